@@ -1,0 +1,58 @@
+/* rlog: the rotating, self-compressing log file (DESIGN.md, "Rotation").
+ *
+ * Each rlog_write() is one write() on an O_APPEND descriptor, so several
+ * processes may share a path without interleaving.  Before writing, the file
+ * is checked against the path (inode, link count): if it was moved or
+ * deleted from outside, the path is reopened with a fresh header.  After a
+ * write that leaves the file larger than max_size, the file is rotated:
+ *   path.(keep-1).gz -> path.keep.gz ... path.1.gz -> path.2.gz,
+ *   path -> path.1, gzip path.1 -> path.1.gz.tmp -> path.1.gz, unlink path.1,
+ *   and a fresh path is opened with a header.
+ * Writers hold a shared flock on the live file while writing; the rotation
+ * holds an exclusive one while renaming it, and rotations of one directory
+ * are serialised by an exclusive flock on the directory, so no snapshot is
+ * lost or written into a file being compressed.  A crash at any step loses
+ * nothing: the next rotation (or rlog_open) finishes the interrupted one.
+ *
+ * Not thread-safe: the caller serialises calls on one rlog. */
+#ifndef LA_RLOG_H
+#define LA_RLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "la_error.h"
+
+typedef struct rlog_options {
+    const char *path;     /* expanded path of the live file */
+    uint64_t max_size;    /* rotate past this many bytes; 0 = never */
+    unsigned keep;        /* rotated files kept */
+    bool compress;        /* gzip rotated files */
+    const char *header;   /* text written at the top of every file opened */
+} rlog_options;
+
+typedef struct rlog rlog;
+
+/* Open (create) the live file and append the header.  Finishes a rotation a
+ * crash interrupted.  Returns NULL with err set if the file cannot be opened. */
+rlog *rlog_open(const rlog_options *opt, la_error *err);
+
+/* Append one snapshot (data, len) with a single write(), reopening the file
+ * if needed, then rotate if it grew past max_size.  On failure (disk full,
+ * directory gone) returns -1 with err set; the next call tries again. */
+int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
+
+/* Replace the header text for files opened from now on. 0 or -1 (memory). */
+int rlog_set_header(rlog *log, const char *header);
+
+/* Number of rotations this rlog performed. */
+uint64_t rlog_rotations(const rlog *log);
+
+/* Close and free; log may be NULL. */
+void rlog_close(rlog *log);
+
+/* gzip src into dst (dst.tmp first, fsync, rename).  Exposed for tests. */
+int rlog_gzip_file(const char *src, const char *dst, la_error *err);
+
+#endif

@@ -1,0 +1,120 @@
+/* smp: the sampler: a thread that every interval asks a source for counts
+ * and appends the snapshot to the rotating log.
+ *
+ * DESIGN
+ * The source (what to count) and the clock (what time it is, how to wait)
+ * are injected as structs of function pointers: the CPython source lives in
+ * agent/python/, tests use a fake source and a fake clock that never sleeps.
+ *
+ * Locks.  `mu` guards the run state and the statistics; `write_mu` guards
+ * the log writer and the format buffer.  Neither is ever held while the
+ * source runs, because a source may wait for a lock of its host (the GIL):
+ * holding our lock there could deadlock a host thread that holds the GIL and
+ * calls into the sampler.  Order when both are needed: write_mu, then mu.
+ *
+ * Errors at run time (disk full, directory gone) are counted and reported
+ * through the warn callback (stderr by default) at most once a minute; the
+ * thread keeps sampling and writes again when it can.
+ *
+ * The thread is created with every signal blocked.  Nothing here calls exit
+ * or abort: this code runs inside someone else's process. */
+#ifndef LA_SMP_H
+#define LA_SMP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "la_error.h"
+#include "snap.h"
+
+/* Results of smp_source.sample. */
+enum { SMP_OK = 0, SMP_SKIP = 1, SMP_ERROR = -1 };
+
+typedef struct smp_source {
+    void *ud;
+    /* Fill snap with counts (snap_add) and optional gauges: "blocks",
+     * "gc_objects", "sample_ms" (time the host was blocked; if absent the
+     * sampler uses the duration of this call).  Called on the sampler thread,
+     * or on the thread calling smp_sample_now, with no sampler lock held.
+     * Returns SMP_OK, SMP_SKIP (nothing to record now: a collection is
+     * running, the host is exiting) or SMP_ERROR with err set. */
+    int (*sample)(void *ud, snapshot *snap, la_error *err);
+} smp_source;
+
+typedef struct smp_clock {
+    void *ud;
+    double (*wall)(void *ud);         /* unix seconds, for #START lines */
+    int64_t (*mono_ns)(void *ud);     /* monotonic nanoseconds */
+    /* Wait on cv (mu held, as pthread_cond_timedwait) until mono_ns() reaches
+     * deadline_ns or cv is signalled; spurious returns are fine. */
+    void (*wait_until)(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu,
+                       int64_t deadline_ns);
+} smp_clock;
+
+/* The real clock: CLOCK_REALTIME, CLOCK_MONOTONIC, pthread_cond_timedwait on
+ * a CLOCK_MONOTONIC condition variable. */
+extern const smp_clock smp_real_clock;
+
+typedef struct smp_options {
+    const cfg_config *cfg;        /* copied */
+    smp_source source;
+    const smp_clock *clock;       /* NULL: smp_real_clock */
+    const char *program;          /* for %n and the header; NULL: /proc comm */
+    const char *header_extra;     /* e.g. "python=3.11.7"; may be NULL */
+    /* Where warnings go (rate-limited); NULL: stderr, "leakagent: " prefix. */
+    void (*warn)(void *ud, const char *message);
+    void *warn_ud;
+} smp_options;
+
+typedef struct smp_stats {
+    uint64_t snapshots;        /* snapshots written */
+    uint64_t errors;           /* failed samples or writes */
+    uint64_t skipped;          /* ticks the source skipped */
+    uint64_t rotations;        /* log rotations */
+    uint64_t bytes_written;    /* bytes appended to the log */
+    double last_ms;            /* duration of the last source call */
+    double last_time;          /* wall time of the last snapshot written */
+    uint64_t interval_ms;      /* configured interval */
+    uint64_t effective_interval_ms; /* after max_overhead stretching */
+    bool running;              /* thread alive */
+    char log_path[1024];       /* expanded path of the live log */
+    char last_error[256];      /* "" if none yet */
+} smp_stats;
+
+typedef struct smp_sampler smp_sampler;
+
+/* Copy the config, expand the log path, open the log (writing its header).
+ * The thread is not started.  NULL with err set on failure. */
+smp_sampler *smp_create(const smp_options *opt, la_error *err);
+
+/* Start the thread (signals blocked).  -1 if already running. */
+int smp_start(smp_sampler *s, la_error *err);
+
+/* Wake the thread and join it; returns at once if not running.  A snapshot
+ * in progress is finished first.  Call without any host lock the source
+ * needs (for CPython: with the GIL released). */
+void smp_stop(smp_sampler *s);
+
+bool smp_is_running(smp_sampler *s);
+
+/* Take and write one snapshot on the calling thread (same path as a tick).
+ * Returns SMP_OK, SMP_SKIP, or SMP_ERROR with err set. */
+int smp_sample_now(smp_sampler *s, la_error *err);
+
+void smp_get_stats(smp_sampler *s, smp_stats *out);
+
+/* Stop (if needed) and free; s may be NULL. */
+void smp_destroy(smp_sampler *s);
+
+/* In a child after fork(): forget the parent's thread (it does not exist
+ * here), re-initialise the locks, re-expand the path with the child's pid and
+ * open the child's log (its own file with %p, else the same file under a new
+ * header).  Call smp_start() afterwards to sample in the child. */
+int smp_after_fork_child(smp_sampler *s, la_error *err);
+
+/* Resident set size in bytes from /proc/self/statm, or -1. */
+double smp_read_rss(void);
+
+#endif

@@ -1,0 +1,72 @@
+/* snap: one snapshot in memory: (type name, live count) pairs plus gauges.
+ *
+ * A source fills a snapshot with snap_add() (names copied into one arena, so
+ * a snapshot of thousands of types is three allocations, reused tick after
+ * tick) and snap_set_gauge().  snap_finish() then merges equal names, applies
+ * the sample.* filters of the config and sorts most common first.  Not
+ * thread-safe: each thread works on its own snapshot. */
+#ifndef LA_SNAP_H
+#define LA_SNAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cfg_config;
+
+#define SNAP_MAX_GAUGES 16
+#define SNAP_GAUGE_KEY_MAX 32
+
+typedef struct snap_entry {
+    size_t name_off;   /* offset of the NUL-terminated name in names */
+    uint64_t count;
+} snap_entry;
+
+typedef struct snap_gauge {
+    char key[SNAP_GAUGE_KEY_MAX];
+    double value;
+} snap_gauge;
+
+typedef struct snapshot {
+    double time;       /* unix seconds, set by the sampler */
+    long pid;          /* process that took it, set by the sampler */
+    snap_entry *entries;
+    size_t n_entries, cap_entries;
+    char *names;       /* arena of NUL-terminated names */
+    size_t names_len, names_cap;
+    snap_gauge gauges[SNAP_MAX_GAUGES];
+    size_t n_gauges;
+} snapshot;
+
+void snap_init(snapshot *s);
+/* Forget the contents, keep the buffers for the next tick. */
+void snap_reset(snapshot *s);
+/* Release the buffers; s may be NULL. */
+void snap_free(snapshot *s);
+
+/* Append one count; name need not be NUL-terminated.  0, or -1 when out of
+ * memory (the snapshot is then unchanged). */
+int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
+
+/* Set (or replace) a gauge.  0, or -1 if the table is full / key too long. */
+int snap_set_gauge(snapshot *s, const char *key, double value);
+/* Pointer to the gauge value, or NULL if not set. */
+const double *snap_gauge_value(const snapshot *s, const char *key);
+/* Drop every gauge not listed in the config's `gauges`. */
+void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
+
+static inline const char *snap_name(const snapshot *s, size_t i)
+{
+    return s->names + s->entries[i].name_off;
+}
+
+/* Merge entries with equal names (summing counts), drop those failing
+ * sample.include / sample.exclude / sample.min_count, sort by count
+ * descending (name ascending on ties) and keep sample.top.  cfg may be NULL
+ * (merge and sort only).  0, or -1 when out of memory. */
+int snap_finish(snapshot *s, const struct cfg_config *cfg);
+
+/* Sum of all counts (for the gc_objects gauge of sources that lack one). */
+uint64_t snap_total(const snapshot *s);
+
+#endif

@@ -1,0 +1,22 @@
+# tests/tests.mk: unit tests (cmocka, one file per module) and the `check`
+# target.  Other fragments add their programs to UNIT_TESTS (built binaries)
+# and CHECK_PROGRAMS (commands run by tests/run_tests.sh, in order).
+
+AGENT_UNIT_TESTS := tests/obj/test_cfg tests/obj/test_snap tests/obj/test_logfmt \
+                    tests/obj/test_rlog tests/obj/test_smp
+UNIT_TESTS += $(AGENT_UNIT_TESTS)
+CHECK_PROGRAMS := $(AGENT_UNIT_TESTS) $(CHECK_PROGRAMS)
+
+tests/obj:
+	mkdir -p $@
+
+# Each agent test links the library and may include the .c under test.
+$(AGENT_UNIT_TESTS): tests/obj/%: tests/%.c $(AGENT_LIB) | tests/obj
+	$(CC) $(ALL_CFLAGS) -Iagent $(CMOCKA_CFLAGS) $(YAML_CFLAGS) $< -o $@ \
+	    $(AGENT_LIB) $(CMOCKA_LIBS) $(AGENT_LIBS) $(LDFLAGS)
+
+tests/obj/rotation_demo: tests/rotation_demo.c $(AGENT_LIB) | tests/obj
+	$(CC) $(ALL_CFLAGS) -Iagent $< -o $@ $(AGENT_LIB) $(AGENT_LIBS) $(LDFLAGS)
+UNIT_TESTS += tests/obj/rotation_demo
+CHECK_PROGRAMS += tests/rotation_demo.sh
+
