@@ -38,9 +38,13 @@ typedef struct rlog rlog;
  * crash interrupted.  Returns NULL with err set if the file cannot be opened. */
 rlog *rlog_open(const rlog_options *opt, la_error *err);
 
+#define RLOG_WRITTEN_NOT_ROTATED 1
+
 /* Append one snapshot (data, len) with a single write(), reopening the file
- * if needed, then rotate if it grew past max_size.  On failure (disk full,
- * directory gone) returns -1 with err set; the next call tries again. */
+ * if needed, then rotate if it grew past max_size.  Returns 0; -1 with err
+ * set if the snapshot was not written (disk full, directory gone: the next
+ * call tries again); RLOG_WRITTEN_NOT_ROTATED with err set if it was
+ * written but the rotation failed (tried again after the next write). */
 int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
 
 /* Replace the header text for files opened from now on. 0 or -1 (memory). */

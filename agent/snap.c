@@ -1,0 +1,169 @@
+/* snap: a snapshot's (name, count) table, its gauges, and the pass that
+ * merges, filters and sorts it before it is written.  Plain C memory only:
+ * sources fill it while holding their host's lock, so it must not call back
+ * into the host. */
+#include "snap.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+
+void snap_init(snapshot *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void snap_reset(snapshot *s)
+{
+    s->n_entries = 0;
+    s->names_len = 0;
+    s->n_gauges = 0;
+    s->time = 0;
+    s->pid = 0;
+}
+
+void snap_free(snapshot *s)
+{
+    if (s == NULL)
+        return;
+    free(s->entries);
+    free(s->names);
+    snap_init(s);
+}
+
+/* Grow *buf to hold at least `need` elements of `size` bytes (doubling). */
+static int grow(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *bigger = realloc(*buf, ncap * size);
+    if (bigger == NULL)
+        return -1;
+    *buf = bigger;
+    *cap = ncap;
+    return 0;
+}
+
+int snap_add(snapshot *s, const char *name, size_t len, uint64_t count)
+{
+    if (grow((void **)&s->entries, &s->cap_entries, s->n_entries + 1, sizeof *s->entries) != 0 ||
+        grow((void **)&s->names, &s->names_cap, s->names_len + len + 1, 1) != 0)
+        return -1;
+    memcpy(s->names + s->names_len, name, len);
+    s->names[s->names_len + len] = '\0';
+    s->entries[s->n_entries].name_off = s->names_len;
+    s->entries[s->n_entries].count = count;
+    s->n_entries++;
+    s->names_len += len + 1;
+    return 0;
+}
+
+int snap_set_gauge(snapshot *s, const char *key, double value)
+{
+    if (strlen(key) >= SNAP_GAUGE_KEY_MAX)
+        return -1;
+    for (size_t i = 0; i < s->n_gauges; i++) {
+        if (strcmp(s->gauges[i].key, key) == 0) {
+            s->gauges[i].value = value;
+            return 0;
+        }
+    }
+    if (s->n_gauges == SNAP_MAX_GAUGES)
+        return -1;
+    strcpy(s->gauges[s->n_gauges].key, key);
+    s->gauges[s->n_gauges].value = value;
+    s->n_gauges++;
+    return 0;
+}
+
+const double *snap_gauge_value(const snapshot *s, const char *key)
+{
+    for (size_t i = 0; i < s->n_gauges; i++)
+        if (strcmp(s->gauges[i].key, key) == 0)
+            return &s->gauges[i].value;
+    return NULL;
+}
+
+void snap_keep_gauges(snapshot *s, const cfg_config *cfg)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n_gauges; i++)
+        if (cfg_wants_gauge(cfg, s->gauges[i].key))
+            s->gauges[kept++] = s->gauges[i];
+    s->n_gauges = kept;
+}
+
+uint64_t snap_total(const snapshot *s)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < s->n_entries; i++)
+        total += s->entries[i].count;
+    return total;
+}
+
+/* qsort has no context argument in C11; the arena is passed through this
+ * thread-local instead, so concurrent snapshots on other threads are safe. */
+static _Thread_local const char *sort_names;
+
+static int by_name(const void *a, const void *b)
+{
+    const snap_entry *x = a, *y = b;
+    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+    const snap_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+}
+
+static bool matches_any(const cfg_strings *patterns, const char *name)
+{
+    for (size_t i = 0; i < patterns->count; i++)
+        if (fnmatch(patterns->items[i], name, 0) == 0)
+            return true;
+    return false;
+}
+
+static bool keep_entry(const cfg_config *cfg, const char *name, uint64_t count)
+{
+    if (cfg == NULL)
+        return true;
+    if (count < cfg->sample_min_count)
+        return false;
+    if (cfg->sample_include.count && !matches_any(&cfg->sample_include, name))
+        return false;
+    return !matches_any(&cfg->sample_exclude, name);
+}
+
+int snap_finish(snapshot *s, const cfg_config *cfg)
+{
+    sort_names = s->names;
+    /* Distinct types may share a name (a class defined in a function, once
+     * per call: itself a classic leak); they are one series to the reader. */
+    qsort(s->entries, s->n_entries, sizeof *s->entries, by_name);
+    size_t out = 0;
+    for (size_t i = 0; i < s->n_entries; i++) {
+        if (out > 0 && strcmp(snap_name(s, out - 1), snap_name(s, i)) == 0)
+            s->entries[out - 1].count += s->entries[i].count;
+        else
+            s->entries[out++] = s->entries[i];
+    }
+    s->n_entries = out;
+    out = 0;
+    for (size_t i = 0; i < s->n_entries; i++)
+        if (keep_entry(cfg, snap_name(s, i), s->entries[i].count))
+            s->entries[out++] = s->entries[i];
+    s->n_entries = out;
+    qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
+    if (cfg && cfg->sample_top && s->n_entries > cfg->sample_top)
+        s->n_entries = cfg->sample_top;
+    return 0;
+}
