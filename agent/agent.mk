@@ -6,7 +6,7 @@ AGENT_SRCS := agent/la_error.c agent/cfg.c agent/cfg_value.c agent/cfg_path.c \
               agent/smp.c agent/smp_clock.c
 AGENT_OBJS := $(AGENT_SRCS:agent/%.c=agent/obj/%.o)
 AGENT_LIB  := agent/obj/libleakagent.a
-AGENT_LIBS := $(YAML_LIBS) $(ZLIB_LIBS) -lpthread
+AGENT_LIBS := $(YAML_LIBS) $(ZLIB_LIBS) -lpthread -lm
 
 all: $(AGENT_LIB)
 

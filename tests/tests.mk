@@ -12,7 +12,7 @@ tests/obj:
 
 # Each agent test links the library and may include the .c under test.
 $(AGENT_UNIT_TESTS): tests/obj/%: tests/%.c $(AGENT_LIB) | tests/obj
-	$(CC) $(ALL_CFLAGS) -Iagent $(CMOCKA_CFLAGS) $(YAML_CFLAGS) $< -o $@ \
+	$(CC) $(ALL_CFLAGS) -Iagent -DSOURCE_DIR=\"$(CURDIR)\" $(CMOCKA_CFLAGS) $(YAML_CFLAGS) $< -o $@ \
 	    $(AGENT_LIB) $(CMOCKA_LIBS) $(AGENT_LIBS) $(LDFLAGS)
 
 tests/obj/rotation_demo: tests/rotation_demo.c $(AGENT_LIB) | tests/obj
