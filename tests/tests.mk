@@ -11,8 +11,8 @@ tests/obj:
 	mkdir -p $@
 
 # Each agent test links the library and may include the .c under test.
-$(AGENT_UNIT_TESTS): tests/obj/%: tests/%.c $(AGENT_LIB) | tests/obj
-	$(CC) $(ALL_CFLAGS) -Iagent -DSOURCE_DIR=\"$(CURDIR)\" $(CMOCKA_CFLAGS) $(YAML_CFLAGS) $< -o $@ \
+$(AGENT_UNIT_TESTS): tests/obj/%: tests/%.c tests/testutil.c $(AGENT_LIB) | tests/obj
+	$(CC) $(ALL_CFLAGS) -Iagent -DSOURCE_DIR=\"$(CURDIR)\" $(CMOCKA_CFLAGS) $(YAML_CFLAGS) $< tests/testutil.c -o $@ \
 	    $(AGENT_LIB) $(CMOCKA_LIBS) $(AGENT_LIBS) $(LDFLAGS)
 
 tests/obj/rotation_demo: tests/rotation_demo.c $(AGENT_LIB) | tests/obj

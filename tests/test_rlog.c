@@ -1,0 +1,408 @@
+/* test_rlog: the rotating log: sizes, keep, gzip content, nothing lost or
+ * split across files, reopening when the file is moved or deleted, a
+ * missing directory, a full disk (RLIMIT_FSIZE), recovery of an interrupted
+ * rotation, and several processes sharing one path. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rlog.h"
+#include "testutil.h"
+
+#define HEADER "# leakagent 1 pid=1 host=h program=t interval=1\n"
+
+typedef struct fixture {
+    char *dir;
+    char *path;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_make_tmpdir();
+    assert_non_null(f->dir);
+    f->path = tu_path(f->dir, "most_common.log");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    tu_remove_tree(f->dir);
+    free(f->dir);
+    free(f->path);
+    free(f);
+    return 0;
+}
+
+static rlog *open_log(const fixture *f, uint64_t max_size, unsigned keep, bool compress)
+{
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .max_size = max_size, .keep = keep,
+                        .compress = compress, .header = HEADER};
+    rlog *log = rlog_open(&opt, &err);
+    if (log == NULL)
+        fail_msg("rlog_open: %s", err.msg);
+    return log;
+}
+
+/* Snapshot number i: a #START line and `lines` count lines, ~30 bytes each. */
+static char *make_snapshot(int i, int lines)
+{
+    size_t cap = 64 + (size_t)lines * 40;
+    char *text = malloc(cap);
+    size_t n = (size_t)snprintf(text, cap, "#START %d.000 pid=1\n", 1000 + i);
+    for (int k = 0; k < lines; k++)
+        n += (size_t)snprintf(text + n, cap - n, "mod.Type%d %d\n", k, i * 100 + k);
+    return text;
+}
+
+static void write_snapshot(rlog *log, int i, int lines)
+{
+    char *text = make_snapshot(i, lines);
+    la_error err = {{0}};
+    int rc = rlog_write(log, text, strlen(text), &err);
+    if (rc != 0)
+        fail_msg("rlog_write %d: %s", i, err.msg);
+    free(text);
+}
+
+/* Check that `text` (one file) is whole snapshots with consecutive numbers,
+ * appending the numbers found to seen[]. */
+static void collect_snapshots(const char *text, int *seen, size_t *n_seen)
+{
+    const char *p = text;
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        assert_non_null(eol);     /* every file ends with a full line */
+        if (strncmp(p, "#START ", 7) == 0) {
+            int i = atoi(p + 7) - 1000;
+            seen[(*n_seen)++] = i;
+            /* The snapshot's body follows whole. */
+            char *expect = make_snapshot(i, 5);
+            assert_int_equal(strncmp(p, expect, strlen(expect)), 0);
+            p += strlen(expect);
+            free(expect);
+            continue;
+        }
+        assert_int_equal(strncmp(p, "# leakagent 1 ", 14), 0);
+        p = eol + 1;
+    }
+}
+
+static void test_no_rotation_below_max_size(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 1 << 20, 3, true);
+    for (int i = 0; i < 10; i++)
+        write_snapshot(log, i, 5);
+    assert_int_equal(rlog_rotations(log), 0);
+    rlog_close(log);
+    char *text = tu_read_file(f->path, NULL);
+    assert_int_equal(strncmp(text, HEADER, strlen(HEADER)), 0);
+    assert_int_equal(tu_count_lines(text, "#START"), 10);
+    assert_int_equal(tu_count_lines(text, "# leakagent"), 1);
+    free(text);
+}
+
+/* Read path.keep.gz .. path.1.gz, path: every snapshot in order, whole. */
+static size_t read_all(const fixture *f, unsigned keep, bool compress, int *seen)
+{
+    size_t n_seen = 0;
+    for (unsigned k = keep; k >= 1; k--) {
+        char name[4200];
+        snprintf(name, sizeof name, "%s.%u%s", f->path, k, compress ? ".gz" : "");
+        if (!tu_exists(name))
+            continue;
+        if (compress) {
+            /* It must really be gzip (magic bytes), not a renamed text file. */
+            FILE *fp = fopen(name, "rb");
+            unsigned char magic[2] = {0};
+            assert_int_equal(fread(magic, 1, 2, fp), 2);
+            fclose(fp);
+            assert_int_equal(magic[0], 0x1f);
+            assert_int_equal(magic[1], 0x8b);
+        }
+        char *text = tu_read_file(name, NULL);
+        assert_int_equal(strncmp(text, HEADER, strlen(HEADER)), 0);
+        collect_snapshots(text, seen, &n_seen);
+        free(text);
+    }
+    char *text = tu_read_file(f->path, NULL);
+    collect_snapshots(text, seen, &n_seen);
+    free(text);
+    return n_seen;
+}
+
+static void test_rotation_keeps_whole_snapshots(void **state)
+{
+    fixture *f = *state;
+    /* ~100 bytes a snapshot, rotate past 1000: a file holds ~11 snapshots. */
+    rlog *log = open_log(f, 1000, 4, true);
+    for (int i = 0; i < 60; i++)
+        write_snapshot(log, i, 5);
+    assert_true(rlog_rotations(log) >= 4);
+    rlog_close(log);
+    int seen[100];
+    size_t n = read_all(f, 4, true, seen);
+    /* The newest snapshots survive, consecutive, ending with the last one. */
+    assert_true(n >= 40);
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(seen[k], 60 - (int)n + (int)k);
+    char name[4200];
+    snprintf(name, sizeof name, "%s.5.gz", f->path);
+    assert_false(tu_exists(name));     /* keep 4 */
+    snprintf(name, sizeof name, "%s.1", f->path);
+    assert_false(tu_exists(name));     /* compressed and removed */
+    snprintf(name, sizeof name, "%s.1.gz.tmp", f->path);
+    assert_false(tu_exists(name));
+}
+
+static void test_rotation_keeps_everything_with_enough_files(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 1000, 100, true);
+    for (int i = 0; i < 60; i++)
+        write_snapshot(log, i, 5);
+    rlog_close(log);
+    int seen[100];
+    size_t n = read_all(f, 100, true, seen);
+    assert_int_equal(n, 60);
+    for (int k = 0; k < 60; k++)
+        assert_int_equal(seen[k], k);
+}
+
+static void test_rotation_uncompressed_and_keep_zero(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 1000, 2, false);
+    for (int i = 0; i < 30; i++)
+        write_snapshot(log, i, 5);
+    rlog_close(log);
+    char name[4200];
+    snprintf(name, sizeof name, "%s.2", f->path);
+    assert_true(tu_exists(name));
+    snprintf(name, sizeof name, "%s.3", f->path);
+    assert_false(tu_exists(name));
+    int seen[100];
+    size_t n = read_all(f, 2, false, seen);
+    assert_int_equal(seen[n - 1], 29);
+
+    tu_remove_tree(f->dir);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    log = open_log(f, 1000, 0, true);
+    for (int i = 0; i < 30; i++)
+        write_snapshot(log, i, 5);
+    rlog_close(log);
+    snprintf(name, sizeof name, "%s.1.gz", f->path);
+    assert_false(tu_exists(name));
+    n = read_all(f, 0, true, seen);
+    assert_true(n >= 1 && seen[n - 1] == 29);
+}
+
+static void test_file_moved_or_deleted(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 5);
+    char moved[4200];
+    snprintf(moved, sizeof moved, "%s.old", f->path);
+    assert_int_equal(rename(f->path, moved), 0);    /* logrotate's mv */
+    write_snapshot(log, 1, 5);
+    char *old = tu_read_file(moved, NULL);
+    char *cur = tu_read_file(f->path, NULL);
+    assert_int_equal(tu_count_lines(old, "#START"), 1);
+    assert_int_equal(tu_count_lines(cur, "#START"), 1);
+    assert_int_equal(strncmp(cur, HEADER, strlen(HEADER)), 0);   /* fresh header */
+    free(old);
+    free(cur);
+    assert_int_equal(unlink(f->path), 0);          /* rm from outside */
+    write_snapshot(log, 2, 5);
+    cur = tu_read_file(f->path, NULL);
+    assert_int_equal(tu_count_lines(cur, "#START 1002"), 1);
+    assert_int_equal(tu_count_lines(cur, "# leakagent"), 1);
+    free(cur);
+    rlog_close(log);
+}
+
+static void test_directory_gone_then_back(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 5);
+    tu_remove_tree(f->dir);
+    char *text = make_snapshot(1, 5);
+    la_error err = {{0}};
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_non_null(strstr(err.msg, "No such file or directory"));
+    assert_non_null(strstr(err.msg, f->path));
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), 0);
+    free(text);
+    rlog_close(log);
+    char *cur = tu_read_file(f->path, NULL);
+    assert_int_equal(strncmp(cur, HEADER, strlen(HEADER)), 0);
+    assert_int_equal(tu_count_lines(cur, "#START 1001"), 1);
+    free(cur);
+}
+
+static void test_disk_full(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 5);
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0);
+    /* A file size limit behaves like a full disk: EFBIG or a short write. */
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = (rlim_t)st.st_size + 40;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char *text = make_snapshot(1, 5);
+    la_error err = {{0}};
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_non_null(strstr(err.msg, "short write"));
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    free(text);
+    write_snapshot(log, 2, 5);
+    rlog_close(log);
+    /* The cut snapshot is a truncated tail; the next one starts on its own
+     * line, whole. */
+    char *cur = tu_read_file(f->path, NULL);
+    const char *next = strstr(cur, "#START 1002");
+    assert_non_null(next);
+    assert_true(next[-1] == '\n');
+    char *expect = make_snapshot(2, 5);
+    assert_string_equal(next, expect);
+    free(expect);
+    free(cur);
+}
+
+static void test_interrupted_rotation_is_finished(void **state)
+{
+    fixture *f = *state;
+    char raw[4200], gz[4200], tmp[4200];
+    snprintf(raw, sizeof raw, "%s.1", f->path);
+    snprintf(gz, sizeof gz, "%s.1.gz", f->path);
+    snprintf(tmp, sizeof tmp, "%s.1.gz.tmp", f->path);
+    /* A crash after "path -> path.1", during the gzip. */
+    assert_int_equal(tu_write_file(raw, HEADER "#START 1.0 pid=1\nx 1\n"), 0);
+    assert_int_equal(tu_write_file(tmp, "half a gzip file"), 0);
+    rlog *log = open_log(f, 1 << 20, 3, true);
+    rlog_close(log);
+    assert_false(tu_exists(raw));
+    assert_false(tu_exists(tmp));
+    char *text = tu_read_file(gz, NULL);
+    assert_string_equal(text, HEADER "#START 1.0 pid=1\nx 1\n");
+    free(text);
+    /* A crash after "tmp -> path.1.gz", before "unlink path.1". */
+    assert_int_equal(tu_write_file(raw, "same content\n"), 0);
+    log = open_log(f, 1 << 20, 3, true);
+    rlog_close(log);
+    assert_false(tu_exists(raw));
+    assert_true(tu_exists(gz));
+    /* A crash while compressing, path.1 already gone: only the .tmp. */
+    assert_int_equal(tu_write_file(tmp, "junk"), 0);
+    log = open_log(f, 1 << 20, 3, true);
+    rlog_close(log);
+    assert_false(tu_exists(tmp));
+}
+
+static void test_gzip_file_round_trip(void **state)
+{
+    fixture *f = *state;
+    char *src = tu_path(f->dir, "src.txt");
+    char *dst = tu_path(f->dir, "src.txt.gz");
+    size_t len = 1 << 20;
+    char *data = malloc(len + 1);
+    for (size_t i = 0; i < len; i++)
+        data[i] = (char)('a' + (i * 7919) % 26);
+    data[len] = '\0';
+    assert_int_equal(tu_write_file(src, data), 0);
+    la_error err;
+    assert_int_equal(rlog_gzip_file(src, dst, &err), 0);
+    size_t got_len;
+    char *got = tu_read_file(dst, &got_len);
+    assert_int_equal(got_len, len);
+    assert_memory_equal(got, data, len);
+    free(got);
+    free(data);
+    assert_int_equal(rlog_gzip_file("/nonexistent/x", dst, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot open /nonexistent/x"));
+    free(src);
+    free(dst);
+}
+
+/* Several processes append to one path and rotate it: every snapshot of
+ * every process is found exactly once, whole. */
+static void test_processes_share_one_path(void **state)
+{
+    fixture *f = *state;
+    enum { PROCS = 4, EACH = 150 };
+    for (int p = 0; p < PROCS; p++) {
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            la_error err;
+            rlog_options opt = {.path = f->path, .max_size = 4000, .keep = 1000,
+                                .compress = true, .header = HEADER};
+            rlog *log = rlog_open(&opt, &err);
+            if (log == NULL)
+                _exit(2);
+            for (int i = 0; i < EACH; i++) {
+                char *text = make_snapshot(p * 1000 + i, 5);
+                if (rlog_write(log, text, strlen(text), &err) != 0)
+                    _exit(3);
+                free(text);
+            }
+            rlog_close(log);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < PROCS; p++) {
+        int status;
+        assert_true(wait(&status) > 0);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    static int seen[PROCS * EACH + 10];
+    size_t n = read_all(f, 1000, true, seen);
+    assert_int_equal(n, PROCS * EACH);
+    static char found[PROCS * 1000];
+    memset(found, 0, sizeof found);
+    for (size_t k = 0; k < n; k++) {
+        assert_false(found[seen[k]]);
+        found[seen[k]] = 1;
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_no_rotation_below_max_size, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_keeps_whole_snapshots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_keeps_everything_with_enough_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_uncompressed_and_keep_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_moved_or_deleted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directory_gone_then_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
