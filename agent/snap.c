@@ -5,6 +5,7 @@
 #include "snap.h"
 
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,11 +92,18 @@ const double *snap_gauge_value(const snapshot *s, const char *key)
 
 void snap_keep_gauges(snapshot *s, const cfg_config *cfg)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < s->n_gauges; i++)
-        if (cfg_wants_gauge(cfg, s->gauges[i].key))
-            s->gauges[kept++] = s->gauges[i];
-    s->n_gauges = kept;
+    /* In the config's order, so every #START line lists them alike. */
+    snap_gauge kept[SNAP_MAX_GAUGES];
+    size_t n = 0;
+    for (size_t g = 0; g < cfg->gauges.count && n < SNAP_MAX_GAUGES; g++) {
+        const double *v = snap_gauge_value(s, cfg->gauges.items[g]);
+        if (v == NULL)
+            continue;
+        snprintf(kept[n].key, sizeof kept[n].key, "%s", cfg->gauges.items[g]);
+        kept[n++].value = *v;
+    }
+    memcpy(s->gauges, kept, n * sizeof kept[0]);
+    s->n_gauges = n;
 }
 
 uint64_t snap_total(const snapshot *s)

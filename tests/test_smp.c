@@ -1,0 +1,488 @@
+/* test_smp: the sampler thread with a fake source and a fake clock: it
+ * samples on schedule, stops promptly, survives failing writes and sources,
+ * stretches its interval, serialises sample_now with the thread, and works
+ * in a forked child. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "smp.h"
+#include "testutil.h"
+
+/* ---- fake clock: time advances only when the test grants ticks -------- */
+
+typedef struct fake_clock {
+    atomic_llong now_ns;
+    atomic_int ticks_left;     /* waits that may jump to their deadline */
+} fake_clock;
+
+static double fake_wall(void *ud)
+{
+    fake_clock *c = ud;
+    return 1763700000.0 + (double)atomic_load(&c->now_ns) / 1e9;
+}
+
+static int64_t fake_mono(void *ud)
+{
+    fake_clock *c = ud;
+    return atomic_load(&c->now_ns);
+}
+
+static void fake_wait_until(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu, int64_t deadline)
+{
+    fake_clock *c = ud;
+    if (atomic_load(&c->ticks_left) > 0) {
+        atomic_fetch_sub(&c->ticks_left, 1);
+        if (deadline > atomic_load(&c->now_ns))
+            atomic_store(&c->now_ns, deadline);
+        return;
+    }
+    /* No tick granted: block (really) a little, so smp_stop is seen. */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_nsec += 2000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
+}
+
+/* ---- fake source ------------------------------------------------------ */
+
+typedef struct fake_source {
+    atomic_int calls;
+    atomic_int result;          /* SMP_OK, SMP_SKIP, SMP_ERROR */
+    double sample_ms;           /* < 0: let the sampler measure */
+} fake_source;
+
+static int fake_sample(void *ud, snapshot *snap, la_error *err)
+{
+    fake_source *src = ud;
+    int call = atomic_fetch_add(&src->calls, 1);
+    int result = atomic_load(&src->result);
+    if (result == SMP_ERROR)
+        return la_error_set(err, "fake source failed on call %d", call);
+    if (result == SMP_SKIP)
+        return SMP_SKIP;
+    snap_add(snap, "dict", 4, 1000);
+    snap_add(snap, "app.Leak", 8, (uint64_t)(100 + call * 10));
+    snap_add(snap, "tiny", 4, 1);
+    snap_set_gauge(snap, "blocks", 5000 + call);
+    if (src->sample_ms >= 0)
+        snap_set_gauge(snap, "sample_ms", src->sample_ms);
+    return SMP_OK;
+}
+
+/* ---- fixture ---------------------------------------------------------- */
+
+typedef struct fixture {
+    char *dir;
+    char *path;
+    cfg_config cfg;
+    fake_clock clock;
+    fake_source source;
+    smp_clock clock_fns;
+    atomic_int warnings;
+    char last_warning[LA_ERROR_MAX + 128];
+} fixture;
+
+static void capture_warning(void *ud, const char *message)
+{
+    fixture *f = ud;
+    atomic_fetch_add(&f->warnings, 1);
+    snprintf(f->last_warning, sizeof f->last_warning, "%s", message);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_make_tmpdir();
+    f->path = tu_path(f->dir, "most_common.log");
+    cfg_init(&f->cfg);
+    la_error err;
+    cfg_set(&f->cfg, "log.path", f->path, &err);
+    cfg_set(&f->cfg, "interval", "1s", &err);
+    cfg_set(&f->cfg, "sample.min_count", "2", &err);
+    f->source.sample_ms = 0.5;
+    f->clock_fns = (smp_clock){&f->clock, fake_wall, fake_mono, fake_wait_until};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    tu_remove_tree(f->dir);
+    cfg_free(&f->cfg);
+    free(f->dir);
+    free(f->path);
+    free(f);
+    return 0;
+}
+
+static smp_sampler *create(fixture *f, const smp_clock *clock)
+{
+    smp_options opt = {
+        .cfg = &f->cfg,
+        .source = {&f->source, fake_sample},
+        .clock = clock,
+        .program = "tester",
+        .header_extra = "python=0.0",
+        .warn = capture_warning,
+        .warn_ud = f,
+    };
+    la_error err = {{0}};
+    smp_sampler *s = smp_create(&opt, &err);
+    if (s == NULL)
+        fail_msg("smp_create: %s", err.msg);
+    return s;
+}
+
+/* Wait (really) until cond() holds, at most 10 s. */
+static void wait_for_calls(fixture *f, int calls)
+{
+    for (int i = 0; i < 10000 && atomic_load(&f->source.calls) < calls; i++)
+        usleep(1000);
+    assert_true(atomic_load(&f->source.calls) >= calls);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void test_samples_on_schedule(void **state)
+{
+    fixture *f = *state;
+    smp_sampler *s = create(f, &f->clock_fns);
+    atomic_store(&f->clock.ticks_left, 4);
+    la_error err;
+    assert_int_equal(smp_start(s, &err), 0);
+    assert_true(smp_is_running(s));
+    wait_for_calls(f, 5);       /* a baseline at once, then four ticks */
+    smp_stop(s);
+    assert_false(smp_is_running(s));
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_int_equal(st.snapshots, 5);
+    assert_int_equal(st.errors, 0);
+    assert_int_equal(atomic_load(&f->source.calls), 5);
+    smp_destroy(s);
+
+    char *text = tu_read_file(f->path, NULL);
+    char expect[256];
+    snprintf(expect, sizeof expect, "# leakagent 1 pid=%ld host=", (long)getpid());
+    assert_int_equal(strncmp(text, expect, strlen(expect)), 0);
+    assert_non_null(strstr(text, " program=tester python=0.0 interval=1\n"));
+    for (int k = 0; k < 5; k++) {
+        /* Exactly one interval apart, with pid and the configured gauges. */
+        snprintf(expect, sizeof expect, "#START %d.000 pid=%ld rss=", 1763700000 + k, (long)getpid());
+        const char *line = strstr(text, expect);
+        assert_non_null(line);
+        snprintf(expect, sizeof expect, " blocks=%d sample_ms=0.5\n", 5000 + k);
+        assert_non_null(strstr(line, expect));
+        snprintf(expect, sizeof expect, "\ndict 1000\napp.Leak %d\n", 100 + k * 10);
+        assert_non_null(strstr(text, expect));
+    }
+    assert_null(strstr(text, "tiny"));     /* below min_count */
+    assert_int_equal(tu_count_lines(text, "#START"), 5);
+    free(text);
+}
+
+static void test_stop_is_prompt(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    assert_int_equal(cfg_set(&f->cfg, "interval", "1d", &err), 0);
+    smp_sampler *s = create(f, NULL);   /* the real clock */
+    assert_int_equal(smp_start(s, &err), 0);
+    wait_for_calls(f, 1);
+    double t0 = now_s();
+    smp_stop(s);
+    /* Not a speed goal: a stop that waited for the next tick would take a
+     * day; anything near a second means the wakeup was lost. */
+    assert_true(now_s() - t0 < 1.0);
+    smp_stop(s);                        /* idempotent */
+    smp_destroy(s);
+}
+
+static void test_start_twice_is_refused(void **state)
+{
+    fixture *f = *state;
+    smp_sampler *s = create(f, &f->clock_fns);
+    la_error err = {{0}};
+    assert_int_equal(smp_start(s, &err), 0);
+    assert_int_equal(smp_start(s, &err), -1);
+    assert_string_equal(err.msg, "the sampler is already running");
+    smp_stop(s);
+    assert_int_equal(smp_start(s, &err), 0);   /* a stopped one restarts */
+    smp_destroy(s);                              /* stops it */
+}
+
+static void test_survives_failing_writes(void **state)
+{
+    fixture *f = *state;
+    smp_sampler *s = create(f, &f->clock_fns);
+    la_error err;
+    assert_int_equal(smp_start(s, &err), 0);
+    wait_for_calls(f, 1);
+    /* The directory goes away: writes fail, sampling goes on. */
+    tu_remove_tree(f->dir);
+    atomic_store(&f->clock.ticks_left, 3);
+    wait_for_calls(f, 4);
+    for (int i = 0; i < 1000; i++) {
+        smp_stats st;
+        smp_get_stats(s, &st);
+        if (st.errors == 3)
+            break;
+        usleep(1000);
+    }
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_int_equal(st.errors, 3);
+    assert_int_equal(st.snapshots, 1);
+    assert_non_null(strstr(st.last_error, "No such file or directory"));
+    /* Reported once, not once per failure (the fake minute has not passed). */
+    assert_int_equal(atomic_load(&f->warnings), 1);
+    assert_non_null(strstr(f->last_warning, "cannot open log"));
+    /* The directory is back: the next tick writes again. */
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    atomic_store(&f->clock.ticks_left, 1);
+    wait_for_calls(f, 5);
+    for (int i = 0; i < 1000; i++) {
+        smp_get_stats(s, &st);
+        if (st.snapshots == 2)
+            break;
+        usleep(1000);
+    }
+    assert_int_equal(st.snapshots, 2);
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    assert_int_equal(tu_count_lines(text, "# leakagent"), 1);
+    assert_int_equal(tu_count_lines(text, "#START"), 1);
+    free(text);
+}
+
+static void test_rate_limit_speaks_again_after_a_minute(void **state)
+{
+    fixture *f = *state;
+    atomic_store(&f->source.result, SMP_ERROR);
+    smp_sampler *s = create(f, &f->clock_fns);
+    la_error err;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(smp_sample_now(s, &err), SMP_ERROR);
+    assert_int_equal(atomic_load(&f->warnings), 1);
+    assert_string_equal(f->last_warning, "fake source failed on call 0");
+    atomic_fetch_add(&f->clock.now_ns, 61LL * 1000000000);
+    assert_int_equal(smp_sample_now(s, &err), SMP_ERROR);
+    assert_int_equal(atomic_load(&f->warnings), 2);
+    assert_string_equal(f->last_warning, "fake source failed on call 5 (and 4 more errors in the last minute)");
+    atomic_store(&f->source.result, SMP_SKIP);
+    assert_int_equal(smp_sample_now(s, &err), SMP_SKIP);
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_int_equal(st.errors, 6);
+    assert_int_equal(st.skipped, 1);
+    assert_int_equal(st.snapshots, 0);
+    smp_destroy(s);
+}
+
+static void test_interval_stretches(void **state)
+{
+    fixture *f = *state;
+    f->source.sample_ms = 50;    /* 5% of a 1 s interval; max_overhead is 1% */
+    smp_sampler *s = create(f, &f->clock_fns);
+    atomic_store(&f->clock.ticks_left, 2);
+    la_error err;
+    assert_int_equal(smp_start(s, &err), 0);
+    wait_for_calls(f, 3);
+    smp_stop(s);
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_int_equal(st.effective_interval_ms, 5000);
+    assert_int_equal(atomic_load(&f->warnings), 1);
+    assert_non_null(strstr(f->last_warning, "sampling every 5 s instead"));
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    assert_non_null(strstr(text, "#START 1763700000.000 "));
+    assert_non_null(strstr(text, "#START 1763700005.000 "));
+    assert_non_null(strstr(text, "#START 1763700010.000 "));
+    free(text);
+}
+
+typedef struct hammer {
+    smp_sampler *s;
+    int ok;
+} hammer;
+
+static void *hammer_main(void *arg)
+{
+    hammer *h = arg;
+    la_error err;
+    for (int i = 0; i < 50; i++)
+        if (smp_sample_now(h->s, &err) == SMP_OK)
+            h->ok++;
+    return NULL;
+}
+
+static void test_sample_now_races_the_thread(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    assert_int_equal(cfg_set(&f->cfg, "log.max_size", "2KB", &err), 0);
+    assert_int_equal(cfg_set(&f->cfg, "log.keep", "1000", &err), 0);
+    smp_sampler *s = create(f, &f->clock_fns);
+    atomic_store(&f->clock.ticks_left, 100);
+    assert_int_equal(smp_start(s, &err), 0);
+    pthread_t threads[4];
+    hammer h[4];
+    for (int i = 0; i < 4; i++) {
+        h[i] = (hammer){s, 0};
+        pthread_create(&threads[i], NULL, hammer_main, &h[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(h[i].ok, 50);
+    }
+    smp_stop(s);
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_true(st.rotations >= 3);
+    smp_destroy(s);
+    /* Every snapshot written is in the files, whole. */
+    size_t starts = 0, dicts = 0;
+    char name[4200];
+    for (unsigned k = 1; k <= 1000; k++) {
+        snprintf(name, sizeof name, "%s.%u.gz", f->path, k);
+        char *text = tu_read_file(name, NULL);
+        if (text == NULL)
+            continue;
+        starts += tu_count_lines(text, "#START");
+        dicts += tu_count_lines(text, "dict 1000");
+        free(text);
+    }
+    char *text = tu_read_file(f->path, NULL);
+    starts += tu_count_lines(text, "#START");
+    dicts += tu_count_lines(text, "dict 1000");
+    free(text);
+    assert_int_equal(starts, st.snapshots);
+    assert_int_equal(dicts, st.snapshots);
+    assert_true(st.snapshots >= 200);
+}
+
+static void test_fork_child_gets_its_own_file(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    char *tmpl = tu_path(f->dir, "mc.%p.log");
+    assert_int_equal(cfg_set(&f->cfg, "log.path", tmpl, &err), 0);
+    smp_sampler *s = create(f, &f->clock_fns);
+    assert_int_equal(smp_start(s, &err), 0);
+    wait_for_calls(f, 1);
+    pid_t child = fork();
+    if (child == 0) {
+        /* The parent's thread does not exist here. */
+        int rc = smp_is_running(s) ? 10 : 0;
+        if (rc == 0 && smp_after_fork_child(s, &err) != 0)
+            rc = 11;
+        if (rc == 0 && smp_start(s, &err) != 0)
+            rc = 12;
+        if (rc == 0 && smp_sample_now(s, &err) != SMP_OK)
+            rc = 13;
+        smp_destroy(s);
+        _exit(rc);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    smp_destroy(s);
+    char name[4200];
+    snprintf(name, sizeof name, "%s/mc.%ld.log", f->dir, (long)child);
+    char *text = tu_read_file(name, NULL);
+    assert_non_null(text);
+    char expect[64];
+    snprintf(expect, sizeof expect, "# leakagent 1 pid=%ld ", (long)child);
+    assert_int_equal(strncmp(text, expect, strlen(expect)), 0);
+    snprintf(expect, sizeof expect, " pid=%ld ", (long)child);
+    assert_true(tu_count_lines(text, "#START") >= 1);
+    assert_non_null(strstr(text, expect));
+    free(text);
+    free(tmpl);
+}
+
+static void test_fork_child_without_pid_appends_under_new_header(void **state)
+{
+    fixture *f = *state;
+    smp_sampler *s = create(f, &f->clock_fns);
+    la_error err;
+    assert_int_equal(smp_sample_now(s, &err), SMP_OK);
+    pid_t child = fork();
+    if (child == 0) {
+        int rc = smp_after_fork_child(s, &err) == 0 && smp_sample_now(s, &err) == SMP_OK ? 0 : 1;
+        smp_destroy(s);
+        _exit(rc);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(smp_sample_now(s, &err), SMP_OK);
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    assert_int_equal(tu_count_lines(text, "# leakagent"), 2);
+    char expect[64];
+    snprintf(expect, sizeof expect, "# leakagent 1 pid=%ld ", (long)child);
+    assert_non_null(strstr(text, expect));
+    snprintf(expect, sizeof expect, " pid=%ld ", (long)child);
+    const char *child_start = strstr(text, expect);
+    assert_non_null(child_start);
+    assert_int_equal(tu_count_lines(text, "#START"), 3);
+    free(text);
+}
+
+static void test_create_fails_cleanly(void **state)
+{
+    fixture *f = *state;
+    la_error err = {{0}};
+    assert_int_equal(cfg_set(&f->cfg, "log.path", "/nonexistent-dir/x.log", &err), 0);
+    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample}};
+    assert_null(smp_create(&opt, &err));
+    assert_string_equal(err.msg, "cannot open log /nonexistent-dir/x.log: No such file or directory");
+    opt.source.sample = NULL;
+    assert_null(smp_create(&opt, &err));
+    assert_string_equal(err.msg, "no source given");
+    assert_true(smp_read_rss() > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_samples_on_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_is_prompt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_twice_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_survives_failing_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit_speaks_again_after_a_minute, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interval_stretches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sample_now_races_the_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fork_child_gets_its_own_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fork_child_without_pid_appends_under_new_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
