@@ -44,51 +44,66 @@ static bool unit_is(const char *unit, const char *name)
     return true;
 }
 
-int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err)
+/* A unit suffix and what one of it is worth in the base unit. */
+typedef struct unit_scale {
+    const char *name;
+    double factor;
+} unit_scale;
+
+/* A quantity kind: its units, the largest value, and words for messages. */
+typedef struct quantity {
+    const unit_scale *units;
+    size_t n_units;
+    double max;
+    const char *noun;      /* "duration" */
+    const char *examples;  /* "500ms, 60s, 5m, 1h, 1d" */
+    const char *unit_list; /* "ms, s, m, h, d" */
+} quantity;
+
+static int parse_quantity(const quantity *q, const char *text, uint64_t *out, la_error *err)
 {
-    static const struct { const char *unit; double ms; } units[] = {
-        {"ms", 1}, {"s", 1000}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3},
-    };
     double v;
     const char *unit;
     if (split_number(text, &v, &unit) != 0)
-        return la_error_set(err, "'%s' is not a duration (write e.g. 500ms, 60s, 5m, 1h, 1d)", text);
-    if (*unit == '\0')
-        return la_error_set(err, "missing unit in duration '%s' (did you mean '%ss'?)", text, text);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (unit_is(unit, units[i].unit)) {
-            double ms = v * units[i].ms;
-            if (ms > 1e15)
-                return la_error_set(err, "duration '%s' is too large", text);
-            *out = (uint64_t)llround(ms);
+        return la_error_set(err, "'%s' is not a %s (write e.g. %s)", text, q->noun, q->examples);
+    for (size_t i = 0; i < q->n_units; i++) {
+        if (unit_is(unit, q->units[i].name)) {
+            double scaled = v * q->units[i].factor;
+            if (scaled > q->max)
+                return la_error_set(err, "%s '%s' is too large", q->noun, text);
+            *out = (uint64_t)llround(scaled);
             return 0;
         }
     }
-    return la_error_set(err, "bad unit '%s' in duration '%s' (use ms, s, m, h, d)", unit, text);
+    return la_error_set(err, "bad unit '%s' in %s '%s' (use %s)", unit, q->noun, text, q->unit_list);
+}
+
+int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err)
+{
+    static const unit_scale units[] = {
+        {"ms", 1}, {"s", 1000}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3},
+    };
+    static const quantity duration = {units, sizeof units / sizeof units[0], 1e15,
+                                      "duration", "500ms, 60s, 5m, 1h, 1d", "ms, s, m, h, d"};
+    double v;
+    const char *unit;
+    /* A bare number is the classic mistake: say which unit was likely meant. */
+    if (split_number(text, &v, &unit) == 0 && *unit == '\0')
+        return la_error_set(err, "missing unit in duration '%s' (did you mean '%ss'?)", text, text);
+    return parse_quantity(&duration, text, out, err);
 }
 
 int cfg_parse_size(const char *text, uint64_t *out, la_error *err)
 {
-    static const struct { const char *unit; double bytes; } units[] = {
+    static const unit_scale units[] = {
         {"", 1}, {"B", 1},
         {"K", 1024.0}, {"KB", 1024.0}, {"KiB", 1024.0},
         {"M", 1048576.0}, {"MB", 1048576.0}, {"MiB", 1048576.0},
         {"G", 1073741824.0}, {"GB", 1073741824.0}, {"GiB", 1073741824.0},
     };
-    double v;
-    const char *unit;
-    if (split_number(text, &v, &unit) != 0)
-        return la_error_set(err, "'%s' is not a size (write e.g. 0, 512KB, 10MB, 1GB)", text);
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (unit_is(unit, units[i].unit)) {
-            double bytes = v * units[i].bytes;
-            if (bytes > 1e18)
-                return la_error_set(err, "size '%s' is too large", text);
-            *out = (uint64_t)llround(bytes);
-            return 0;
-        }
-    }
-    return la_error_set(err, "bad unit '%s' in size '%s' (use B, KB, MB, GB)", unit, text);
+    static const quantity size = {units, sizeof units / sizeof units[0], 1e18,
+                                  "size", "0, 512KB, 10MB, 1GB", "B, KB, MB, GB"};
+    return parse_quantity(&size, text, out, err);
 }
 
 int cfg_parse_percent(const char *text, double *out, la_error *err)

@@ -17,8 +17,8 @@ for t in "$@"; do
     sh -c "$t" >"$out" 2>&1
     rc=$?
     cat "$out"
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+    p=$(sed -n 's/.*\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$out" | tail -1)
+    f=$(sed -n 's/.*\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$out" | tail -1)
     if [ -z "$p$f" ]; then
         line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
         p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
