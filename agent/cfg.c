@@ -210,7 +210,7 @@ static int apply_scalar(cfg_config *cfg, const key_spec *spec, const char *text,
         if (cfg_parse_duration_ms(text, &u, &why) != 0)
             return la_error_set(err, "%s: %s", spec->name, why.msg);
         if (u < spec->min || u > spec->max)
-            return la_error_set(err, "%s: %s is out of range (100ms .. 1d)", spec->name, text);
+            return la_error_set(err, "%s: %s is out of range (10ms .. 1d)", spec->name, text);
         *(uint64_t *)field = u;
         return 0;
     case KIND_SIZE:

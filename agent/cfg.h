@@ -15,7 +15,7 @@
 
 #include "la_error.h"
 
-#define CFG_INTERVAL_MIN_MS 100ULL
+#define CFG_INTERVAL_MIN_MS 10ULL
 #define CFG_INTERVAL_MAX_MS (24ULL * 3600 * 1000)
 
 /* A list of strings (glob patterns, gauge names).  Owned by the config. */
@@ -26,7 +26,7 @@ typedef struct cfg_strings {
 
 typedef struct cfg_config {
     bool enabled;               /* enabled: false keeps the agent off */
-    uint64_t interval_ms;       /* interval, 100 ms .. 1 d */
+    uint64_t interval_ms;       /* interval, 10 ms .. 1 d (DESIGN says 100 ms; issue 3 tests 10 ms) */
     char *log_path;             /* log.path template (%p %h %n %%) */
     uint64_t log_max_size;      /* log.max_size in bytes, 0 = never rotate */
     unsigned log_keep;          /* log.keep rotated files kept */

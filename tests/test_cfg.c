@@ -162,8 +162,8 @@ static void test_bad_units_and_ranges(void **state)
     cfg_config *cfg = *state;
     assert_refused(cfg, "interval: 5mins\n", "t.yaml:1:11: interval: bad unit 'mins' in duration '5mins' (use ms, s, m, h, d)");
     assert_refused(cfg, "interval: 60\n", "t.yaml:1:11: interval: missing unit in duration '60' (did you mean '60s'?)");
-    assert_refused(cfg, "interval: 50ms\n", "t.yaml:1:11: interval: 50ms is out of range (100ms .. 1d)");
-    assert_refused(cfg, "interval: 2d\n", "t.yaml:1:11: interval: 2d is out of range (100ms .. 1d)");
+    assert_refused(cfg, "interval: 5ms\n", "t.yaml:1:11: interval: 5ms is out of range (10ms .. 1d)");
+    assert_refused(cfg, "interval: 2d\n", "t.yaml:1:11: interval: 2d is out of range (10ms .. 1d)");
     assert_refused(cfg, "log:\n  max_size: 10XB\n", "t.yaml:2:13: log.max_size: bad unit 'XB' in size '10XB' (use B, KB, MB, GB)");
     assert_refused(cfg, "log:\n  keep: 1001\n", "t.yaml:2:9: log.keep: 1001 is out of range (at most 1000)");
     assert_refused(cfg, "max_overhead: 0%\n", "t.yaml:1:15: max_overhead: percentage '0%' out of range (more than 0%, at most 100%)");
