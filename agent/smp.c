@@ -223,17 +223,22 @@ static bool stretch_unlocked(smp_sampler *s, double blocked_ms, char *note, size
     return true;
 }
 
-/* Add the gauges the core measures itself and keep the configured ones. */
-static void add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
+/* Add the gauges the core measures itself and keep the configured ones.
+ * Returns how long the host was blocked: the source's sample_ms if it set
+ * one (for CPython, the time the GIL was held), else the whole call. */
+static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
 {
     if (cfg_wants_gauge(&s->cfg, "rss")) {
         double rss = smp_read_rss();
         if (rss >= 0)
             snap_set_gauge(snap, "rss", rss);
     }
-    if (snap_gauge_value(snap, "sample_ms") == NULL)
+    const double *reported = snap_gauge_value(snap, "sample_ms");
+    double blocked_ms = reported ? *reported : call_ms;
+    if (reported == NULL)
         snap_set_gauge(snap, "sample_ms", call_ms);
     snap_keep_gauges(snap, &s->cfg);
+    return blocked_ms;
 }
 
 /* Format and append under write_mu.  Returns the rlog_write result. */
@@ -273,9 +278,7 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
         return SMP_ERROR;
     }
     double call_ms = (double)(t1 - t0) / 1e6;
-    add_gauges(s, snap, call_ms);
-    const double *blocked = snap_gauge_value(snap, "sample_ms");
-    double blocked_ms = blocked ? *blocked : call_ms;
+    double blocked_ms = add_gauges(s, snap, call_ms);
     snap_finish(snap, &s->cfg);
     snap->time = s->clock.wall(s->clock.ud);
     snap->pid = (long)getpid();
