@@ -1,0 +1,96 @@
+# agent/python.mk: the CPython extension leakagent._leakagent, its Python
+# package, `make install` into site-packages, and the integration tests.
+#
+# The extension is built for $(PYTHON) from that interpreter's sysconfig
+# (include dir, EXT_SUFFIX, platlib).  Extensions for several interpreters
+# coexist in agent/python/leakagent/ because their EXT_SUFFIX differ; objects
+# go to agent/obj/py/<include dir>/ so that two interpreters of one ABI
+# (Debian's 3.11 and pyenv's 3.11) never share objects.
+#
+# `make check` runs the integration tests under every CPython >= 3.11 found:
+# $(PYTHON) alone when PYTHON is given on the command line, else $(PYTHON)
+# plus pyenv's 3.11+ (PYTHONS overrides the list).
+
+# ---- settings -------------------------------------------------------------
+PYENV_ROOT_DIR := $(shell pyenv root 2>/dev/null)
+ifeq ($(origin PYTHON),command line)
+PYTHONS ?= $(PYTHON)
+else
+PYTHONS ?= $(PYTHON) $(wildcard $(PYENV_ROOT_DIR)/versions/3.1[1-9]*/bin/python3)
+endif
+
+# include dir, EXT_SUFFIX, platlib of $(PYTHON), in one interpreter start.
+PYAGENT_SYSCONFIG := $(shell $(PYTHON) -c 'import sysconfig as s; \
+    print(s.get_paths()["include"], s.get_config_var("EXT_SUFFIX"), s.get_paths()["platlib"])' \
+    2>/dev/null)
+PY_INCLUDE    := $(word 1,$(PYAGENT_SYSCONFIG))
+PY_EXT_SUFFIX := $(word 2,$(PYAGENT_SYSCONFIG))
+PY_PLATLIB    := $(word 3,$(PYAGENT_SYSCONFIG))
+
+PYAGENT_PKG    := agent/python/leakagent
+PYAGENT_SRCS   := $(wildcard agent/python/pyagent_*.c)
+PYAGENT_OBJDIR := agent/obj/py/$(subst /,_,$(PY_INCLUDE))
+PYAGENT_OBJS   := $(PYAGENT_SRCS:agent/python/%.c=$(PYAGENT_OBJDIR)/%.o)
+PYAGENT_SO     := $(PYAGENT_PKG)/_leakagent$(PY_EXT_SUFFIX)
+PYAGENT_PY     := $(wildcard $(PYAGENT_PKG)/*.py)
+PYAGENT_PTH    := agent/python/leakagent-autostart.pth
+
+# Relink when the interpreter behind this EXT_SUFFIX changed (same ABI tag,
+# other headers): the stamp holds the include dir it was last built for.
+PYAGENT_STAMP := agent/obj/py/built-for$(PY_EXT_SUFFIX).txt
+ifneq ($(PY_INCLUDE),)
+$(shell mkdir -p agent/obj/py && { [ "`cat $(PYAGENT_STAMP) 2>/dev/null`" = "$(PY_INCLUDE)" ] || \
+    echo "$(PY_INCLUDE)" > $(PYAGENT_STAMP); })
+endif
+
+# ---- the extension ----------------------------------------------------------
+.PHONY: pyagent-ext pyagent-ext-all install-python
+
+all: pyagent-ext
+
+pyagent-ext: $(PYAGENT_SO)
+
+$(PYAGENT_OBJDIR):
+	mkdir -p $@
+
+# Only PyInit__leakagent is exported; the core's objects are hidden too.
+$(PYAGENT_OBJDIR)/%.o: agent/python/%.c | $(PYAGENT_OBJDIR)
+	@test -n "$(PY_INCLUDE)" || { echo "$(PYTHON): no sysconfig (is it a CPython?)" >&2; exit 1; }
+	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Iagent -I$(PY_INCLUDE) -c $< -o $@
+
+$(PYAGENT_SO): $(PYAGENT_OBJS) $(AGENT_LIB) $(PYAGENT_STAMP)
+	$(CC) -shared -fvisibility=hidden $(SAN_FLAGS) -o $@ $(PYAGENT_OBJS) $(AGENT_LIB) \
+	    $(AGENT_LIBS) $(LDFLAGS)
+
+# The extension for every interpreter in $(PYTHONS) (for `make check`).
+pyagent-ext-all: $(AGENT_LIB)
+	@for py in $$(tests/python/find_pythons.sh $(PYTHONS)); do \
+	    $(MAKE) --no-print-directory PYTHON=$$py pyagent-ext || exit 1; \
+	done
+
+# ---- install ----------------------------------------------------------------
+# The package, the extension for $(PYTHON) and the autostart .pth into its
+# site-packages (platlib), under $(DESTDIR).
+install: install-python
+
+install-python: $(PYAGENT_SO)
+	install -d '$(DESTDIR)$(PY_PLATLIB)/leakagent'
+	install -m 644 $(PYAGENT_PY) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
+	install -m 755 $(PYAGENT_SO) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
+	install -m 644 $(PYAGENT_PTH) '$(DESTDIR)$(PY_PLATLIB)/leakagent-autostart.pth'
+
+# ---- tests --------------------------------------------------------------------
+# The type-count table is plain C: a cmocka test like the core's.
+tests/obj/test_pyagent_count: tests/python/test_pyagent_count.c agent/python/pyagent_count.c \
+                              | tests/obj
+	$(CC) $(ALL_CFLAGS) -Iagent/python $(CMOCKA_CFLAGS) $< agent/python/pyagent_count.c -o $@ \
+	    -Wl,--wrap=calloc \
+	    $(CMOCKA_LIBS) $(LDFLAGS)
+
+UNIT_TESTS     += tests/obj/test_pyagent_count
+CHECK_PROGRAMS += tests/obj/test_pyagent_count
+CHECK_DEPS     += pyagent-ext-all
+CHECK_PROGRAMS += 'tests/python/run_integration.sh $(PYTHONS)'
+
+CLEAN_FILES += $(PYAGENT_PKG)/_leakagent*.so $(PYAGENT_PKG)/__pycache__ \
+               tests/python/__pycache__

@@ -1,0 +1,68 @@
+"""python -m leakagent -c leakagent.yaml script.py [args...]
+
+Run a script (or, with -m, a module) with the agent on, like
+``python -m cProfile``: sys.argv becomes [script, args...], sys.path[0] the
+script's directory, and the script runs as __main__.  Overrides:
+-o key=value (repeatable), e.g. -o interval=10s -o log.path=/tmp/%p.log.
+"""
+
+import argparse
+import os
+import runpy
+import sys
+
+import leakagent
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m leakagent",
+        description="Run a Python script with the leakagent sampler on.")
+    parser.add_argument("-c", "--config", metavar="FILE",
+                        help="leakagent.yaml (default: $LEAKAGENT_CONFIG, else built-in defaults)")
+    parser.add_argument("-o", "--set", metavar="KEY=VALUE", action="append", default=[],
+                        help="override one config key (repeatable)")
+    parser.add_argument("-m", dest="module", action="store_true",
+                        help="run the target as a module (python -m MODULE)")
+    parser.add_argument("target", help="script path (or module name with -m)")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the target")
+    return parser, parser.parse_args(argv)
+
+
+def main(argv=None):
+    parser, opts = _parse(sys.argv[1:] if argv is None else argv)
+    overrides = {}
+    for item in opts.set:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error("-o expects KEY=VALUE, got %r" % item)
+        overrides[key.strip()] = value.strip()
+    config = opts.config or os.environ.get("LEAKAGENT_CONFIG") or None
+
+    if opts.module:
+        sys.argv = [opts.target] + opts.args
+    else:
+        sys.argv = [opts.target] + opts.args
+        sys.path[0] = os.path.dirname(os.path.abspath(opts.target))
+
+    # An agent started by the .pth autostart gives way to the explicit one.
+    if leakagent.is_running():
+        leakagent.stop()
+    try:
+        program = os.path.splitext(os.path.basename(opts.target))[0]
+        if opts.module:
+            program = opts.target.rpartition(".")[2]
+        leakagent.start(config, program=program, **overrides)
+    except (leakagent.ConfigError, OSError, RuntimeError) as e:
+        sys.stderr.write("leakagent: %s\n" % e)
+        return 2
+
+    if opts.module:
+        runpy.run_module(opts.target, run_name="__main__", alter_sys=True)
+    else:
+        runpy.run_path(opts.target, run_name="__main__")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

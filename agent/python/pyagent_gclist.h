@@ -1,0 +1,37 @@
+/* pyagent_gclist: the read-only walk of the cyclic GC's own object lists.
+ *
+ * Where this build knows the interpreter's GC layout (CPython 3.11, 3.12 and
+ * 3.13 with the GIL: the generation lists and the permanent generation of
+ * gc.freeze(), all doubly linked through PyGC_Head) the walk follows
+ * _gc_next pointers and reads each object's type.  It touches no reference
+ * count and builds no list, so the pages of a forked worker's heap stay
+ * shared and nothing is allocated in the interpreter being measured.  This is
+ * the only file compiled against the interpreter's internal headers.
+ *
+ * Threading: every function needs the GIL of `interp` held, and must not
+ * release it while walking (the lists may change as soon as it is released). */
+#ifndef PYAGENT_GCLIST_H
+#define PYAGENT_GCLIST_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pyagent_count.h"
+
+/* True if this build can walk the GC lists itself. */
+bool pyagent_gclist_supported(void);
+
+/* True if a collection of interp is in progress: its objects are then on
+ * the collector's private lists and a walk would miss them.  False when the
+ * layout is unknown (nothing can be said). */
+bool pyagent_gclist_collecting(PyInterpreterState *interp);
+
+/* Count every object on interp's generation lists and its permanent
+ * generation into t (keyed by type), and add their number to *n_objects.
+ * Returns 0; -1 if the layout is unknown or t could not grow (t->failed). */
+int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t *n_objects);
+
+#endif

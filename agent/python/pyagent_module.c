@@ -1,0 +1,576 @@
+/* pyagent_module: the extension module leakagent._leakagent.
+ *
+ * Owns the agent's life inside the host process: start (config file plus
+ * overrides -> cfg_config -> smp_sampler with the CPython source), stop,
+ * sample_now, snapshot, stats, and the hooks that keep it correct in
+ * someone else's process:
+ *   - atexit (registered by the first start): stops the thread before
+ *     finalization begins, joining it with the GIL released, because a thread
+ *     that asks for the GIL during finalization is killed (3.11-3.13) or hangs
+ *     (3.14), and Py_AtExit runs too late;
+ *   - os.register_at_fork(after_in_child=...): the core's pthread_atfork
+ *     handler has reset the C state; this reopens the log under the child's
+ *     pid and restarts the thread.
+ *
+ * State.  Everything lives in the module state and is guarded by the GIL.
+ * The running agent is a pyagent_run, reference-counted (under the GIL) by
+ * the module state and by each sample_now() in flight, because sample_now()
+ * and stop() both release the GIL while they use it: the last reference
+ * frees it, always after its thread was joined.  Lock order is the one of
+ * STYLE.md: GIL first, then the core's mutexes; the core never calls the
+ * source with a mutex held, so nothing here waits for the GIL while holding
+ * one.  The module refuses to start in a sub-interpreter: the sampler thread
+ * uses the PyGILState API, which serves the main interpreter only. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "la_error.h"
+#include "smp.h"
+#include "pyagent_source.h"
+#include "pyagent_walk.h"
+
+/* One started agent.  `users` and everything else: GIL. */
+typedef struct pyagent_run {
+    smp_sampler *smp;
+    pyagent_source source;      /* the sampler's source points here */
+    unsigned users;             /* module state + sample_now() calls in flight */
+} pyagent_run;
+
+typedef struct pyagent_state {
+    PyObject *config_error;     /* leakagent.ConfigError (a ValueError) */
+    pyagent_run *run;           /* the running agent, or NULL */
+    smp_stats last_stats;       /* of the last stopped run, for stats() */
+    bool have_last_stats;
+    bool hooks_registered;      /* atexit + at-fork hooks installed */
+    pyagent_walk_mode mode;     /* _set_walk(); AUTO by default */
+} pyagent_state;
+
+static pyagent_state *get_state(PyObject *module)
+{
+    return (pyagent_state *)PyModule_GetState(module);
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+/* Drop one reference; the last one frees the sampler.  Its thread has been
+ * joined by then (stop() joins before dropping the state's reference), so
+ * smp_destroy only closes the log: done without the GIL all the same. */
+static void run_release(pyagent_run *run)
+{
+    if (run == NULL || --run->users > 0)
+        return;
+    Py_BEGIN_ALLOW_THREADS
+    smp_destroy(run->smp);
+    Py_END_ALLOW_THREADS
+    free(run);
+}
+
+/* Detach the running agent from the state, join its thread with the GIL
+ * released and keep its final statistics.  No-op when not running. */
+static void stop_run(pyagent_state *st)
+{
+    pyagent_run *run = st->run;
+    if (run == NULL)
+        return;
+    st->run = NULL;     /* from here on no new user can find it */
+    Py_BEGIN_ALLOW_THREADS
+    smp_stop(run->smp);
+    Py_END_ALLOW_THREADS
+    smp_get_stats(run->smp, &st->last_stats);
+    st->have_last_stats = true;
+    run_release(run);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+/* Apply one override; value is a str or a list/tuple of str.  0, or -1 with
+ * err set (TypeError is raised directly and err left empty). */
+static int apply_override(cfg_config *cfg, PyObject *key, PyObject *value, la_error *err)
+{
+    const char *k = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+    if (k == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "override keys must be str");
+        return -1;
+    }
+    if (PyUnicode_Check(value)) {
+        const char *v = PyUnicode_AsUTF8(value);
+        return v ? cfg_set(cfg, k, v, err) : -1;
+    }
+    PyObject *seq = (PyList_Check(value) || PyTuple_Check(value))
+                        ? PySequence_Fast(value, "override list")
+                        : NULL;
+    if (seq == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_TypeError, "override '%s': expected str or list of str, got %.100s",
+                         k, Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    const char **items = calloc((size_t)n + 1, sizeof *items);
+    int rc = -1;
+    if (items == NULL) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        items[i] = PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : NULL;
+        if (items[i] == NULL) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyExc_TypeError, "override '%s': list items must be str", k);
+            goto out;
+        }
+    }
+    rc = cfg_set_list(cfg, k, items, (size_t)n, err);
+out:
+    free(items);
+    Py_DECREF(seq);
+    return rc;
+}
+
+/* Build the config: defaults, then the file (if any), then the overrides in
+ * order.  0, or -1 with a Python exception set (ConfigError for bad input). */
+static int build_config(pyagent_state *st, cfg_config *cfg, PyObject *path, PyObject *overrides)
+{
+    la_error err = {""};
+    if (cfg_init(cfg) != 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (path != Py_None) {
+        PyObject *bytes = NULL;
+        if (!PyUnicode_FSConverter(path, &bytes))
+            return -1;
+        int rc = cfg_load_file(cfg, PyBytes_AS_STRING(bytes), &err);
+        Py_DECREF(bytes);
+        if (rc != 0)
+            goto config_error;
+    }
+    if (overrides != Py_None) {
+        if (!PyDict_Check(overrides)) {
+            PyErr_SetString(PyExc_TypeError, "overrides must be a dict");
+            return -1;
+        }
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(overrides, &pos, &key, &value)) {
+            err.msg[0] = '\0';
+            if (apply_override(cfg, key, value, &err) != 0) {
+                if (PyErr_Occurred())
+                    return -1;
+                goto config_error;
+            }
+        }
+    }
+    return 0;
+config_error:
+    PyErr_SetString(st->config_error, err.msg[0] ? err.msg : "bad configuration");
+    return -1;
+}
+
+/* "python=3.11.7" from the running interpreter's version string. */
+static void header_extra(char *out, size_t size)
+{
+    const char *v = Py_GetVersion();
+    size_t n = strcspn(v, " ");
+    snprintf(out, size, "python=%.*s", (int)n, v);
+}
+
+/* ---- hooks ------------------------------------------------------------ */
+
+/* Register module._atexit with atexit and module._after_fork_child with
+ * os.register_at_fork, once per module.  0 or -1 (exception set). */
+static int register_hooks(PyObject *module, pyagent_state *st)
+{
+    if (st->hooks_registered)
+        return 0;
+    int rc = -1;
+    PyObject *atexit = NULL, *os = NULL, *on_exit = NULL, *on_fork = NULL, *res = NULL;
+    PyObject *kwargs = NULL, *reg = NULL, *empty = NULL;
+
+    if ((atexit = PyImport_ImportModule("atexit")) == NULL ||
+        (on_exit = PyObject_GetAttrString(module, "_atexit")) == NULL ||
+        (res = PyObject_CallMethod(atexit, "register", "O", on_exit)) == NULL)
+        goto out;
+    Py_CLEAR(res);
+    if ((os = PyImport_ImportModule("os")) == NULL)
+        goto out;
+    if (PyObject_HasAttrString(os, "register_at_fork")) {
+        if ((on_fork = PyObject_GetAttrString(module, "_after_fork_child")) == NULL ||
+            (reg = PyObject_GetAttrString(os, "register_at_fork")) == NULL ||
+            (kwargs = Py_BuildValue("{s:O}", "after_in_child", on_fork)) == NULL ||
+            (empty = PyTuple_New(0)) == NULL ||
+            (res = PyObject_Call(reg, empty, kwargs)) == NULL)
+            goto out;
+    }
+    st->hooks_registered = true;
+    rc = 0;
+out:
+    Py_XDECREF(atexit);
+    Py_XDECREF(os);
+    Py_XDECREF(on_exit);
+    Py_XDECREF(on_fork);
+    Py_XDECREF(res);
+    Py_XDECREF(kwargs);
+    Py_XDECREF(reg);
+    Py_XDECREF(empty);
+    return rc;
+}
+
+/* ---- module functions ------------------------------------------------- */
+
+PyDoc_STRVAR(start_doc,
+"start(path=None, overrides=None, program=None) -> bool\n\n"
+"Load the config file `path` (YAML; None: defaults), apply `overrides`\n"
+"(a dict of config key -> str or list of str, e.g. {'interval': '10s'}),\n"
+"open the log and start the sampler thread.  Returns False (and starts\n"
+"nothing) when the config says `enabled: false`.  Raises ConfigError for a\n"
+"bad config, OSError if the log cannot be opened, RuntimeError if the agent\n"
+"is already running or this is a sub-interpreter.");
+
+static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"path", "overrides", "program", NULL};
+    PyObject *path = Py_None, *overrides = Py_None;
+    const char *program = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOz:start", kwlist, &path, &overrides,
+                                     &program))
+        return NULL;
+    pyagent_state *st = get_state(module);
+    if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "leakagent cannot run in a sub-interpreter: start it in the main one");
+        return NULL;
+    }
+    if (st->run != NULL) {
+        smp_stats stats;
+        smp_get_stats(st->run->smp, &stats);
+        PyErr_Format(PyExc_RuntimeError,
+                     "leakagent is already running (log %s): call leakagent.stop() "
+                     "before starting it again", stats.log_path);
+        return NULL;
+    }
+
+    cfg_config cfg;
+    la_error err = {""};
+    pyagent_run *run = NULL;
+    PyObject *result = NULL;
+    if (build_config(st, &cfg, path, overrides) != 0)
+        goto out;
+    if (!cfg.enabled) {
+        result = Py_NewRef(Py_False);
+        goto out;
+    }
+    if (register_hooks(module, st) != 0)
+        goto out;
+    if ((run = calloc(1, sizeof *run)) == NULL) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    run->users = 1;
+    run->source.interp = PyInterpreterState_Main();
+    run->source.collect = cfg.sample_collect;
+    run->source.mode = st->mode;
+
+    char extra[64];
+    header_extra(extra, sizeof extra);
+    smp_options opt = {
+        .cfg = &cfg,
+        .source = pyagent_source_make(&run->source),
+        .program = program,
+        .header_extra = extra,
+    };
+    /* Opening the log is file I/O: let the host's threads run meanwhile. */
+    Py_BEGIN_ALLOW_THREADS
+    run->smp = smp_create(&opt, &err);
+    Py_END_ALLOW_THREADS
+    if (run->smp == NULL) {
+        PyErr_SetString(PyExc_OSError, err.msg);
+        goto out;
+    }
+    if (smp_start(run->smp, &err) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, err.msg);
+        goto out;
+    }
+    st->run = run;
+    run = NULL;
+    st->have_last_stats = false;
+    result = Py_NewRef(Py_True);
+out:
+    if (run != NULL)
+        run_release(run);
+    cfg_free(&cfg);
+    return result;
+}
+
+PyDoc_STRVAR(stop_doc,
+"stop() -> None\n\n"
+"Stop the sampler thread (a snapshot in progress is finished first) and\n"
+"close the log.  Does nothing when the agent is not running.  Also runs by\n"
+"itself at interpreter exit.");
+
+static PyObject *pyagent_stop(PyObject *module, PyObject *unused)
+{
+    stop_run(get_state(module));
+    Py_RETURN_NONE;
+}
+
+/* atexit callback: the same as stop(); never lets an error escape. */
+static PyObject *pyagent_atexit(PyObject *module, PyObject *unused)
+{
+    stop_run(get_state(module));
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(is_running_doc, "is_running() -> bool\n\nTrue while the sampler thread runs.");
+
+static PyObject *pyagent_is_running(PyObject *module, PyObject *unused)
+{
+    pyagent_state *st = get_state(module);
+    return PyBool_FromLong(st->run != NULL && smp_is_running(st->run->smp));
+}
+
+PyDoc_STRVAR(sample_now_doc,
+"sample_now() -> bool\n\n"
+"Take one snapshot now and append it to the log, as the thread does at a\n"
+"tick.  Returns True if written, False if skipped (a collection is\n"
+"running, the interpreter is exiting).  RuntimeError if not running or\n"
+"the snapshot could not be taken or written.");
+
+static PyObject *pyagent_sample_now(PyObject *module, PyObject *unused)
+{
+    pyagent_state *st = get_state(module);
+    pyagent_run *run = st->run;
+    if (run == NULL) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "leakagent is not running: call leakagent.start() first");
+        return NULL;
+    }
+    la_error err = {""};
+    int rc;
+    run->users++;
+    /* The source takes the GIL back itself (PyGILState_Ensure); the core
+     * formats and writes without it. */
+    Py_BEGIN_ALLOW_THREADS
+    rc = smp_sample_now(run->smp, &err);
+    Py_END_ALLOW_THREADS
+    run_release(run);
+    if (rc == SMP_ERROR) {
+        PyErr_SetString(PyExc_RuntimeError, err.msg[0] ? err.msg : "snapshot failed");
+        return NULL;
+    }
+    return PyBool_FromLong(rc == SMP_OK);
+}
+
+PyDoc_STRVAR(snapshot_doc,
+"snapshot() -> dict\n\n"
+"{type name: live count} now, counted like the thread does (every object\n"
+"the GC tracks, frozen ones included), most common first.  The config's\n"
+"sample.* filters are not applied.  Works without start().");
+
+static PyObject *pyagent_snapshot(PyObject *module, PyObject *unused)
+{
+    pyagent_state *st = get_state(module);
+    snapshot snap;
+    la_error err = {""};
+    uint64_t n_objects;
+    PyObject *result = NULL;
+    snap_init(&snap);
+    switch (pyagent_walk(PyInterpreterState_Get(), st->mode, &snap, &n_objects, &err)) {
+    case PYAGENT_WALK_OK:
+        break;
+    case PYAGENT_WALK_BUSY:
+        PyErr_SetString(PyExc_RuntimeError, "a garbage collection is running; try again");
+        goto out;
+    default:
+        PyErr_SetString(PyExc_RuntimeError, err.msg);
+        goto out;
+    }
+    /* Merge types of equal names; plain C, no Python code runs. */
+    if (snap_finish(&snap, NULL) != 0) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    if ((result = PyDict_New()) == NULL)
+        goto out;
+    for (size_t i = 0; i < snap.n_entries; i++) {
+        PyObject *count = PyLong_FromUnsignedLongLong(snap.entries[i].count);
+        int rc = count ? PyDict_SetItemString(result, snap_name(&snap, i), count) : -1;
+        Py_XDECREF(count);
+        if (rc != 0) {
+            Py_CLEAR(result);
+            goto out;
+        }
+    }
+out:
+    snap_free(&snap);
+    return result;
+}
+
+PyDoc_STRVAR(stats_doc,
+"stats() -> dict\n\n"
+"The sampler's counters: snapshots, errors, skipped, rotations,\n"
+"bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
+"running, log_path, last_error, walk.  After stop(), those of the run that\n"
+"stopped; before any start, zeros.");
+
+static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
+{
+    pyagent_state *st = get_state(module);
+    smp_stats s;
+    if (st->run != NULL)
+        smp_get_stats(st->run->smp, &s);
+    else if (st->have_last_stats)
+        s = st->last_stats;
+    else
+        memset(&s, 0, sizeof s);
+    return Py_BuildValue(
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s}",
+        "snapshots", (unsigned long long)s.snapshots,
+        "errors", (unsigned long long)s.errors,
+        "skipped", (unsigned long long)s.skipped,
+        "rotations", (unsigned long long)s.rotations,
+        "bytes_written", (unsigned long long)s.bytes_written,
+        "last_ms", s.last_ms,
+        "last_time", s.last_time,
+        "interval_ms", (unsigned long long)s.interval_ms,
+        "effective_interval_ms", (unsigned long long)s.effective_interval_ms,
+        "running", (st->run != NULL && s.running) ? Py_True : Py_False,
+        "log_path", s.log_path,
+        "last_error", s.last_error,
+        "walk", pyagent_walk_mode_name(st->run ? st->run->source.mode : st->mode));
+}
+
+/* os.register_at_fork(after_in_child=...): the only thread of the child is
+ * the one that forked; the core's pthread_atfork handler has already reset
+ * its mutexes.  Reopen the log under the child's pid and sample again.
+ * Errors propagate to os.fork(), which reports them as unraisable. */
+static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
+{
+    pyagent_state *st = get_state(module);
+    pyagent_run *run = st->run;
+    if (run == NULL)
+        Py_RETURN_NONE;
+    run->users = 1;     /* sample_now() callers of the parent do not exist here */
+    la_error err = {""};
+    if (smp_after_fork_child(run->smp, &err) != 0 || smp_start(run->smp, &err) != 0) {
+        /* No log, no thread: drop the agent rather than leave it half alive. */
+        st->run = NULL;
+        run_release(run);
+        PyErr_Format(PyExc_RuntimeError, "leakagent: not sampling in the forked child: %s",
+                     err.msg);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(set_walk_doc,
+"_set_walk(name) -> None\n\n"
+"For tests: how later snapshots reach the objects: 'auto', 'gclist',\n"
+"'visit' (3.12+) or 'get_objects'.  Applies to snapshot() at once and to\n"
+"the thread from the next start().");
+
+static PyObject *pyagent_set_walk(PyObject *module, PyObject *arg)
+{
+    const char *name = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    if (name == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "_set_walk() expects a str");
+        return NULL;
+    }
+    la_error err = {""};
+    pyagent_walk_mode mode;
+    if (pyagent_walk_mode_parse(name, &mode, &err) != 0) {
+        PyErr_SetString(PyExc_ValueError, err.msg);
+        return NULL;
+    }
+    get_state(module)->mode = mode;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef pyagent_methods[] = {
+    {"start", (PyCFunction)(void (*)(void))pyagent_start, METH_VARARGS | METH_KEYWORDS, start_doc},
+    {"stop", pyagent_stop, METH_NOARGS, stop_doc},
+    {"is_running", pyagent_is_running, METH_NOARGS, is_running_doc},
+    {"sample_now", pyagent_sample_now, METH_NOARGS, sample_now_doc},
+    {"snapshot", pyagent_snapshot, METH_NOARGS, snapshot_doc},
+    {"stats", pyagent_stats, METH_NOARGS, stats_doc},
+    {"_set_walk", pyagent_set_walk, METH_O, set_walk_doc},
+    {"_atexit", pyagent_atexit, METH_NOARGS, NULL},
+    {"_after_fork_child", pyagent_after_fork_child, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ---- module lifetime -------------------------------------------------- */
+
+static int pyagent_exec(PyObject *module)
+{
+    pyagent_state *st = get_state(module);
+    st->config_error = PyErr_NewExceptionWithDoc(
+        "leakagent.ConfigError",
+        "A leakagent configuration was refused; the text is FILE:LINE:COLUMN: message.",
+        PyExc_ValueError, NULL);
+    if (st->config_error == NULL)
+        return -1;
+    if (PyModule_AddObjectRef(module, "ConfigError", st->config_error) != 0)
+        return -1;
+    if (PyModule_AddStringConstant(module, "WALK", pyagent_walk_mode_name(PYAGENT_WALK_AUTO)) != 0)
+        return -1;
+    return 0;
+}
+
+static int pyagent_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    pyagent_state *st = get_state(module);
+    Py_VISIT(st->config_error);
+    return 0;
+}
+
+static int pyagent_clear(PyObject *module)
+{
+    pyagent_state *st = get_state(module);
+    Py_CLEAR(st->config_error);
+    return 0;
+}
+
+/* Normally atexit has stopped the agent already; if not (the module is torn
+ * down some other way), stop it now, joining with the GIL released. */
+static void pyagent_free(void *module)
+{
+    pyagent_state *st = get_state(module);
+    if (st == NULL)
+        return;
+    stop_run(st);
+    pyagent_clear(module);
+}
+
+static PyModuleDef_Slot pyagent_slots[] = {
+    {Py_mod_exec, pyagent_exec},
+    {0, NULL},
+};
+
+static struct PyModuleDef pyagent_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "leakagent._leakagent",
+    .m_doc = "The C side of leakagent: a thread that counts live objects by type\n"
+             "and appends snapshots to a rotating log.  Use the leakagent package.",
+    .m_size = sizeof(pyagent_state),
+    .m_methods = pyagent_methods,
+    .m_slots = pyagent_slots,
+    .m_traverse = pyagent_traverse,
+    .m_clear = pyagent_clear,
+    .m_free = pyagent_free,
+};
+
+PyMODINIT_FUNC PyInit__leakagent(void);
+
+PyMODINIT_FUNC PyInit__leakagent(void)
+{
+    return PyModuleDef_Init(&pyagent_module);
+}

@@ -1,0 +1,95 @@
+/* pyagent_source: one sample of the interpreter, GIL taken and given back
+ * here and nowhere else on the sampler thread.  See pyagent_source.h. */
+#include "pyagent_source.h"
+
+#include <time.h>
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+bool pyagent_source_finalizing(void)
+{
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing() != 0;
+#else
+    return _Py_IsFinalizing() != 0;
+#endif
+}
+
+smp_source pyagent_source_make(pyagent_source *src)
+{
+    smp_source s = {.ud = src, .sample = pyagent_source_sample};
+    return s;
+}
+
+/* gc.collect(), as sample.collect asks.  GIL held.  0 or -1 with err set. */
+static int run_collect(la_error *err)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *res = gc ? PyObject_CallMethod(gc, "collect", NULL) : NULL;
+    Py_XDECREF(gc);
+    if (res == NULL) {
+        pyagent_walk_error_from_python(err, "gc.collect()");
+        return -1;
+    }
+    Py_DECREF(res);
+    return 0;
+}
+
+/* sys.getallocatedblocks(), or -1 (the gauge is then left out).  The C
+ * function behind it is not exported on 3.12+, so call the Python one. */
+static double allocated_blocks(void)
+{
+    PyObject *fn = PySys_GetObject("getallocatedblocks");   /* borrowed */
+    PyObject *res = fn ? PyObject_CallNoArgs(fn) : NULL;
+    double v = res ? PyLong_AsDouble(res) : -1;
+    Py_XDECREF(res);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        v = -1;
+    }
+    return v;
+}
+
+int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
+{
+    pyagent_source *src = ud;
+    uint64_t n_objects = 0;
+    double blocks = -1;
+    int rc = SMP_ERROR;
+
+    /* Checked before asking for the GIL: atexit stops the sampler before
+     * finalization starts, so this only fires for callers racing exit. */
+    if (pyagent_source_finalizing())
+        return SMP_SKIP;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    double t0 = mono_ms();
+    if (src->collect && run_collect(err) != 0)
+        goto out;
+    blocks = allocated_blocks();
+    switch (pyagent_walk(src->interp, src->mode, snap, &n_objects, err)) {
+    case PYAGENT_WALK_OK:
+        rc = SMP_OK;
+        break;
+    case PYAGENT_WALK_BUSY:
+        rc = SMP_SKIP;
+        break;
+    default:
+        rc = SMP_ERROR;
+        break;
+    }
+out:;
+    double held_ms = mono_ms() - t0;
+    PyGILState_Release(gil);
+    if (rc != SMP_OK)
+        return rc;
+    if (blocks >= 0)
+        snap_set_gauge(snap, "blocks", blocks);
+    snap_set_gauge(snap, "gc_objects", (double)n_objects);
+    snap_set_gauge(snap, "sample_ms", held_ms);
+    return SMP_OK;
+}

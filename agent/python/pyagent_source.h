@@ -1,0 +1,41 @@
+/* pyagent_source: the smp_source that samples a CPython interpreter.
+ *
+ * One tick: give up at once if the interpreter is finalizing (a thread that
+ * asks for the GIL then is killed on 3.11-3.13 and hangs on 3.14), take the
+ * GIL (PyGILState_Ensure), optionally run gc.collect(), read
+ * sys.getallocatedblocks(), walk the objects (pyagent_walk) and copy the type
+ * names, release the GIL.  Filtering, sorting, formatting and writing happen
+ * in the core afterwards, without the GIL.  Gauges set here: blocks,
+ * gc_objects (objects walked), sample_ms (time the GIL was held); the core
+ * adds rss.
+ *
+ * Threading: sample() runs on the sampler thread or on a thread in
+ * leakagent.sample_now() that released the GIL; the core holds none of its
+ * locks meanwhile, so waiting for the GIL cannot deadlock against a Python
+ * thread calling into the agent.  The struct is immutable while a sampler
+ * uses it. */
+#ifndef PYAGENT_SOURCE_H
+#define PYAGENT_SOURCE_H
+
+#include <stdbool.h>
+
+#include "pyagent_walk.h"
+#include "smp.h"
+
+typedef struct pyagent_source {
+    PyInterpreterState *interp;   /* the main interpreter */
+    bool collect;                 /* sample.collect: gc.collect() first */
+    pyagent_walk_mode mode;       /* how to reach the objects */
+} pyagent_source;
+
+/* The smp_source for src (which must outlive the sampler). */
+smp_source pyagent_source_make(pyagent_source *src);
+
+/* smp_source.sample: SMP_OK, SMP_SKIP (finalizing, or a collection is
+ * running) or SMP_ERROR with err set.  Call without the GIL. */
+int pyagent_source_sample(void *ud, snapshot *snap, la_error *err);
+
+/* True once the interpreter is finalizing (no GIL needed). */
+bool pyagent_source_finalizing(void);
+
+#endif

@@ -1,0 +1,243 @@
+/* pyagent_walk: walk strategy, the count table's lifetime, and type names.
+ * See pyagent_walk.h for the contract; GIL held throughout. */
+#include "pyagent_walk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pyagent_count.h"
+#include "pyagent_gclist.h"
+
+/* Distinct types in a typical service: the table starts this large. */
+#define TYPES_HINT 2048
+
+pyagent_walk_mode pyagent_walk_resolve(pyagent_walk_mode mode)
+{
+    if (mode != PYAGENT_WALK_AUTO)
+        return mode;
+    if (pyagent_gclist_supported())
+        return PYAGENT_WALK_GCLIST;
+#if PY_VERSION_HEX >= 0x030C0000
+    return PYAGENT_WALK_VISIT;
+#else
+    return PYAGENT_WALK_GET_OBJECTS;
+#endif
+}
+
+const char *pyagent_walk_mode_name(pyagent_walk_mode mode)
+{
+    switch (pyagent_walk_resolve(mode)) {
+    case PYAGENT_WALK_GCLIST:
+        return "gclist";
+    case PYAGENT_WALK_VISIT:
+        return "visit";
+    default:
+        return "get_objects";
+    }
+}
+
+int pyagent_walk_mode_parse(const char *name, pyagent_walk_mode *out, la_error *err)
+{
+    static const struct {
+        const char *name;
+        pyagent_walk_mode mode;
+    } modes[] = {
+        {"auto", PYAGENT_WALK_AUTO},
+        {"gclist", PYAGENT_WALK_GCLIST},
+        {"visit", PYAGENT_WALK_VISIT},
+        {"get_objects", PYAGENT_WALK_GET_OBJECTS},
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(name, modes[i].name) != 0)
+            continue;
+        if (modes[i].mode == PYAGENT_WALK_GCLIST && !pyagent_gclist_supported())
+            return la_error_set(err, "walk 'gclist' is not available for this interpreter");
+#if PY_VERSION_HEX < 0x030C0000
+        if (modes[i].mode == PYAGENT_WALK_VISIT)
+            return la_error_set(err, "walk 'visit' needs Python 3.12 or later");
+#endif
+        *out = modes[i].mode;
+        return 0;
+    }
+    return la_error_set(err, "unknown walk '%s' (auto, gclist, visit, get_objects)", name);
+}
+
+void pyagent_walk_error_from_python(la_error *err, const char *what)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    const char *tname = type ? ((PyTypeObject *)type)->tp_name : "error";
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
+    if (msg == NULL)
+        PyErr_Clear();      /* str() of the exception failed: keep the type */
+    la_error_set(err, "%s: %s%s%s", what, tname, msg && *msg ? ": " : "", msg ? msg : "");
+    Py_XDECREF(text);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+/* ---- reaching the objects --------------------------------------------- */
+
+#if PY_VERSION_HEX >= 0x030C0000
+/* PyUnstable_GC_VisitObjects callback: 1 to go on, 0 to stop. */
+static int visit_one(PyObject *op, void *arg)
+{
+    return pyagent_count_add(arg, Py_TYPE(op)) == 0;
+}
+#endif
+
+/* The last resort: gc.get_objects() increfs every object (dirtying a forked
+ * worker's pages) and misses frozen ones, but works everywhere.  *keep
+ * receives the list, released by the caller after the names are copied. */
+static int count_get_objects(pyagent_count *t, uint64_t *n_objects, PyObject **keep, la_error *err)
+{
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *list = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
+    Py_XDECREF(gc);
+    if (list == NULL || !PyList_Check(list)) {
+        Py_XDECREF(list);
+        if (PyErr_Occurred())
+            pyagent_walk_error_from_python(err, "gc.get_objects()");
+        else
+            la_error_set(err, "gc.get_objects() did not return a list");
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(list);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (pyagent_count_add(t, Py_TYPE(PyList_GET_ITEM(list, i))) != 0)
+            break;
+    *n_objects = (uint64_t)n;
+    *keep = list;
+    return 0;
+}
+
+/* ---- names ------------------------------------------------------------ */
+
+/* snap_add "prefix.rest" (or "rest" if prefix is NULL) via a stack buffer,
+ * or the heap for very long names. */
+static int add_joined(snapshot *snap, const char *prefix, size_t plen, const char *rest,
+                      size_t rlen, uint64_t count)
+{
+    if (prefix == NULL)
+        return snap_add(snap, rest, rlen, count);
+    char stack[512];
+    size_t len = plen + 1 + rlen;
+    char *buf = len <= sizeof stack ? stack : malloc(len);
+    if (buf == NULL)
+        return -1;
+    memcpy(buf, prefix, plen);
+    buf[plen] = '.';
+    memcpy(buf + plen + 1, rest, rlen);
+    int rc = snap_add(snap, buf, len, count);
+    if (buf != stack)
+        free(buf);
+    return rc;
+}
+
+/* UTF-8 of a str without running Python code; NULL (no exception) if it is
+ * not an exact str or cannot be encoded. */
+static const char *utf8_of(PyObject *s, Py_ssize_t *len)
+{
+    if (s == NULL || !PyUnicode_CheckExact(s))
+        return NULL;
+    const char *u = PyUnicode_AsUTF8AndSize(s, len);
+    if (u == NULL)
+        PyErr_Clear();      /* lone surrogates: fall back to tp_name */
+    return u;
+}
+
+/* Add the entry of one type.  The __module__ lookup reads the type's own
+ * dict with an exact-str key, which runs no Python code, so the GIL stays
+ * held and the table's pointers stay valid. */
+static int add_type(snapshot *snap, PyTypeObject *tp, PyObject *module_key, uint64_t count)
+{
+    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return snap_add(snap, tp->tp_name, strlen(tp->tp_name), count);
+
+    PyHeapTypeObject *ht = (PyHeapTypeObject *)tp;
+    Py_ssize_t qlen = 0, mlen = 0;
+    const char *qual = utf8_of(ht->ht_qualname, &qlen);
+    if (qual == NULL) {
+        qual = tp->tp_name;
+        qlen = (Py_ssize_t)strlen(qual);
+    }
+    PyObject *module = NULL;
+    if (tp->tp_dict != NULL && PyDict_CheckExact(tp->tp_dict)) {
+        module = PyDict_GetItemWithError(tp->tp_dict, module_key);  /* borrowed */
+        if (module == NULL)
+            PyErr_Clear();
+    }
+    const char *mod = utf8_of(module, &mlen);
+    if (mod != NULL && (mlen == 0 || strcmp(mod, "builtins") == 0))
+        mod = NULL;
+    return add_joined(snap, mod, (size_t)mlen, qual, (size_t)qlen, count);
+}
+
+/* ---- the walk --------------------------------------------------------- */
+
+int pyagent_walk(PyInterpreterState *interp, pyagent_walk_mode mode, snapshot *snap,
+                 uint64_t *n_objects, la_error *err)
+{
+    pyagent_count table;
+    PyObject *keep = NULL;      /* gc.get_objects() list, kept while naming */
+    int rc = PYAGENT_WALK_ERROR;
+    *n_objects = 0;
+
+    if (pyagent_gclist_collecting(interp))
+        return PYAGENT_WALK_BUSY;
+    PyObject *module_key = PyUnicode_InternFromString("__module__");
+    if (module_key == NULL) {
+        pyagent_walk_error_from_python(err, "walk");
+        return PYAGENT_WALK_ERROR;
+    }
+    if (pyagent_count_init(&table, TYPES_HINT) != 0) {
+        la_error_set(err, "out of memory for the type table");
+        goto out;
+    }
+
+    switch (pyagent_walk_resolve(mode)) {
+    case PYAGENT_WALK_GCLIST:
+        if (pyagent_gclist_count(interp, &table, n_objects) != 0 && !table.failed) {
+            la_error_set(err, "the GC layout of this interpreter is unknown");
+            goto out;
+        }
+        break;
+    case PYAGENT_WALK_VISIT:
+#if PY_VERSION_HEX >= 0x030C0000
+        PyUnstable_GC_VisitObjects(visit_one, &table);
+        for (size_t i = 0; i < table.cap; i++)
+            *n_objects += table.slots[i].count;
+        break;
+#else
+        la_error_set(err, "walk 'visit' needs Python 3.12 or later");
+        goto out;
+#endif
+    default:
+        if (count_get_objects(&table, n_objects, &keep, err) != 0)
+            goto out;
+        break;
+    }
+    if (table.failed) {
+        la_error_set(err, "out of memory counting objects");
+        goto out;
+    }
+
+    for (size_t i = 0; i < table.cap; i++) {
+        const pyagent_count_slot *slot = &table.slots[i];
+        if (slot->key == NULL)
+            continue;
+        if (add_type(snap, (PyTypeObject *)slot->key, module_key, slot->count) != 0) {
+            la_error_set(err, "out of memory copying type names");
+            goto out;
+        }
+    }
+    rc = PYAGENT_WALK_OK;
+out:
+    pyagent_count_free(&table);
+    Py_XDECREF(keep);
+    Py_DECREF(module_key);
+    return rc;
+}
