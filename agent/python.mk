@@ -62,8 +62,9 @@ $(PYAGENT_SO): $(PYAGENT_OBJS) $(AGENT_LIB) $(PYAGENT_STAMP)
 	$(CC) -shared -fvisibility=hidden $(SAN_FLAGS) -o $@ $(PYAGENT_OBJS) $(AGENT_LIB) \
 	    $(AGENT_LIBS) $(LDFLAGS)
 
-# The extension for every interpreter in $(PYTHONS) (for `make check`).
-pyagent-ext-all: $(AGENT_LIB)
+# The extension for every interpreter in $(PYTHONS) (for `make check`), one
+# after the other and after the one for $(PYTHON), which may share its objects.
+pyagent-ext-all: $(AGENT_LIB) pyagent-ext
 	@for py in $$(tests/python/find_pythons.sh $(PYTHONS)); do \
 	    $(MAKE) --no-print-directory PYTHON=$$py pyagent-ext || exit 1; \
 	done
@@ -94,3 +95,10 @@ CHECK_PROGRAMS += 'tests/python/run_integration.sh $(PYTHONS)'
 
 CLEAN_FILES += $(PYAGENT_PKG)/_leakagent*.so $(PYAGENT_PKG)/__pycache__ \
                tests/python/__pycache__
+
+# ---- bench ----------------------------------------------------------------------
+.PHONY: bench-python
+bench: bench-python
+
+bench-python: pyagent-ext
+	PYTHONPATH=agent/python $(PYTHON) tests/python/bench_walk.py
