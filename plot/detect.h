@@ -1,0 +1,106 @@
+/* detect: the growth detector.  Decides which series grow.
+ *
+ * Design (time-scale free: every rule counts snapshots or compares
+ * growth with itself, never wall-clock hours):
+ *   1. Only the latest run of each process is judged (lp_series_current):
+ *      a restart ends the old run's story.
+ *   2. A series needs min_snapshots present points; the first `warmup`
+ *      fraction of the run is dropped (start-up allocations).
+ *   3. The rest is cut into B <= buckets equal-count buckets and each is
+ *      replaced by its minimum: a lower envelope in which GC churn and
+ *      batch sawtooths (cleared within a bucket) vanish.
+ *   4. Gates on the envelope e[0..B):
+ *      - trend:  Mann-Kendall z, variance corrected by Hamed-Rao (lags 1-3,
+ *                factor >= 1), must exceed the one-sided normal quantile of
+ *                alpha / m, m = number of series judged (Bonferroni);
+ *      - size:   Theil-Sen slope x envelope span >= min_abs and
+ *                >= min_rel x the starting level;
+ *      - recent: the envelope minimum over the last `tail` of the buckets
+ *                exceeds the minimum over the `tail` before it by at least
+ *                tail_ratio x what the slope predicts (growth that stopped
+ *                or a cache that filled up fails here; taking minima over
+ *                whole windows keeps cycles shorter than them out);
+ *      - step:   the largest rise between adjacent windows of buckets is
+ *                at most max_step x the whole rise (one jump is not a leak).
+ * Cost per series: O(n) for the envelope, O(B log B) for the tests. */
+#ifndef DETECT_H
+#define DETECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lp_error.h"
+#include "lp_series.h"
+
+typedef struct detect_params {
+    double alpha;            /* family-wise false-alarm probability */
+    size_t min_snapshots;    /* shortest series judged */
+    double warmup;           /* fraction of a run dropped at its start */
+    size_t buckets;          /* most buckets in the envelope */
+    double min_rel;          /* least growth relative to the starting level */
+    double min_abs;          /* least growth of a type's count (objects) */
+    double tail;             /* fraction of buckets in the recent window */
+    double tail_ratio;       /* least recent rise / predicted rise */
+    double max_step;         /* most rise in one step / whole rise */
+} detect_params;
+
+/* The defaults, chosen so that nothing needs tuning. */
+void detect_defaults(detect_params *p);
+
+/* Figures of one series; `judged` false when it is too short. */
+typedef struct detect_result {
+    bool judged;
+    bool growing;
+    const char *reason;      /* the first gate that failed, or "growing" */
+    size_t n;                /* present points */
+    double first, last;      /* first and last values seen */
+    double t_first, t_last;  /* their times */
+    double level;            /* envelope level at the start */
+    double slope;            /* Theil-Sen slope of the envelope, per second */
+    double growth;           /* slope x envelope span */
+    double rel;              /* growth / max(level, min_abs) */
+    double z;                /* corrected Mann-Kendall z */
+    double recent;           /* recent rise / predicted */
+    double step;             /* largest step / whole rise */
+} detect_result;
+
+/* Judge one series: t (strictly increasing seconds) and v, n points, with
+ * min_abs for its kind.  z_crit is the trend threshold (detect_z_crit).
+ * 0, or -1 when out of memory. */
+int detect_series(const double *t, const double *v, size_t n,
+                  const detect_params *p, double min_abs, double z_crit,
+                  detect_result *out, lp_error *err);
+
+/* The z a series must reach when m series are tested. */
+double detect_z_crit(const detect_params *p, size_t m);
+
+/* Whether a column is judged at all, and its absolute minimum growth.
+ * Types: always, min_abs from p.  Gauges: see the table in detect.c. */
+bool detect_judges(const lp_column *c, const detect_params *p, double *min_abs);
+
+typedef struct detect_finding {
+    size_t col, run;
+    detect_result r;
+} detect_finding;
+
+typedef struct detect_report {
+    detect_finding *items;   /* judged series; growing ones first, most
+                                alarming (largest relative growth) first */
+    size_t n_items;
+    size_t n_growing;
+    size_t n_runs;           /* current runs judged */
+    double z_crit;
+} detect_report;
+
+/* Selects which columns are considered (e.g. --type globs); NULL: all. */
+typedef bool (*detect_filter_fn)(void *ud, const char *name);
+
+/* Judge every (judged column, current run) pair inside [since, until].
+ * 0 or -1.  Free the report with detect_report_free. */
+int detect_store(const lp_store *s, const detect_params *p, double since,
+                 double until, detect_filter_fn filter, void *filter_ud,
+                 detect_report *out, lp_error *err);
+
+void detect_report_free(detect_report *r);
+
+#endif

@@ -1,0 +1,111 @@
+/* leakplot: main().  The pipeline is read -> series -> detect -> report;
+ * drawing (layout -> render) comes with the renderer.  Only this file turns
+ * errors into exit codes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "detect.h"
+#include "lp_cli.h"
+#include "lp_read.h"
+#include "lp_report.h"
+#include "lp_series.h"
+
+enum exit_code {
+    EXIT_OK = 0,          /* nothing grows (or nothing to say) */
+    EXIT_GROWTH = 1,      /* --check found a growing series */
+    EXIT_USAGE = 2,       /* bad usage or unreadable input */
+};
+
+static void warn_stderr(void *ud, const char *message)
+{
+    (void)ud;
+    fprintf(stderr, "leakplot: warning: %s\n", message);
+}
+
+/* The window [since, until] from the options; ages count back from the
+ * newest snapshot.  Returns the number of snapshots inside it. */
+static size_t window(const lp_cli *cli, const lp_store *s, double *since, double *until)
+{
+    double newest = -INFINITY;
+    for (size_t i = 0; i < s->n_rows; i++)
+        newest = s->times[i] > newest ? s->times[i] : newest;
+    *since = cli->has_since ? lp_time_resolve(&cli->since, newest) : -INFINITY;
+    *until = cli->has_until ? lp_time_resolve(&cli->until, newest) : INFINITY;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_rows; i++)
+        n += s->times[i] >= *since && s->times[i] <= *until;
+    return n;
+}
+
+static enum exit_code check(const lp_cli *cli, lp_error *err)
+{
+    enum exit_code code = EXIT_USAGE;
+    detect_report d = {0};
+    lp_read_stats st;
+    double since, until;
+    lp_store *s = lp_series_new();
+    if (s == NULL) {
+        lp_error_set(err, "out of memory");
+        goto out;
+    }
+    if (lp_read_logs(s, cli->logs, cli->n_logs, cli->quiet ? NULL : warn_stderr, NULL,
+                     &st, err) != 0)
+        goto out;
+    size_t in_window = window(cli, s, &since, &until);
+    if (in_window == 0) {
+        lp_error_set(err, "no snapshot inside the --since/--until window");
+        goto out;
+    }
+    if (detect_store(s, &cli->params, since, until, lp_cli_selects, (void *)cli, &d,
+                     err) != 0)
+        goto out;
+    if (cli->explain)
+        report_explain(stderr, s, &d);
+    if (cli->json)
+        report_json(stdout, s, &d, &st, since, until);
+    else
+        report_text(stdout, s, &d);
+    if (!cli->quiet)
+        fprintf(stderr, "leakplot: %zu file%s, %zu snapshots (%zu in the window), "
+                        "%zu bad lines; %zu series in %zu run%s judged, %zu growing\n",
+                st.files, st.files == 1 ? "" : "s", st.snapshots, in_window, st.bad_lines,
+                d.n_items, d.n_runs, d.n_runs == 1 ? "" : "s", d.n_growing);
+    code = d.n_growing ? EXIT_GROWTH : EXIT_OK;
+out:
+    detect_report_free(&d);
+    lp_series_free(s);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    lp_cli cli;
+    lp_error err = {{0}};
+    enum exit_code code = EXIT_USAGE;
+    if (lp_cli_parse(argc, argv, &cli, &err) != 0) {
+        fprintf(stderr, "leakplot: %s\n", err.msg);
+        goto out;
+    }
+    if (cli.help) {
+        lp_cli_usage(stdout);
+        code = EXIT_OK;
+    } else if (cli.version) {
+        printf("leakplot %s\n", LP_VERSION);
+        code = EXIT_OK;
+    } else if (!cli.check) {
+        fprintf(stderr, "leakplot: drawing is not implemented yet; "
+                        "use --check (or --json) to find growing types\n");
+    } else {
+        code = check(&cli, &err);
+        if (code == EXIT_USAGE)
+            fprintf(stderr, "leakplot: %s\n", err.msg);
+    }
+out:
+    lp_cli_free(&cli);
+    if (fclose(stdout) != 0 && code != EXIT_USAGE) {
+        perror("leakplot: stdout");
+        code = EXIT_USAGE;
+    }
+    return code;
+}

@@ -1,0 +1,531 @@
+/* lp_read: the log parser.  See lp_read.h for format, attribution rules
+ * and the speed design. */
+#include "lp_read.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lp_files.h"
+#include "lp_input.h"
+
+#define MAX_TEXT 256    /* longest host/program/gauge key kept */
+
+typedef struct pid_run {
+    long pid;
+    uint32_t run;
+} pid_run;
+
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+typedef struct reader {
+    lp_store *s;
+    lp_error *err;
+    lp_read_warn_fn warn;
+    void *warn_ud;
+    lp_read_stats stats;
+    file_id *seen;           /* files already read (an argument may repeat) */
+    size_t n_seen, cap_seen;
+    /* context: one LOG argument */
+    const char *source;
+    long header_run;         /* run of the latest header, -1 before one */
+    pid_run *pids;           /* latest run of each pid in this context */
+    size_t n_pids, cap_pids;
+    size_t ctx_snapshots;
+    /* file */
+    const char *path;
+    bool file_top;           /* no header or #START yet in this file */
+    size_t line_no, bad, first_bad;
+    /* snapshot */
+    bool in_snap;            /* type lines go to the newest row */
+    bool skip_snap;          /* the #START was bad: drop its lines quietly */
+    uint32_t *prev, *cur;    /* column order of the previous/current snapshot */
+    size_t n_prev, n_cur, cap_order;
+} reader;
+
+static inline bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void bad_line(reader *r)
+{
+    if (r->bad++ == 0)
+        r->first_bad = r->line_no;
+}
+
+const char *lp_read_number(const char *p, const char *end, double *out)
+{
+    bool neg = false;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    uint64_t mant = 0;
+    int digits = 0, scale = 0;
+    bool any = false;
+    for (; p < end && (unsigned)(*p - '0') < 10; p++, any = true) {
+        if (digits < 19) {
+            mant = mant * 10 + (uint64_t)(*p - '0');
+            digits += mant != 0;
+        } else {
+            scale++;
+        }
+    }
+    if (p < end && *p == '.') {
+        for (p++; p < end && (unsigned)(*p - '0') < 10; p++, any = true) {
+            if (digits < 19) {
+                mant = mant * 10 + (uint64_t)(*p - '0');
+                digits += mant != 0;
+                scale--;
+            }
+        }
+    }
+    if (!any)
+        return NULL;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        const char *q = p + 1;
+        bool eneg = false;
+        if (q < end && (*q == '-' || *q == '+'))
+            eneg = *q++ == '-';
+        int ex = 0;
+        bool edigits = false;
+        for (; q < end && (unsigned)(*q - '0') < 10; q++, edigits = true)
+            ex = ex < 10000 ? ex * 10 + (*q - '0') : ex;
+        if (edigits) {
+            scale += eneg ? -ex : ex;
+            p = q;
+        }
+    }
+    double v = (double)mant;
+    if (scale != 0)
+        v *= pow(10.0, scale);
+    *out = neg ? -v : v;
+    return p;
+}
+
+/* Next blank-separated token of [*p, end): sets *ts and *te, advances *p. */
+static bool next_token(const char **p, const char *end, const char **ts, const char **te)
+{
+    const char *q = *p;
+    while (q < end && is_blank(*q))
+        q++;
+    if (q == end)
+        return false;
+    *ts = q;
+    while (q < end && !is_blank(*q))
+        q++;
+    *te = q;
+    *p = q;
+    return true;
+}
+
+/* Split "key=value"; false when there is no '=' or the key is empty. */
+static bool split_kv(const char *ts, const char *te, const char **eq)
+{
+    const char *q = memchr(ts, '=', (size_t)(te - ts));
+    *eq = q;
+    return q != NULL && q > ts;
+}
+
+static bool parse_pid(const char *p, const char *end, long *pid)
+{
+    double v;
+    const char *after = lp_read_number(p, end, &v);
+    if (after != end || v < 0 || v > 4e18 || v != floor(v))
+        return false;
+    *pid = (long)v;
+    return true;
+}
+
+static void copy_text(char *out, const char *p, const char *end)
+{
+    size_t n = (size_t)(end - p);
+    if (n >= MAX_TEXT)
+        n = MAX_TEXT - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+static long find_pid(const reader *r, long pid)
+{
+    for (size_t i = r->n_pids; i-- > 0;)
+        if (r->pids[i].pid == pid)
+            return r->pids[i].run;
+    return -1;
+}
+
+static int set_pid(reader *r, long pid, uint32_t run)
+{
+    for (size_t i = 0; i < r->n_pids; i++)
+        if (r->pids[i].pid == pid) {
+            r->pids[i].run = run;
+            return 0;
+        }
+    if (r->n_pids == r->cap_pids) {
+        size_t ncap = r->cap_pids ? r->cap_pids * 2 : 8;
+        pid_run *bigger = realloc(r->pids, ncap * sizeof *bigger);
+        if (bigger == NULL) {
+            lp_error_set(r->err, "out of memory (pids)");
+            return -1;
+        }
+        r->pids = bigger;
+        r->cap_pids = ncap;
+    }
+    r->pids[r->n_pids++] = (pid_run){pid, run};
+    return 0;
+}
+
+static bool same_opt(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* "# leakagent <version> key=value ..." */
+static int header_line(reader *r, const char *p, const char *end)
+{
+    char host[MAX_TEXT], program[MAX_TEXT];
+    bool has_host = false, has_program = false, has_pid = false;
+    long pid = -1;
+    const char *ts, *te, *eq;
+    if (!next_token(&p, end, &ts, &te) || (unsigned)(*ts - '0') >= 10) {
+        bad_line(r);
+        return 0;
+    }
+    while (next_token(&p, end, &ts, &te)) {
+        if (!split_kv(ts, te, &eq))
+            continue;
+        size_t klen = (size_t)(eq - ts);
+        if (klen == 3 && memcmp(ts, "pid", 3) == 0)
+            has_pid = parse_pid(eq + 1, te, &pid);
+        else if (klen == 4 && memcmp(ts, "host", 4) == 0)
+            copy_text(host, eq + 1, te), has_host = true;
+        else if (klen == 7 && memcmp(ts, "program", 7) == 0)
+            copy_text(program, eq + 1, te), has_program = true;
+    }
+    const char *h = has_host ? host : NULL, *prog = has_program ? program : NULL;
+    long run = has_pid ? find_pid(r, pid) : -1;
+    bool rotated = r->file_top && run >= 0 &&
+                   same_opt(r->s->runs[run].host, h) &&
+                   same_opt(r->s->runs[run].program, prog);
+    if (!rotated) {
+        run = lp_series_add_run(r->s, has_pid ? pid : -1, h, prog, r->source, r->err);
+        if (run < 0 || (has_pid && set_pid(r, pid, (uint32_t)run) != 0))
+            return -1;
+    }
+    r->header_run = run;
+    r->file_top = false;
+    r->in_snap = false;
+    r->skip_snap = false;
+    return 0;
+}
+
+/* The run a snapshot belongs to (see the attribution rules in lp_read.h). */
+static long snapshot_run(reader *r, bool has_pid, long pid)
+{
+    long run = has_pid ? find_pid(r, pid) : r->header_run;
+    if (run >= 0)
+        return run;
+    const lp_run *hdr = r->header_run >= 0 ? &r->s->runs[r->header_run] : NULL;
+    run = lp_series_add_run(r->s, has_pid ? pid : -1, hdr ? hdr->host : NULL,
+                            hdr ? hdr->program : NULL, r->source, r->err);
+    if (run < 0)
+        return -1;
+    if (has_pid)
+        return set_pid(r, pid, (uint32_t)run) == 0 ? run : -1;
+    r->header_run = run;
+    return run;
+}
+
+static int gauge(reader *r, const char *key, const char *eq, const char *te)
+{
+    double v;
+    if (lp_read_number(eq + 1, te, &v) != te || !isfinite(v))
+        return 0;            /* an unreadable gauge is dropped, not the snapshot */
+    char name[MAX_TEXT + 2];
+    size_t klen = (size_t)(eq - key);
+    if (klen > MAX_TEXT - 1)
+        return 0;
+    name[0] = '[';
+    memcpy(name + 1, key, klen);
+    name[klen + 1] = ']';
+    long c = lp_series_intern(r->s, name, klen + 2, lp_series_hash(name, klen + 2),
+                              LP_GAUGE, r->err);
+    if (c < 0)
+        return -1;
+    if (r->s->cols[c].kind != LP_GAUGE)
+        return 0;
+    return lp_series_put_gauge(r->s, (uint32_t)c, v, r->err);
+}
+
+/* "#START <time> key=value ..." (p is after "#START") */
+static int start_line(reader *r, const char *p, const char *end)
+{
+    const char *ts, *te, *eq;
+    double time;
+    r->file_top = false;
+    r->in_snap = false;
+    if (!next_token(&p, end, &ts, &te) || lp_read_number(ts, te, &time) != te ||
+        !isfinite(time)) {
+        bad_line(r);
+        r->skip_snap = true;
+        return 0;
+    }
+    const char *gauges = p;
+    long pid = -1;
+    bool has_pid = false;
+    while (next_token(&p, end, &ts, &te))
+        if (split_kv(ts, te, &eq) && eq - ts == 3 && memcmp(ts, "pid", 3) == 0)
+            has_pid = parse_pid(eq + 1, te, &pid);
+    long run = snapshot_run(r, has_pid, pid);
+    if (run < 0 || lp_series_add_row(r->s, time, (uint32_t)run, r->err) != 0)
+        return -1;
+    for (p = gauges; next_token(&p, end, &ts, &te);)
+        if (split_kv(ts, te, &eq) && !(eq - ts == 3 && memcmp(ts, "pid", 3) == 0) &&
+            gauge(r, ts, eq, te) != 0)
+            return -1;
+    uint32_t *swap = r->prev;
+    r->prev = r->cur;
+    r->cur = swap;
+    r->n_prev = r->n_cur;
+    r->n_cur = 0;
+    r->in_snap = true;
+    r->skip_snap = false;
+    r->stats.snapshots++;
+    r->ctx_snapshots++;
+    return 0;
+}
+
+static int remember_order(reader *r, uint32_t id)
+{
+    if (r->n_cur == r->cap_order) {
+        size_t ncap = r->cap_order ? r->cap_order * 2 : 512;
+        uint32_t *a = realloc(r->prev, ncap * sizeof *a);
+        if (a == NULL)
+            goto oom;
+        r->prev = a;
+        uint32_t *b = realloc(r->cur, ncap * sizeof *b);
+        if (b == NULL)
+            goto oom;
+        r->cur = b;
+        r->cap_order = ncap;
+    }
+    r->cur[r->n_cur++] = id;
+    return 0;
+oom:
+    lp_error_set(r->err, "out of memory");
+    return -1;
+}
+
+/* "<name> <count>": the hot path. [p, e) has no trailing blanks. */
+static int type_line(reader *r, const char *p, const char *e)
+{
+    const char *d = e;
+    while (d > p && (unsigned)(d[-1] - '0') < 10)
+        d--;
+    if (d == e || d == p || !is_blank(d[-1]) || e - d > 19) {
+        bad_line(r);
+        return 0;
+    }
+    uint64_t count = 0;
+    for (const char *q = d; q < e; q++)
+        count = count * 10 + (uint64_t)(*q - '0');
+    const char *ne = d - 1;
+    while (ne > p && is_blank(ne[-1]))
+        ne--;
+    while (p < ne && is_blank(*p))
+        p++;
+    if (p == ne || !r->in_snap) {
+        if (!r->skip_snap)
+            bad_line(r);
+        return 0;
+    }
+    size_t len = (size_t)(ne - p);
+    lp_store *s = r->s;
+    uint32_t id;
+    size_t k = r->n_cur;
+    if (k < r->n_prev && s->cols[r->prev[k]].name_len == len &&
+        memcmp(s->cols[r->prev[k]].name, p, len) == 0) {
+        id = r->prev[k];
+    } else {
+        long c = lp_series_intern(s, p, len, lp_series_hash(p, len), LP_TYPE, r->err);
+        if (c < 0)
+            return -1;
+        if (s->cols[c].kind != LP_TYPE) {
+            bad_line(r);
+            return 0;
+        }
+        id = (uint32_t)c;
+    }
+    if (remember_order(r, id) != 0)
+        return -1;
+    return lp_series_put_count(s, id, count, r->err);
+}
+
+/* Parse the complete lines of [p, end); returns the start of an
+ * unterminated last line (== end when there is none), or NULL on error. */
+static const char *parse_block(reader *r, const char *p, const char *end)
+{
+    for (;;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            return p;
+        r->line_no++;
+        const char *e = nl;
+        while (e > p && (is_blank(e[-1]) || e[-1] == '\r'))
+            e--;
+        int rc = 0;
+        if (e == p)
+            ;                        /* blank line */
+        else if (*p != '#')
+            rc = type_line(r, p, e);
+        else if (e - p >= 6 && memcmp(p, "#START", 6) == 0 && (e - p == 6 || is_blank(p[6])))
+            rc = start_line(r, p + 6, e);
+        else if (e - p > 12 && memcmp(p, "# leakagent ", 12) == 0)
+            rc = header_line(r, p + 12, e);
+        if (rc != 0)
+            return NULL;
+        p = nl + 1;
+    }
+}
+
+static void warn(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(reader *r, const char *fmt, ...)
+{
+    if (r->warn == NULL)
+        return;
+    char text[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    r->warn(r->warn_ud, text);
+}
+
+/* Sets *seen if path was read already (same device and inode) or, when
+ * optional, if it vanished (rotated away since it was listed); records it. */
+static int already_read(reader *r, const char *path, bool optional, bool *seen)
+{
+    struct stat st;
+    *seen = false;
+    if (stat(path, &st) != 0) {
+        *seen = optional && errno == ENOENT;
+        return 0;               /* else lp_input_open reports the error */
+    }
+    for (size_t i = 0; i < r->n_seen; i++)
+        if (r->seen[i].dev == st.st_dev && r->seen[i].ino == st.st_ino) {
+            *seen = true;
+            return 0;
+        }
+    if (r->n_seen == r->cap_seen) {
+        size_t ncap = r->cap_seen ? r->cap_seen * 2 : 16;
+        file_id *bigger = realloc(r->seen, ncap * sizeof *bigger);
+        if (bigger == NULL) {
+            lp_error_set(r->err, "out of memory");
+            return -1;
+        }
+        r->seen = bigger;
+        r->cap_seen = ncap;
+    }
+    r->seen[r->n_seen++] = (file_id){st.st_dev, st.st_ino};
+    return 0;
+}
+
+static int read_file(reader *r, const char *path, bool optional)
+{
+    bool seen;
+    if (already_read(r, path, optional, &seen) != 0)
+        return -1;
+    if (seen)
+        return 0;
+    lp_input *in = lp_input_open(path, r->err);
+    if (in == NULL)
+        return -1;
+    int rc = -1;
+    r->path = path;
+    r->file_top = true;
+    r->in_snap = r->skip_snap = false;
+    r->line_no = r->bad = r->first_bad = 0;
+    r->n_prev = r->n_cur = 0;
+    const char *data, *tail = NULL;
+    size_t len;
+    int more;
+    while ((more = lp_input_next(in, &data, &len, r->err)) == 1) {
+        tail = parse_block(r, data, data + len);
+        if (tail == NULL) {
+            char why[sizeof r->err->msg];
+            snprintf(why, sizeof why, "%s", r->err->msg);
+            lp_error_set(r->err, "%s:%zu: %s", path, r->line_no, why);
+            goto out;
+        }
+        if (tail < data + len) {    /* unterminated: truncated last line */
+            r->line_no++;
+            bad_line(r);
+        }
+    }
+    if (more < 0)
+        goto out;
+    r->stats.files++;
+    r->stats.lines += r->line_no;
+    r->stats.bad_lines += r->bad;
+    if (lp_input_damage(in))
+        warn(r, "%s: %s; the data before it was read", path, lp_input_damage(in));
+    if (r->bad)
+        warn(r, "%s:%zu: skipped %zu unreadable line%s (the first is this one)",
+             path, r->first_bad, r->bad, r->bad == 1 ? "" : "s");
+    rc = 0;
+out:
+    lp_input_close(in);
+    return rc;
+}
+
+static int read_log(reader *r, const char *log)
+{
+    lp_file_list files = {0};
+    if (lp_files_expand(log, &files, r->err) != 0)
+        return -1;
+    r->source = log;
+    r->header_run = -1;
+    r->n_pids = 0;
+    r->ctx_snapshots = 0;
+    int rc = -1;
+    for (size_t i = 0; i < files.n; i++)
+        if (read_file(r, files.paths[i], strcmp(files.paths[i], log) != 0) != 0)
+            goto out;
+    if (r->ctx_snapshots == 0) {
+        lp_error_set(r->err, "%s: no snapshot found (no \"#START\" line)", log);
+        goto out;
+    }
+    rc = 0;
+out:
+    lp_files_free(&files);
+    return rc;
+}
+
+int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
+                 lp_read_warn_fn warn_fn, void *warn_ud, lp_read_stats *stats,
+                 lp_error *err)
+{
+    reader r = {.s = s, .err = err, .warn = warn_fn, .warn_ud = warn_ud, .header_run = -1};
+    int rc = -1;
+    for (size_t i = 0; i < n_logs; i++)
+        if (read_log(&r, logs[i]) != 0)
+            goto out;
+    if (lp_series_finish(s, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    if (stats != NULL)
+        *stats = r.stats;
+    free(r.seen);
+    free(r.pids);
+    free(r.prev);
+    free(r.cur);
+    return rc;
+}

@@ -1,0 +1,52 @@
+/* lp_read: parse leakagent logs (format v1 and the old objgraph recipe)
+ * into an lp_store.
+ *
+ * Design: the parser walks blocks of whole lines from lp_input with a
+ * hand-written scanner (memchr for the line end, the count parsed from the
+ * right, no sscanf/strtod on the hot path).  Type names are interned once;
+ * because the agent writes types in nearly the same order every snapshot,
+ * the name at position k is first compared with the name at position k of
+ * the previous snapshot, which spares most lines the hash lookup.
+ *
+ * Attribution: each LOG argument is one context.  A header
+ * "# leakagent 1 pid= host= program=" starts a new run, except at the top
+ * of a file when it repeats the identity of the run already known for that
+ * pid (the header the agent writes after every rotation).  A snapshot
+ * belongs to the run of the pid= on its #START line, else to the latest
+ * header's run, else to an anonymous run of the context (old files).
+ *
+ * Damage is never fatal: garbage lines, a truncated last line (a file read
+ * while being written) and a cut gzip stream are skipped, counted, and
+ * reported in one warning per file naming the first bad line.  Fatal: a
+ * file that cannot be opened, and a LOG argument without any snapshot. */
+#ifndef LP_READ_H
+#define LP_READ_H
+
+#include <stddef.h>
+
+#include "lp_error.h"
+#include "lp_series.h"
+
+/* Receives one warning line (no trailing newline). */
+typedef void (*lp_read_warn_fn)(void *ud, const char *message);
+
+typedef struct lp_read_stats {
+    size_t files;        /* files read (siblings included) */
+    size_t snapshots;    /* rows added */
+    size_t lines;        /* lines seen */
+    size_t bad_lines;    /* lines skipped as garbage or truncated */
+} lp_read_stats;
+
+/* Read every LOG argument (with its rotated siblings) into s, then call
+ * lp_series_finish.  warn may be NULL (warnings dropped); stats may be
+ * NULL.  0, or -1 with err naming the file. */
+int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
+                 lp_read_warn_fn warn, void *warn_ud, lp_read_stats *stats,
+                 lp_error *err);
+
+/* Parse a decimal number (sign, digits, fraction, exponent) from
+ * [p, end) without reading past end.  Returns the first byte after it, or
+ * NULL when there is no number. */
+const char *lp_read_number(const char *p, const char *end, double *out);
+
+#endif

@@ -1,0 +1,151 @@
+/* lp_report: text, JSON and --explain output of a detect_report. */
+#include "lp_report.h"
+
+#include <math.h>
+#include <string.h>
+
+char *report_number(char *out, size_t size, double v)
+{
+    if (!isfinite(v)) {
+        snprintf(out, size, "%s", isnan(v) ? "?" : v > 0 ? "inf" : "-inf");
+        return out;
+    }
+    if (fabs(v) < 100 && v != floor(v)) {
+        snprintf(out, size, "%.*f", fabs(v) < 10 ? 2 : 1, v);
+        return out;
+    }
+    char digits[32];
+    int n = snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    size_t o = 0;
+    if (v < 0 && o + 1 < size)
+        out[o++] = '-';
+    for (int i = 0; i < n && o + 1 < size; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && o + 2 < size)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+char *report_span(char *out, size_t size, double seconds)
+{
+    static const struct { double from, seconds; const char *unit; } units[] = {
+        {2 * 86400, 86400, "d"}, {2 * 3600, 3600, "h"}, {2 * 60, 60, "m"}, {0, 1, "s"},
+    };
+    size_t i = 0;
+    while (seconds < units[i].from && units[i].from > 0)
+        i++;
+    double v = seconds / units[i].seconds;
+    snprintf(out, size, v < 10 && v != floor(v) ? "%.1f%s" : "%.0f%s", v, units[i].unit);
+    return out;
+}
+
+/* " pid 31337 on web-1", " pid 7", " on web-1" or " in LOG". */
+static void where(FILE *out, const lp_run *run)
+{
+    if (run->pid >= 0)
+        fprintf(out, " pid %ld", run->pid);
+    if (run->host)
+        fprintf(out, " on %s", run->host);
+    if (run->pid < 0 && !run->host)
+        fprintf(out, " in %s", run->source);
+}
+
+void report_text(FILE *out, const lp_store *s, const detect_report *d)
+{
+    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+        const detect_result *r = &d->items[i].r;
+        char first[40], last[40], rate[40], span[40];
+        fprintf(out, "GROWING %s %s -> %s (+%s/h over %s)", s->cols[d->items[i].col].name,
+                report_number(first, sizeof first, r->first),
+                report_number(last, sizeof last, r->last),
+                report_number(rate, sizeof rate, r->slope * 3600),
+                report_span(span, sizeof span, r->t_last - r->t_first));
+        where(out, &s->runs[d->items[i].run]);
+        fputc('\n', out);
+    }
+}
+
+static void json_string(FILE *out, const char *text)
+{
+    if (text == NULL) {
+        fputs("null", out);
+        return;
+    }
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_number(FILE *out, double v)
+{
+    if (isfinite(v))
+        fprintf(out, "%.17g", v);
+    else
+        fputs("null", out);
+}
+
+void report_json(FILE *out, const lp_store *s, const detect_report *d,
+                 const lp_read_stats *st, double since, double until)
+{
+    fprintf(out, "{\n  \"version\": 1,\n  \"since\": ");
+    json_number(out, since);
+    fprintf(out, ",\n  \"until\": ");
+    json_number(out, until);
+    fprintf(out, ",\n  \"files\": %zu,\n  \"snapshots\": %zu,\n  \"bad_lines\": %zu,\n"
+                 "  \"runs_judged\": %zu,\n  \"series_judged\": %zu,\n  \"z_threshold\": ",
+            st->files, st->snapshots, st->bad_lines, d->n_runs, d->n_items);
+    json_number(out, d->z_crit);
+    fprintf(out, ",\n  \"growing\": [");
+    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+        const detect_result *r = &d->items[i].r;
+        const lp_run *run = &s->runs[d->items[i].run];
+        const lp_column *c = &s->cols[d->items[i].col];
+        fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+        json_string(out, c->name);
+        fprintf(out, ", \"kind\": \"%s\", \"pid\": ", c->kind == LP_GAUGE ? "gauge" : "type");
+        if (run->pid >= 0)
+            fprintf(out, "%ld", run->pid);
+        else
+            fputs("null", out);
+        fputs(", \"host\": ", out);
+        json_string(out, run->host);
+        fputs(", \"program\": ", out);
+        json_string(out, run->program);
+        fputs(", \"log\": ", out);
+        json_string(out, run->source);
+        const struct { const char *key; double v; } fields[] = {
+            {"first", r->first}, {"last", r->last}, {"rate_per_hour", r->slope * 3600},
+            {"start", r->t_first}, {"end", r->t_last}, {"span_seconds", r->t_last - r->t_first},
+            {"snapshots", (double)r->n}, {"growth", r->growth},
+            {"relative_growth", r->rel}, {"z", r->z},
+        };
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+            fprintf(out, ", \"%s\": ", fields[f].key);
+            json_number(out, fields[f].v);
+        }
+        fputc('}', out);
+    }
+    fprintf(out, "%s]\n}\n", d->n_growing ? "\n  " : "");
+}
+
+void report_explain(FILE *out, const lp_store *s, const detect_report *d)
+{
+    fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
+    for (size_t i = 0; i < d->n_items; i++) {
+        const detect_result *r = &d->items[i].r;
+        fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f recent=%.2f "
+                     "step=%.2f level=%.4g (%s)\n",
+                r->growing ? "GROWING" : "ok", s->cols[d->items[i].col].name,
+                s->runs[d->items[i].run].pid, r->n, r->z, r->growth, r->rel, r->recent,
+                r->step, r->level, r->reason);
+    }
+}

@@ -1,0 +1,36 @@
+/* lp_report: the verdict as text (the --check lines cron mails), as JSON,
+ * and the figures behind it (--explain).
+ *
+ * The text form is DESIGN.md's:
+ *   GROWING <name> <first> -> <last> (+<rate>/h over <span>) pid <pid> on <host>
+ * numbers with thousands separators; "pid"/"on host" only when the log
+ * says them, "in <LOG>" when it says neither.  Pure formatting: the caller
+ * owns the stream and checks it for write errors. */
+#ifndef LP_REPORT_H
+#define LP_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "detect.h"
+#include "lp_read.h"
+#include "lp_series.h"
+
+/* Write v rounded to an integer with ',' every three digits; values below
+ * 100 in magnitude keep up to two decimals ("0.25").  Returns out. */
+char *report_number(char *out, size_t size, double v);
+
+/* Write a duration compactly: "45s", "12m", "24h", "3.5d".  Returns out. */
+char *report_span(char *out, size_t size, double seconds);
+
+/* One GROWING line per growing series in d, in d's order. */
+void report_text(FILE *out, const lp_store *s, const detect_report *d);
+
+/* The JSON document: window, counts and the growing series. */
+void report_json(FILE *out, const lp_store *s, const detect_report *d,
+                 const lp_read_stats *st, double since, double until);
+
+/* Every judged series with its gate figures, one line each. */
+void report_explain(FILE *out, const lp_store *s, const detect_report *d);
+
+#endif

@@ -1,0 +1,39 @@
+# plot/plot.mk: leakplot, the log reader, series store, growth detector and
+# command line.  Objects in plot/obj/, the program at plot/leakplot, unit
+# tests (tests/test_lp_*.c) at plot/obj/test_lp_*.  Included by the top
+# Makefile before tests/tests.mk.
+
+PLOT_SRCS := plot/lp_error.c plot/lp_series.c plot/lp_input.c plot/lp_files.c \
+             plot/lp_read.c plot/trend.c plot/detect.c plot/lp_report.c \
+             plot/lp_time.c plot/lp_cli.c
+PLOT_OBJS := $(PLOT_SRCS:plot/%.c=plot/obj/%.o)
+PLOT_LIB  := plot/obj/libleakplot.a
+PLOT_LIBS := $(ZLIB_LIBS) -lpthread -lm
+
+PLOT_UNIT_TESTS := plot/obj/test_lp_read plot/obj/test_lp_trend \
+                   plot/obj/test_lp_detect plot/obj/test_lp_cli \
+                   plot/obj/test_lp_report
+UNIT_TESTS += $(PLOT_UNIT_TESTS)
+CHECK_PROGRAMS += $(PLOT_UNIT_TESTS) tests/test_lp_cli.sh tests/corpus/run_corpus.sh
+CHECK_DEPS += plot/leakplot
+CLEAN_FILES += plot/leakplot
+
+all: plot/leakplot
+
+plot/obj:
+	mkdir -p $@
+
+plot/obj/%.o: plot/%.c | plot/obj
+	$(CC) $(ALL_CFLAGS) $(ZLIB_CFLAGS) -c $< -o $@
+
+$(PLOT_LIB): $(PLOT_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+plot/leakplot: plot/obj/leakplot.o $(PLOT_LIB)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(PLOT_LIB) $(PLOT_LIBS) $(LDFLAGS)
+
+# A test may include the .c it tests (UNIT_TESTING) to reach static parts.
+$(PLOT_UNIT_TESTS): plot/obj/%: tests/%.c $(PLOT_LIB) | plot/obj
+	$(CC) $(ALL_CFLAGS) -DUNIT_TESTING -Iplot $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS) \
+	    -DSOURCE_DIR=\"$(CURDIR)\" $< -o $@ $(PLOT_LIB) $(CMOCKA_LIBS) $(PLOT_LIBS) $(LDFLAGS)
