@@ -36,7 +36,7 @@ DEB_PACKAGES := gcc make pkg-config libyaml-dev libcairo2-dev zlib1g-dev \
                 fonts-dejavu-core python3-objgraph mawk
 
 # ---- targets --------------------------------------------------------------
-.PHONY: all deps check clean bench install
+.PHONY: all deps check clean bench install demo
 all:
 
 deps:
@@ -45,6 +45,7 @@ deps:
 
 include agent/agent.mk
 -include plot/plot.mk
+-include plot/render.mk
 include tests/tests.mk
 -include agent/python.mk
 
