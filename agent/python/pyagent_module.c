@@ -44,6 +44,7 @@ typedef struct pyagent_run {
 typedef struct pyagent_state {
     PyObject *config_error;     /* leakagent.ConfigError (a ValueError) */
     pyagent_run *run;           /* the running agent, or NULL */
+    bool starting;              /* a start() is opening the log (GIL released) */
     smp_stats last_stats;       /* of the last stopped run, for stats() */
     bool have_last_stats;
     bool hooks_registered;      /* atexit + at-fork hooks installed */
@@ -248,6 +249,11 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
                         "leakagent cannot run in a sub-interpreter: start it in the main one");
         return NULL;
     }
+    if (st->starting) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "leakagent is being started by another thread");
+        return NULL;
+    }
     if (st->run != NULL) {
         smp_stats stats;
         smp_get_stats(st->run->smp, &stats);
@@ -286,10 +292,13 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
         .program = program,
         .header_extra = extra,
     };
-    /* Opening the log is file I/O: let the host's threads run meanwhile. */
+    /* Opening the log is file I/O: let the host's threads run meanwhile;
+     * `starting` keeps a concurrent start() from making a second agent. */
+    st->starting = true;
     Py_BEGIN_ALLOW_THREADS
     run->smp = smp_create(&opt, &err);
     Py_END_ALLOW_THREADS
+    st->starting = false;
     if (run->smp == NULL) {
         PyErr_SetString(PyExc_OSError, err.msg);
         goto out;
@@ -455,6 +464,7 @@ static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
 {
     pyagent_state *st = get_state(module);
     pyagent_run *run = st->run;
+    st->starting = false;   /* a start() in another thread did not survive fork */
     if (run == NULL)
         Py_RETURN_NONE;
     run->users = 1;     /* sample_now() callers of the parent do not exist here */
