@@ -211,6 +211,24 @@ elif int(sys.argv[1]) %% 3 == 1:
         logs = [n for n in os.listdir(self.tmp) if n.startswith("exit-")]
         self.assertEqual(len(logs), 50)
 
+    def test_interval_stretches_under_max_overhead_and_says_so_once(self):
+        res = run_py("""
+import json, time, leakagent
+heap = [{} for _ in range(300000)]     # a walk of a few ms: far over 1%% of 10 ms
+leakagent.start(log_path=%r, interval="10ms")
+time.sleep(1.0)
+st = leakagent.stats()
+leakagent.stop()
+print(json.dumps(st))
+""" % self.path("stretch.log"))
+        st = json.loads(res.stdout)
+        self.assertEqual(st["interval_ms"], 10)
+        # A walk of 300k objects takes ~0.5 ms or more: at 1% that is 50 ms.
+        self.assertGreater(st["effective_interval_ms"], 20)
+        self.assertLess(st["snapshots"], 50)
+        notes = [l for l in res.stderr.splitlines() if "max_overhead" in l]
+        self.assertEqual(len(notes), 1, res.stderr)
+
     def test_host_threads_run_while_the_agent_writes(self):
         res = run_py("""
 import json, threading, time, leakagent
