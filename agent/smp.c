@@ -174,7 +174,9 @@ static int build_header(smp_sampler *s, logfmt_buf *out)
     return logfmt_append_header(out, &h);
 }
 
-static rlog *open_log(smp_sampler *s, la_error *err)
+/* Open the log at the expanded path; its path goes to path_out (size 1024)
+ * for the statistics, which the caller stores under mu. */
+static rlog *open_log(smp_sampler *s, char *path_out, la_error *err)
 {
     char *path = cfg_expand_path(s->cfg.log_path, (long)getpid(), s->host, s->program, err);
     if (path == NULL)
@@ -194,7 +196,7 @@ static rlog *open_log(smp_sampler *s, la_error *err)
     };
     log = rlog_open(&opt, err);
     if (log != NULL)
-        snprintf(s->stats.log_path, sizeof s->stats.log_path, "%s", path);
+        snprintf(path_out, sizeof s->stats.log_path, "%s", path);
 out:
     logfmt_buf_free(&header);
     free(path);
@@ -380,7 +382,7 @@ smp_sampler *smp_create(const smp_options *opt, la_error *err)
         la_error_set(err, "out of memory");
         goto fail;
     }
-    s->log = open_log(s, err);
+    s->log = open_log(s, s->stats.log_path, err);   /* not shared yet */
     if (s->log == NULL)
         goto fail;
     if (registry_add(s) != 0) {
@@ -493,14 +495,16 @@ void smp_destroy(smp_sampler *s)
 int smp_after_fork_child(smp_sampler *s, la_error *err)
 {
     /* The locks were reset by atfork_child; the parent's thread is gone. */
+    char path[sizeof s->stats.log_path] = "";
     pthread_mutex_lock(&s->write_mu);
     rlog_close(s->log);     /* closes only our copy of the parent's fd */
-    s->log = open_log(s, err);
+    s->log = open_log(s, path, err);
     int rc = s->log ? 0 : -1;
     pthread_mutex_unlock(&s->write_mu);
     pthread_mutex_lock(&s->mu);
     uint64_t interval = s->stats.interval_ms;
     memset(&s->stats, 0, sizeof s->stats);
+    memcpy(s->stats.log_path, path, sizeof path);
     s->stats.interval_ms = interval;
     s->stats.effective_interval_ms = interval;
     s->last_warn_ns = -1;

@@ -401,6 +401,12 @@ static void test_fork_child_gets_its_own_file(void **state)
         int rc = smp_is_running(s) ? 10 : 0;
         if (rc == 0 && smp_after_fork_child(s, &err) != 0)
             rc = 11;
+        smp_stats st;
+        smp_get_stats(s, &st);
+        char mine[4200];
+        snprintf(mine, sizeof mine, "%s/mc.%ld.log", f->dir, (long)getpid());
+        if (rc == 0 && strcmp(st.log_path, mine) != 0)
+            rc = 14;
         if (rc == 0 && smp_start(s, &err) != 0)
             rc = 12;
         if (rc == 0 && smp_sample_now(s, &err) != SMP_OK)
