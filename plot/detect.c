@@ -22,6 +22,7 @@ void detect_defaults(detect_params *p)
         .tail = 0.2,
         .tail_ratio = 0.3,
         .max_step = 0.5,
+        .max_fall = 0.5,
     };
 }
 
@@ -71,25 +72,38 @@ static double median3(double a, double b, double c)
     return c < a ? a : c > b ? b : c;
 }
 
-/* Apply the gates to figures already computed; sets growing and reason. */
+/* The first gate the stretch fails, or NULL when it passes them all. */
+static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
+                        double z_crit, double last)
+{
+    if (!st->judged)
+        return "short";
+    if (!(st->z >= z_crit))
+        return "no significant trend";
+    if (st->growth < min_abs || st->rel < p->min_rel || last <= st->level)
+        return "too little growth";
+    if (!(st->recent >= p->tail_ratio))
+        return "not rising recently";
+    if (!(st->step <= p->max_step))
+        return "one step";
+    if (!(st->fall <= p->max_fall))
+        return "falls back";
+    return NULL;
+}
+
+/* Apply the gates to both stretches; sets growing, reason and st. */
 static void verdict(detect_result *r, const detect_params *p, double min_abs,
                     double z_crit)
 {
-    r->growing = false;
-    if (!r->judged)
-        r->reason = "short";
-    else if (!(r->z >= z_crit))
-        r->reason = "no significant trend";
-    else if (r->growth < min_abs || r->rel < p->min_rel || r->last <= r->level)
-        r->reason = "too little growth";
-    else if (!(r->recent >= p->tail_ratio))
-        r->reason = "not rising recently";
-    else if (!(r->step <= p->max_step))
-        r->reason = "one step";
-    else {
-        r->reason = "growing";
-        r->growing = true;
-    }
+    const char *whole = gate(&r->whole, p, min_abs, z_crit, r->last);
+    /* the late half only speaks for a series whose whole run already
+     * trends up at half the required significance: a leak that began
+     * half-way, not a wander that happens to rise at the end */
+    const char *late = whole && r->whole.z >= z_crit / 2
+                           ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
+    r->growing = r->judged && (!whole || !late);
+    r->st = !whole || late ? r->whole : r->late;
+    r->reason = r->growing ? "growing" : whole;
 }
 
 /* Minimum and maximum of e[lo..hi). */
@@ -109,11 +123,86 @@ static double max_of(const double *e, size_t lo, size_t hi)
     return m;
 }
 
+/* Median of e[lo..hi) (hi - lo <= MAX_BUCKETS). */
+static double window_median(const double *e, size_t lo, size_t hi)
+{
+    double w[MAX_BUCKETS];
+    memcpy(w, e + lo, (hi - lo) * sizeof *w);
+    return trend_median(w, hi - lo);
+}
+
+/* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
+static int analyse(const double *t, const double *v, size_t lo, size_t n,
+                   const detect_params *p, double min_abs, detect_stats *st,
+                   lp_error *err)
+{
+    double e[MAX_BUCKETS], x[MAX_BUCKETS];
+    size_t skip = lo, m = n - skip;
+    size_t nb = m / 4 < p->buckets ? m / 4 : p->buckets;
+    if (nb > MAX_BUCKETS)
+        nb = MAX_BUCKETS;
+    if (nb < 8)
+        nb = m / 2;
+    *st = (detect_stats){0};
+    if (n - lo < p->min_snapshots / 2 || nb < 8)
+        return 0;
+    for (size_t j = 0; j < nb; j++) {
+        size_t a = skip + j * m / nb, b = skip + (j + 1) * m / nb;
+        e[j] = min_of(v, a, b);
+        x[j] = (t[a] + t[b - 1]) / 2;
+    }
+    st->judged = true;
+    st->level = median3(e[0], e[1], e[2]);
+    st->slope = trend_theil_sen(x, e, nb);
+    trend_mk mk;
+    double factor = trend_hamed_rao(x, e, nb, st->slope, 3);
+    if (isnan(st->slope) || factor < 0 || trend_mann_kendall(e, nb, &mk) != 0) {
+        lp_error_set(err, "out of memory (trend)");
+        return -1;
+    }
+    st->growth = st->slope * (x[nb - 1] - x[0]);
+    st->rel = st->growth / (st->level > min_abs ? st->level : min_abs);
+    double s = mk.s > 0 ? mk.s - 1 : mk.s < 0 ? mk.s + 1 : 0;
+    st->z = mk.var > 0 ? s / sqrt(mk.var * factor) : 0;
+
+    /* recent: medians of three windows of q buckets (first, one before
+     * last, last), robust to noise and, for windows longer than a cycle,
+     * to cycles; the last step must keep up with the average rise */
+    size_t q = (size_t)lround(p->tail * (double)nb);
+    q = q < 3 ? 3 : q > nb / 3 ? nb / 3 : q;
+    double w_first = window_median(e, 0, q), w_prev = window_median(e, nb - 2 * q, nb - q);
+    double w_last = window_median(e, nb - q, nb);
+    double all_rate = (w_last - w_first) / (double)(nb - q);
+    st->recent = all_rate > 0 ? (w_last - w_prev) / (double)q / all_rate : 0;
+
+    /* fall: the deepest drop from an earlier high of the envelope's rolling
+     * minimum over kf buckets (one bucket may miss the GC's low point);
+     * a leak's lower envelope does not fall back, a wander must */
+    size_t kf = nb / 16 > 2 ? nb / 16 : 2;
+    double high = -INFINITY, fall = 0;
+    for (size_t j = 0; j + kf <= nb; j++) {
+        double low = min_of(e, j, j + kf);
+        high = low > high ? low : high;
+        fall = high - low > fall ? high - low : fall;
+    }
+    double rise = w_last - w_first;
+    st->fall = rise > 0 ? fall / rise : INFINITY;
+
+    /* step: the largest rise from the highest point of kf buckets to the
+     * lowest of the next kf (a jump lifts even the low after it) */
+    double jump = -INFINITY;
+    for (size_t j = kf; j + kf <= nb; j++) {
+        double d = min_of(e, j, j + kf) - max_of(e, j - kf, j);
+        jump = d > jump ? d : jump;
+    }
+    st->step = rise > 0 ? jump / rise : INFINITY;
+    return 0;
+}
+
 int detect_series(const double *t, const double *v, size_t n,
                   const detect_params *p, double min_abs, double z_crit,
                   detect_result *out, lp_error *err)
 {
-    double e[MAX_BUCKETS], x[MAX_BUCKETS];
     *out = (detect_result){.n = n, .reason = "short"};
     if (n == 0)
         return 0;
@@ -121,47 +210,12 @@ int detect_series(const double *t, const double *v, size_t n,
     out->last = v[n - 1];
     out->t_first = t[0];
     out->t_last = t[n - 1];
-    size_t skip = (size_t)((double)n * p->warmup), m = n - skip;
-    size_t nb = m / 4 < p->buckets ? m / 4 : p->buckets;
-    if (nb > MAX_BUCKETS)
-        nb = MAX_BUCKETS;
-    if (nb < 8)
-        nb = m / 2;
-    if (n < p->min_snapshots || nb < 8)
+    if (n < p->min_snapshots)
         return 0;
-    for (size_t j = 0; j < nb; j++) {
-        size_t lo = skip + j * m / nb, hi = skip + (j + 1) * m / nb;
-        e[j] = min_of(v, lo, hi);
-        x[j] = (t[lo] + t[hi - 1]) / 2;
-    }
-    out->judged = true;
-    out->level = median3(e[0], e[1], e[2]);
-    double rise = median3(e[nb - 3], e[nb - 2], e[nb - 1]) - out->level;
-    out->slope = trend_theil_sen(x, e, nb);
-    trend_mk mk;
-    double factor = trend_hamed_rao(x, e, nb, out->slope, 3);
-    if (isnan(out->slope) || factor < 0 || trend_mann_kendall(e, nb, &mk) != 0) {
-        lp_error_set(err, "out of memory (trend)");
+    if (analyse(t, v, (size_t)((double)n * p->warmup), n, p, min_abs, &out->whole, err) != 0 ||
+        analyse(t, v, n / 2, n, p, min_abs, &out->late, err) != 0)
         return -1;
-    }
-    out->growth = out->slope * (x[nb - 1] - x[0]);
-    out->rel = out->growth / (out->level > min_abs ? out->level : min_abs);
-    double s = mk.s > 0 ? mk.s - 1 : mk.s < 0 ? mk.s + 1 : 0;
-    out->z = mk.var > 0 ? s / sqrt(mk.var * factor) : 0;
-
-    size_t q = (size_t)lround(p->tail * (double)nb);
-    q = q < 3 ? 3 : q > nb / 2 ? nb / 2 : q;
-    double predicted = out->slope * (x[nb - q] - x[nb - 2 * q]);
-    double recent = min_of(e, nb - q, nb) - min_of(e, nb - 2 * q, nb - q);
-    out->recent = predicted > 0 ? recent / predicted : 0;
-
-    size_t k = nb / 32 ? nb / 32 : 1;
-    double jump = -INFINITY;
-    for (size_t j = k; j + k <= nb; j++) {
-        double d = min_of(e, j, j + k) - max_of(e, j - k, j);
-        jump = d > jump ? d : jump;
-    }
-    out->step = rise > 0 ? jump / rise : INFINITY;
+    out->judged = out->whole.judged;
     verdict(out, p, min_abs, z_crit);
     return 0;
 }
@@ -172,8 +226,8 @@ static int cmp_finding(const void *a, const void *b)
     const detect_finding *x = a, *y = b;
     if (x->r.growing != y->r.growing)
         return x->r.growing ? -1 : 1;
-    if (x->r.rel != y->r.rel)
-        return x->r.rel > y->r.rel ? -1 : 1;
+    if (x->r.st.rel != y->r.st.rel)
+        return x->r.st.rel > y->r.st.rel ? -1 : 1;
     if (x->col != y->col)
         return x->col < y->col ? -1 : 1;
     return (x->run > y->run) - (x->run < y->run);
@@ -224,7 +278,7 @@ int detect_store(const lp_store *s, const detect_params *p, double since,
             out->n_items += f->r.judged;
         }
     }
-    out->z_crit = detect_z_crit(p, out->n_items);
+    out->z_crit = detect_z_crit(p, 2 * out->n_items);   /* two stretches each */
     for (size_t i = 0; i < out->n_items; i++) {
         verdict(&out->items[i].r, p, min_abs[i], out->z_crit);
         out->n_growing += out->items[i].r.growing;

@@ -5,7 +5,9 @@
  *   1. Only the latest run of each process is judged (lp_series_current):
  *      a restart ends the old run's story.
  *   2. A series needs min_snapshots present points; the first `warmup`
- *      fraction of the run is dropped (start-up allocations).
+ *      fraction of the run is dropped (start-up allocations).  The second
+ *      half of the run is analysed as well, so a leak that began half-way
+ *      is judged on its own; both count as tests for the Bonferroni m.
  *   3. The rest is cut into B <= buckets equal-count buckets and each is
  *      replaced by its minimum: a lower envelope in which GC churn and
  *      batch sawtooths (cleared within a bucket) vanish.
@@ -42,12 +44,29 @@ typedef struct detect_params {
     double tail;             /* fraction of buckets in the recent window */
     double tail_ratio;       /* least recent rise / predicted rise */
     double max_step;         /* most rise in one step / whole rise */
+    double max_fall;         /* deepest fall of the envelope / whole rise */
 } detect_params;
 
 /* The defaults, chosen so that nothing needs tuning. */
 void detect_defaults(detect_params *p);
 
-/* Figures of one series; `judged` false when it is too short. */
+/* Gate figures of one analysed stretch of a series. */
+typedef struct detect_stats {
+    bool judged;             /* long enough to analyse */
+    double level;            /* envelope level at the start */
+    double slope;            /* Theil-Sen slope of the envelope, per second */
+    double growth;           /* slope x envelope span */
+    double rel;              /* growth / max(level, min_abs) */
+    double z;                /* corrected Mann-Kendall z */
+    double recent;           /* recent rise rate / average rise rate */
+    double step;             /* largest step / whole rise */
+    double fall;             /* deepest fall / whole rise */
+} detect_stats;
+
+/* Verdict on one series.  Two stretches are analysed: the run after its
+ * warm-up, and its second half (a leak that started half-way is clearest
+ * there); the series grows if either passes every gate.  st is the
+ * stretch the verdict rests on (the whole run unless only the half grew). */
 typedef struct detect_result {
     bool judged;
     bool growing;
@@ -55,13 +74,7 @@ typedef struct detect_result {
     size_t n;                /* present points */
     double first, last;      /* first and last values seen */
     double t_first, t_last;  /* their times */
-    double level;            /* envelope level at the start */
-    double slope;            /* Theil-Sen slope of the envelope, per second */
-    double growth;           /* slope x envelope span */
-    double rel;              /* growth / max(level, min_abs) */
-    double z;                /* corrected Mann-Kendall z */
-    double recent;           /* recent rise / predicted */
-    double step;             /* largest step / whole rise */
+    detect_stats st, whole, late;
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with

@@ -494,11 +494,12 @@ static int read_log(reader *r, const char *log)
     r->header_run = -1;
     r->n_pids = 0;
     r->ctx_snapshots = 0;
+    size_t known = r->n_seen;
     int rc = -1;
     for (size_t i = 0; i < files.n; i++)
         if (read_file(r, files.paths[i], strcmp(files.paths[i], log) != 0) != 0)
             goto out;
-    if (r->ctx_snapshots == 0) {
+    if (r->ctx_snapshots == 0 && r->n_seen > known) {   /* not just a repeat */
         lp_error_set(r->err, "%s: no snapshot found (no \"#START\" line)", log);
         goto out;
     }

@@ -60,7 +60,7 @@ void report_text(FILE *out, const lp_store *s, const detect_report *d)
         fprintf(out, "GROWING %s %s -> %s (+%s/h over %s)", s->cols[d->items[i].col].name,
                 report_number(first, sizeof first, r->first),
                 report_number(last, sizeof last, r->last),
-                report_number(rate, sizeof rate, r->slope * 3600),
+                report_number(rate, sizeof rate, r->st.slope * 3600),
                 report_span(span, sizeof span, r->t_last - r->t_first));
         where(out, &s->runs[d->items[i].run]);
         fputc('\n', out);
@@ -123,10 +123,10 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
         fputs(", \"log\": ", out);
         json_string(out, run->source);
         const struct { const char *key; double v; } fields[] = {
-            {"first", r->first}, {"last", r->last}, {"rate_per_hour", r->slope * 3600},
+            {"first", r->first}, {"last", r->last}, {"rate_per_hour", r->st.slope * 3600},
             {"start", r->t_first}, {"end", r->t_last}, {"span_seconds", r->t_last - r->t_first},
-            {"snapshots", (double)r->n}, {"growth", r->growth},
-            {"relative_growth", r->rel}, {"z", r->z},
+            {"snapshots", (double)r->n}, {"growth", r->st.growth},
+            {"relative_growth", r->st.rel}, {"z", r->st.z},
         };
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
             fprintf(out, ", \"%s\": ", fields[f].key);
@@ -143,9 +143,9 @@ void report_explain(FILE *out, const lp_store *s, const detect_report *d)
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
         fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f recent=%.2f "
-                     "step=%.2f level=%.4g (%s)\n",
+                     "step=%.2f fall=%.2f level=%.4g (%s)\n",
                 r->growing ? "GROWING" : "ok", s->cols[d->items[i].col].name,
-                s->runs[d->items[i].run].pid, r->n, r->z, r->growth, r->rel, r->recent,
-                r->step, r->level, r->reason);
+                s->runs[d->items[i].run].pid, r->n, r->st.z, r->st.growth, r->st.rel,
+                r->st.recent, r->st.step, r->st.fall, r->st.level, r->reason);
     }
 }

@@ -11,8 +11,7 @@ PLOT_LIB  := plot/obj/libleakplot.a
 PLOT_LIBS := $(ZLIB_LIBS) -lpthread -lm
 
 PLOT_UNIT_TESTS := plot/obj/test_lp_read plot/obj/test_lp_trend \
-                   plot/obj/test_lp_detect plot/obj/test_lp_cli \
-                   plot/obj/test_lp_report
+                   plot/obj/test_lp_detect plot/obj/test_lp_cli
 UNIT_TESTS += $(PLOT_UNIT_TESTS)
 CHECK_PROGRAMS += $(PLOT_UNIT_TESTS) tests/test_lp_cli.sh tests/corpus/run_corpus.sh
 CHECK_DEPS += plot/leakplot

@@ -1,0 +1,194 @@
+/* Unit tests of detect: each gate on a synthetic series, the Bonferroni
+ * threshold, the gauge policy, and the store-wide driver. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "detect.h"
+
+#define N 1000
+#define Z300 4.0          /* about detect_z_crit for 300 series */
+
+typedef double (*shape_fn)(size_t i, unsigned *seed);
+
+static double noise(unsigned *seed, double amp)
+{
+    return amp * ((double)(rand_r(seed) % 2001) / 1000.0 - 1.0);
+}
+
+static double linear(size_t i, unsigned *seed) { return 1000 + 2.0 * (double)i + noise(seed, 20); }
+static double flat(size_t i, unsigned *seed) { (void)i; return 5000 + noise(seed, 200); }
+static double step(size_t i, unsigned *seed)
+{
+    return 1000 + 0.5 * (double)i + (i < 650 ? 0 : 3000) + noise(seed, 20);
+}
+static double stopped(size_t i, unsigned *seed)
+{
+    return 1000 + 5.0 * (double)(i < 400 ? i : 400) + noise(seed, 20);
+}
+static double tiny(size_t i, unsigned *seed) { return 2 + (double)i / 100 + noise(seed, 0.4); }
+static double sawtooth_leak(size_t i, unsigned *seed)
+{
+    return 1000 + (double)i + 800.0 * (double)(i % 37) / 37 + noise(seed, 10);
+}
+static double sawtooth(size_t i, unsigned *seed)
+{
+    return 1000 + 3000.0 * (double)(i % 50) / 50 + noise(seed, 10);
+}
+static double halfway(size_t i, unsigned *seed)
+{
+    return 2000 + (i > 500 ? 6.0 * (double)(i - 500) : 0) + noise(seed, 30);
+}
+
+/* Judge f over n points with the default parameters, the trend threshold
+ * z_crit and, if tail_ratio >= 0, that recent-rise ratio. */
+static detect_result judge_with(shape_fn f, size_t n, double z_crit, double tail_ratio)
+{
+    double t[N], v[N];
+    unsigned seed = 42;
+    for (size_t i = 0; i < n; i++) {
+        t[i] = 1e9 + 60.0 * (double)i;
+        v[i] = f(i, &seed);
+    }
+    detect_params p;
+    detect_defaults(&p);
+    if (tail_ratio >= 0)
+        p.tail_ratio = tail_ratio;
+    detect_result r;
+    lp_error err;
+    assert_int_equal(detect_series(t, v, n, &p, p.min_abs, z_crit, &r, &err), 0);
+    return r;
+}
+
+static detect_result judge(shape_fn f, size_t n, double z_crit)
+{
+    return judge_with(f, n, z_crit, -1);
+}
+
+static void test_flags_leaks(void **state)
+{
+    (void)state;
+    shape_fn leaks[] = {linear, sawtooth_leak, halfway};
+    for (size_t i = 0; i < 3; i++) {
+        detect_result r = judge(leaks[i], N, Z300);
+        print_message("leak %zu: z %.2f\n", i, r.st.z);
+        assert_true(r.judged);
+        assert_string_equal(r.reason, "growing");
+        assert_true(r.growing);
+    }
+    detect_result r = judge(linear, N, Z300);
+    assert_true(fabs(r.st.slope * 60 - 2.0) < 0.1);      /* per second */
+    assert_true(r.first >= 980 && r.first <= 1020);
+}
+
+static void test_gates(void **state)
+{
+    (void)state;
+    assert_string_equal(judge(flat, N, Z300).reason, "no significant trend");
+    assert_string_equal(judge(sawtooth, N, Z300).reason, "no significant trend");
+    /* the later gates, each on its own (trend gate open) */
+    assert_string_equal(judge(step, N, -INFINITY).reason, "not rising recently");
+    assert_string_equal(judge_with(step, N, -INFINITY, 0).reason, "one step");
+    assert_string_equal(judge(stopped, N, -INFINITY).reason, "not rising recently");
+    assert_string_equal(judge(tiny, N, -INFINITY).reason, "too little growth");
+    assert_false(judge(step, N, Z300).growing);
+    assert_false(judge(stopped, N, Z300).growing);
+    detect_result r = judge(linear, 20, -INFINITY);     /* a short log */
+    assert_false(r.judged);
+    assert_false(r.growing);
+}
+
+static void test_z_crit(void **state)
+{
+    (void)state;
+    detect_params p;
+    detect_defaults(&p);
+    assert_true(fabs(detect_z_crit(&p, 1) - 2.326) < 0.01);
+    assert_true(detect_z_crit(&p, 1000) > detect_z_crit(&p, 10));
+    assert_true(fabs(detect_z_crit(&p, 0) - detect_z_crit(&p, 1)) < 1e-12);
+}
+
+static void test_gauge_policy(void **state)
+{
+    (void)state;
+    detect_params p;
+    detect_defaults(&p);
+    double floor_abs;
+    lp_column c = {.name = "[blocks]", .kind = LP_GAUGE};
+    assert_true(detect_judges(&c, &p, &floor_abs));
+    assert_true(floor_abs == 1000);
+    c.name = "[rss]";
+    assert_true(detect_judges(&c, &p, &floor_abs));
+    c.name = "[sample_ms]";
+    assert_false(detect_judges(&c, &p, &floor_abs));
+    c.name = "[uptime]";
+    assert_false(detect_judges(&c, &p, &floor_abs));
+    c = (lp_column){.name = "dict", .kind = LP_TYPE};
+    assert_true(detect_judges(&c, &p, &floor_abs));
+    assert_true(floor_abs == p.min_abs);
+}
+
+static bool only_leak(void *ud, const char *name)
+{
+    (void)ud;
+    return strcmp(name, "leak") == 0;
+}
+
+static void test_store(void **state)
+{
+    (void)state;
+    lp_store *s = lp_series_new();
+    lp_error err;
+    long old = lp_series_add_run(s, 1, "h", "p", "log", &err);
+    long now = lp_series_add_run(s, 2, "h", "p", "log", &err);
+    long leak = lp_series_intern(s, "leak", 4, lp_series_hash("leak", 4), LP_TYPE, &err);
+    long stale = lp_series_intern(s, "stale", 5, lp_series_hash("stale", 5), LP_TYPE, &err);
+    unsigned seed = 1;
+    for (size_t i = 0; i < 400; i++) {                  /* run 1: "stale" leaks */
+        assert_int_equal(lp_series_add_row(s, (double)i, (uint32_t)old, &err), 0);
+        lp_series_put_count(s, (uint32_t)stale, 100 + 10 * i, &err);
+        lp_series_put_count(s, (uint32_t)leak, 100, &err);
+    }
+    for (size_t i = 0; i < 400; i++) {                  /* restart: "leak" leaks */
+        assert_int_equal(lp_series_add_row(s, 1000.0 + (double)i, (uint32_t)now, &err), 0);
+        lp_series_put_count(s, (uint32_t)stale, 100 + (uint64_t)(rand_r(&seed) % 5), &err);
+        lp_series_put_count(s, (uint32_t)leak, 100 + 10 * i, &err);
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_params p;
+    detect_defaults(&p);
+    detect_report d;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+    assert_int_equal(d.n_runs, 1);
+    assert_int_equal(d.n_items, 2);
+    assert_int_equal(d.n_growing, 1);
+    assert_int_equal(d.items[0].col, (size_t)leak);
+    assert_int_equal(d.items[0].run, (size_t)now);
+    detect_report_free(&d);
+    /* a window on the first run only judges it */
+    assert_int_equal(detect_store(s, &p, 0, 500, NULL, NULL, &d, &err), 0);
+    assert_int_equal(d.n_growing, 1);
+    assert_int_equal(d.items[0].col, (size_t)stale);
+    detect_report_free(&d);
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, only_leak, NULL, &d, &err), 0);
+    assert_int_equal(d.n_items, 1);
+    detect_report_free(&d);
+    lp_series_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flags_leaks),
+        cmocka_unit_test(test_gates),
+        cmocka_unit_test(test_z_crit),
+        cmocka_unit_test(test_gauge_policy),
+        cmocka_unit_test(test_store),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
