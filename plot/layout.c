@@ -1,0 +1,796 @@
+/* layout: panel choice, page assignment and geometry.  See layout.h.
+ *
+ * Order of work: choose the panels (choose_panels), give each a page and a
+ * cell (place_panels), then fill every panel (fill_panel: its lines,
+ * decimated for its own width, its axes and its title) and the summary. */
+#include "layout.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "decimate.h"
+#include "lp_report.h"
+
+/* ---- page geometry (points; A4 landscape) ---------------------------------- */
+
+#define PAGE_W 842.0
+#define PAGE_H 595.0
+#define MARGIN 28.0
+#define HEADER_H 16.0              /* running header of grid pages */
+#define PANEL_MIN_H 150.0          /* a page-1 row of panels at least this tall */
+#define Y_LABEL_W 34.0             /* room left of a plot for y labels */
+#define TITLE_H 16.0               /* title line above a plot */
+#define X_LABEL_H 14.0             /* room below a plot for time labels */
+#define MiB (1024.0 * 1024.0)
+
+/* ---- text ------------------------------------------------------------------ */
+
+/* Length of the UTF-8 sequence starting at p (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
+                                 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || len > n || (len == 2 && p[0] < 0xC2))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* name made valid UTF-8 into out; control bytes and bad bytes become '?'. */
+static void utf8_clean(char *out, size_t size, const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+    size_t n = strlen(name), o = 0;
+    while (n > 0 && o + 1 < size) {
+        size_t len = utf8_len(p, n);
+        if (len == 0 || (len == 1 && p[0] < 0x20)) {
+            out[o++] = '?';
+            p++;
+            n--;
+            continue;
+        }
+        if (o + len >= size)
+            break;
+        memcpy(out + o, p, len);
+        o += len;
+        p += len;
+        n -= len;
+    }
+    out[o] = '\0';
+}
+
+char *layout_shorten(char *out, size_t size, const char *name, double max_w, double size_pt,
+                     bool bold, axis_measure_fn measure, void *ud)
+{
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    char clean[LAYOUT_TEXT * 2];
+    utf8_clean(clean, sizeof clean, name);
+    if (measure(ud, clean, size_pt, bold) <= max_w || size < 8) {
+        utf8_clean(out, size, clean);
+        return out;
+    }
+    /* byte offsets of the code points */
+    size_t starts[LAYOUT_TEXT * 2 + 1], n = 0, len = strlen(clean);
+    for (size_t i = 0; i < len; i += utf8_len((const unsigned char *)clean + i, len - i))
+        starts[n++] = i;
+    starts[n] = len;
+    /* the most code points kept, head 2/5 and tail 3/5, that fit */
+    size_t lo = 0, hi = n;
+    char trial[LAYOUT_TEXT * 2 + 4];
+    out[0] = '\0';
+    while (lo < hi) {
+        size_t keep = (lo + hi + 1) / 2, head = keep * 2 / 5, tail = keep - head;
+        size_t hb = starts[head], tb = len - starts[n - tail];
+        if (hb + tb + sizeof ellipsis > size) {
+            hi = keep - 1;
+            continue;
+        }
+        memcpy(trial, clean, hb);
+        memcpy(trial + hb, ellipsis, sizeof ellipsis - 1);
+        memcpy(trial + hb + sizeof ellipsis - 1, clean + starts[n - tail], tb);
+        trial[hb + sizeof ellipsis - 1 + tb] = '\0';
+        if (measure(ud, trial, size_pt, bold) <= max_w)
+            lo = keep;
+        else
+            hi = keep - 1;
+    }
+    size_t head = lo * 2 / 5, tail = lo - head;
+    size_t hb = starts[head], tb = len - starts[n - tail];
+    memcpy(out, clean, hb);
+    memcpy(out + hb, ellipsis, sizeof ellipsis - 1);
+    memcpy(out + hb + sizeof ellipsis - 1, clean + starts[n - tail], tb);
+    out[hb + sizeof ellipsis - 1 + tb] = '\0';
+    return out;
+}
+
+/* ---- choosing the panels --------------------------------------------------- */
+
+/* The gauges every agent writes, in the order they are shown. */
+static const char *const known_gauges[] = {"[rss]", "[blocks]", "[gc_objects]", "[sample_ms]"};
+#define N_KNOWN_GAUGES (sizeof known_gauges / sizeof known_gauges[0])
+
+static int gauge_rank(const char *name)
+{
+    for (size_t i = 0; i < N_KNOWN_GAUGES; i++)
+        if (strcmp(name, known_gauges[i]) == 0)
+            return (int)i;
+    return (int)N_KNOWN_GAUGES;
+}
+
+typedef struct ranked {
+    size_t col;
+    double key;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return (x->col > y->col) - (x->col < y->col);
+}
+
+/* Per column: its largest value in the window (NaN when absent). */
+static void column_peaks(const lp_store *s, double since, double until, double *peak)
+{
+    for (size_t c = 0; c < s->n_cols; c++) {
+        const lp_column *col = &s->cols[c];
+        double m = NAN;
+        for (size_t row = 0; row < col->len; row++) {
+            if (s->times[row] < since || s->times[row] > until)
+                continue;
+            double v = col->kind == LP_GAUGE ? col->gauge[row]
+                       : col->counts[row] == LP_MISSING ? NAN : (double)col->counts[row];
+            if (!isnan(v) && !(v <= m))
+                m = v;
+        }
+        peak[c] = m;
+    }
+}
+
+/* Fill doc->panels with the panels in order: growing, gauges, top types.
+ * Only col, kind and growing are set here. */
+static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
+{
+    const lp_store *s = in->store;
+    const detect_report *d = in->report;
+    int rc = -1;
+    bool *taken = calloc(s->n_cols + 1, sizeof *taken);
+    double *peak = malloc((s->n_cols + 1) * sizeof *peak);
+    ranked *rank = malloc((s->n_cols + 1) * sizeof *rank);
+    doc->panels = calloc(s->n_cols + 1, sizeof *doc->panels);
+    if (taken == NULL || peak == NULL || rank == NULL || doc->panels == NULL) {
+        lp_error_set(err, "out of memory (layout)");
+        goto out;
+    }
+    column_peaks(s, in->since, in->until, peak);
+    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+        size_t c = d->items[i].col;
+        if (taken[c])
+            continue;
+        taken[c] = true;
+        doc->panels[doc->n_panels++] = (layout_panel){.col = c, .kind = LAYOUT_GROWING,
+                                                      .growing = true};
+    }
+    size_t n = 0;
+    for (size_t c = 0; c < s->n_cols; c++)
+        if (s->cols[c].kind == LP_GAUGE && !taken[c] && !isnan(peak[c]) &&
+            (in->filter == NULL || in->filter(in->filter_ud, s->cols[c].name)))
+            rank[n++] = (ranked){.col = c, .key = -gauge_rank(s->cols[c].name)};
+    qsort(rank, n, sizeof *rank, cmp_ranked);
+    for (size_t i = 0; i < n; i++) {
+        taken[rank[i].col] = true;
+        doc->panels[doc->n_panels++] = (layout_panel){.col = rank[i].col, .kind = LAYOUT_GAUGE};
+    }
+    n = 0;
+    for (size_t c = 0; c < s->n_cols; c++)
+        if (s->cols[c].kind == LP_TYPE && !taken[c] && !isnan(peak[c]) &&
+            (in->filter == NULL || in->filter(in->filter_ud, s->cols[c].name)))
+            rank[n++] = (ranked){.col = c, .key = peak[c]};
+    qsort(rank, n, sizeof *rank, cmp_ranked);
+    for (size_t i = 0; i < n && (long)i < in->top; i++)
+        doc->panels[doc->n_panels++] = (layout_panel){.col = rank[i].col, .kind = LAYOUT_TOP};
+    rc = 0;
+out:
+    free(taken);
+    free(peak);
+    free(rank);
+    return rc;
+}
+
+/* ---- pages ----------------------------------------------------------------- */
+
+/* Heights of the page-1 summary for n_growing growing series: returns the
+ * y where the panels may start, and fills the summary's positions. */
+static double summary_geometry(size_t n_growing, layout_summary *sum)
+{
+    size_t rows = n_growing < LAYOUT_VERDICT_ROWS ? n_growing : LAYOUT_VERDICT_ROWS;
+    double y = MARGIN + LAYOUT_FONT_TITLE;              /* title baseline */
+    double line_h = LAYOUT_FONT_TEXT + 4;
+    y += 8 + 5 * line_h;                                /* five summary lines */
+    y += 10 + 13;                                       /* the verdict heading */
+    if (sum) {
+        sum->y_verdict = y;
+        sum->row_h = line_h - 1;
+    }
+    y += 4;
+    if (rows > 0) {
+        y += line_h;                                    /* table header */
+        if (sum)
+            sum->y_table = y;
+        y += (double)rows * (line_h - 1);
+        if (n_growing > rows)
+            y += line_h - 1;                            /* "and N more" */
+    }
+    return y + 10;
+}
+
+size_t layout_page1_slots(size_t n_growing)
+{
+    double top = summary_geometry(n_growing, NULL);
+    double avail = PAGE_H - MARGIN - top;
+    size_t rows = (size_t)(avail / PANEL_MIN_H);
+    rows = rows < 1 ? 1 : rows > 2 ? 2 : rows;
+    return rows * LAYOUT_GRID_COLS;
+}
+
+/* Cells of one page: n slots in a grid of cols columns inside area. */
+static void place_grid(layout_panel *p, size_t n, size_t slots, layout_rect area)
+{
+    size_t rows = (slots + LAYOUT_GRID_COLS - 1) / LAYOUT_GRID_COLS;
+    double w = area.w / LAYOUT_GRID_COLS, h = area.h / (double)rows;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i / LAYOUT_GRID_COLS, c = i % LAYOUT_GRID_COLS;
+        p[i].box = (layout_rect){area.x + (double)c * w, area.y + (double)r * h, w, h};
+        p[i].plot = (layout_rect){p[i].box.x + Y_LABEL_W, p[i].box.y + TITLE_H,
+                                  w - Y_LABEL_W - 10, h - TITLE_H - X_LABEL_H - 8};
+    }
+}
+
+/* Pages and cells for the chosen panels; n_growing growing findings fill
+ * the verdict table on page 1. */
+static int place_panels(layout_doc *doc, size_t n_growing, lp_error *err)
+{
+    size_t first = layout_page1_slots(n_growing);
+    size_t per = LAYOUT_GRID_COLS * LAYOUT_GRID_ROWS;
+    size_t rest = doc->n_panels > first ? doc->n_panels - first : 0;
+    doc->n_pages = 1 + (rest + per - 1) / per;
+    doc->pages = calloc(doc->n_pages, sizeof *doc->pages);
+    if (doc->pages == NULL) {
+        lp_error_set(err, "out of memory (pages)");
+        return -1;
+    }
+    double top = summary_geometry(n_growing, &doc->summary);
+    size_t n1 = doc->n_panels < first ? doc->n_panels : first;
+    doc->pages[0] = (layout_page){.first = 0, .n = n1, .summary = true};
+    place_grid(doc->panels, n1, first,
+               (layout_rect){MARGIN, top, PAGE_W - 2 * MARGIN, PAGE_H - MARGIN - top});
+    for (size_t pg = 1; pg < doc->n_pages; pg++) {
+        size_t a = first + (pg - 1) * per;
+        size_t n = doc->n_panels - a < per ? doc->n_panels - a : per;
+        doc->pages[pg] = (layout_page){.first = a, .n = n};
+        place_grid(doc->panels + a, n, per,
+                   (layout_rect){MARGIN, MARGIN + HEADER_H, PAGE_W - 2 * MARGIN,
+                                 PAGE_H - 2 * MARGIN - HEADER_H});
+    }
+    return 0;
+}
+
+/* ---- one panel ------------------------------------------------------------- */
+
+/* Scratch shared by every panel. */
+typedef struct scratch {
+    double *t, *v;               /* a run's points, gaps as NaN (2 x rows + 1) */
+    double *pt, *pv;             /* a run's present points, for the trend */
+    double *gap;                 /* per run: a pause longer than this is a gap */
+    bool *current;               /* per run */
+} scratch;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A pause in sampling longer than 5 x the median interval (of the first
+ * 1,000) breaks the line: the process was stopped or the agent stalled. */
+static double run_gap(const lp_store *s, const lp_run *r)
+{
+    double d[1000];
+    size_t n = 0;
+    for (size_t i = 1; i < r->n_rows && n < 1000; i++)
+        d[n++] = s->times[r->rows[i]] - s->times[r->rows[i - 1]];
+    if (n == 0)
+        return INFINITY;
+    qsort(d, n, sizeof *d, cmp_double);
+    return d[n / 2] > 0 ? 5 * d[n / 2] : INFINITY;
+}
+
+/* The points of column col in run r inside the window, gaps as NaN.
+ * Returns how many (0: the run has no value of this column). */
+static size_t run_points(const layout_input *in, const scratch *sc, size_t col, size_t r,
+                         double scale)
+{
+    const lp_store *s = in->store;
+    const lp_run *run = &s->runs[r];
+    size_t n = 0, present = 0;
+    double prev = NAN;
+    for (size_t i = 0; i < run->n_rows; i++) {
+        size_t row = run->rows[i];
+        double t = s->times[row];
+        if (t < in->since || t > in->until)
+            continue;
+        if (!isnan(prev) && t - prev > sc->gap[r]) {
+            sc->t[n] = (t + prev) / 2;
+            sc->v[n++] = NAN;
+        }
+        prev = t;
+        double v = lp_series_value(s, col, row);
+        present += !isnan(v);
+        sc->t[n] = t;
+        sc->v[n++] = v * scale;
+    }
+    return present ? n : 0;
+}
+
+/* The Theil-Sen line of a growing finding: the detector fits the lower
+ * envelope of the stretch its verdict rests on (the run after warm-up, or
+ * its second half); the line starts at the middle of the first envelope
+ * bucket at the envelope's level, as detect.c computes them. */
+static void trend_line(const layout_input *in, const scratch *sc, const detect_finding *f,
+                       double scale, layout_line *line)
+{
+    const detect_result *r = &f->r;
+    detect_params defaults;
+    const detect_params *p = in->params;
+    if (p == NULL) {
+        detect_defaults(&defaults);
+        p = &defaults;
+    }
+    size_t n = lp_series_extract(in->store, f->col, f->run, in->since, in->until, sc->pt,
+                                 sc->pv);
+    if (n < 2 || !isfinite(r->st.slope) || !isfinite(r->st.level))
+        return;
+    bool late = memcmp(&r->st, &r->late, sizeof r->st) == 0 &&
+                memcmp(&r->st, &r->whole, sizeof r->st) != 0;
+    size_t skip = late ? n / 2 : (size_t)((double)n * p->warmup);
+    size_t m = n - skip, nb = m / 4 < p->buckets ? m / 4 : p->buckets;
+    if (nb > 1024)
+        nb = 1024;
+    if (nb < 8)
+        nb = m / 2;
+    if (nb == 0 || skip >= n)
+        return;
+    size_t b = skip + m / nb;
+    double x0 = (sc->pt[skip] + sc->pt[(b > skip ? b : skip + 1) - 1]) / 2;
+    double x1 = sc->pt[n - 1];
+    line->has_trend = true;
+    line->trend_t0 = x0;
+    line->trend_v0 = r->st.level * scale;
+    line->trend_t1 = x1;
+    line->trend_v1 = (r->st.level + r->st.slope * (x1 - x0)) * scale;
+}
+
+/* The finding of (col, run), or NULL. */
+static const detect_finding *finding_of(const detect_report *d, size_t col, size_t run)
+{
+    for (size_t i = 0; i < d->n_items; i++)
+        if (d->items[i].col == col && d->items[i].run == run)
+            return &d->items[i];
+    return NULL;
+}
+
+/* "pid 31337", with the host when the panel's runs are on several hosts,
+ * or the log's name when the run has no pid. */
+static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool hosts)
+{
+    const lp_run *run = &s->runs[r];
+    char raw[160];
+    if (run->pid >= 0 && hosts && run->host)
+        snprintf(raw, sizeof raw, "pid %ld %s", run->pid, run->host);
+    else if (run->pid >= 0)
+        snprintf(raw, sizeof raw, "pid %ld", run->pid);
+    else {
+        const char *base = strrchr(run->source ? run->source : "?", '/');
+        snprintf(raw, sizeof raw, "run %zu %s", r + 1,
+                 base ? base + 1 : run->source ? run->source : "");
+    }
+    utf8_clean(out, size, raw);
+}
+
+/* "+1,950/h" (MB for rss). */
+static void rate_text(char *out, size_t size, double per_hour, const char *unit)
+{
+    char num[40];
+    if (*unit) {
+        snprintf(out, size, "%+.2g %s/h", per_hour, unit);
+        return;
+    }
+    report_number(num, sizeof num, fabs(per_hour));
+    snprintf(out, size, "%s%s/h", per_hour < 0 ? "-" : "+", num);
+}
+
+static void value_text(char *out, size_t size, double v, const char *unit)
+{
+    if (*unit)
+        snprintf(out, size, "%.1f %s", v, unit);
+    else
+        report_number(out, size, v);
+}
+
+/* Scale and unit of a column: rss in MB (GB past 10 GB). */
+static double column_scale(const lp_store *s, size_t col, double peak, const char **unit)
+{
+    *unit = "";
+    if (strcmp(s->cols[col].name, "[rss]") != 0)
+        return 1;
+    if (peak > 10 * 1024 * MiB) {
+        *unit = "GB";
+        return 1 / (1024 * MiB);
+    }
+    *unit = "MB";
+    return 1 / MiB;
+}
+
+static int fill_panel(const layout_input *in, const scratch *sc, const layout_doc *doc,
+                      layout_panel *p, lp_error *err)
+{
+    const lp_store *s = in->store;
+    const lp_column *col = &s->cols[p->col];
+    size_t buckets = (size_t)(2 * p->plot.w);
+    double lo = INFINITY, hi = -INFINITY, peak = -INFINITY;
+    const char *unit;
+
+    /* the runs with values, and the peak for the unit */
+    size_t n_runs = 0;
+    const char *host0 = NULL;
+    bool hosts = false;
+    for (size_t r = 0; r < s->n_runs; r++) {
+        size_t n = run_points(in, sc, p->col, r, 1);
+        if (n == 0)
+            continue;
+        n_runs++;
+        for (size_t i = 0; i < n; i++)
+            peak = sc->v[i] > peak ? sc->v[i] : peak;
+        if (s->runs[r].host && host0 && strcmp(host0, s->runs[r].host) != 0)
+            hosts = true;
+        host0 = host0 ? host0 : s->runs[r].host;
+    }
+    p->scale = column_scale(s, p->col, peak, &unit);
+    p->lines = calloc(n_runs ? n_runs : 1, sizeof *p->lines);
+    if (p->lines == NULL)
+        goto oom;
+
+    const detect_finding *rate_from = NULL;
+    int color = 1;
+    for (size_t r = 0; r < s->n_runs; r++) {
+        size_t n = run_points(in, sc, p->col, r, p->scale);
+        if (n == 0)
+            continue;
+        layout_line *line = &p->lines[p->n_lines++];
+        size_t cap = decimate_capacity(n, buckets);
+        line->col = p->col;
+        line->run = r;
+        line->t = malloc(cap * sizeof *line->t);
+        line->v = malloc(cap * sizeof *line->v);
+        if (line->t == NULL || line->v == NULL)
+            goto oom;
+        line->n = decimate_minmax(sc->t, sc->v, n, doc->t0, doc->t1, buckets, line->t, line->v);
+        for (size_t i = 0; i < line->n; i++)
+            if (!isnan(line->v[i])) {
+                lo = line->v[i] < lo ? line->v[i] : lo;
+                hi = line->v[i] > hi ? line->v[i] : hi;
+            }
+        const detect_finding *f = finding_of(in->report, p->col, r);
+        line->growing = f && f->r.growing;
+        line->color = line->growing ? 0 : color++;
+        if (line->growing) {
+            trend_line(in, sc, f, p->scale, line);
+            if (rate_from == NULL)
+                rate_from = f;
+        }
+        if (n_runs > 1 && p->n_lines <= LAYOUT_LEGEND_MAX)
+            run_label(line->label, sizeof line->label, s, r, hosts);
+    }
+    p->legend_more = p->n_lines > LAYOUT_LEGEND_MAX ? p->n_lines - LAYOUT_LEGEND_MAX : 0;
+
+    /* the newest value: of the line whose data ends last */
+    double t_last = -INFINITY, v_last = NAN;
+    for (size_t i = 0; i < p->n_lines; i++)
+        for (size_t k = p->lines[i].n; k-- > 0;)
+            if (!isnan(p->lines[i].v[k])) {
+                if (p->lines[i].t[k] > t_last) {
+                    t_last = p->lines[i].t[k];
+                    v_last = p->lines[i].v[k];
+                }
+                break;
+            }
+    value_text(p->last, sizeof p->last, v_last, unit);
+    if (rate_from)
+        rate_text(p->rate, sizeof p->rate, rate_from->r.st.slope * 3600 * p->scale, unit);
+
+    /* axes */
+    if (!isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    axis_values(lo, hi, p->plot.h, 2.6 * LAYOUT_FONT_TICK, col->kind == LP_TYPE && !*unit,
+                &p->y);
+    axis_time(doc->t0, doc->t1, p->plot.w, LAYOUT_FONT_TICK, 8, in->measure, in->measure_ud,
+              &p->x);
+
+    /* title: the name gets what the rate and the last value leave */
+    char name[LAYOUT_TEXT];
+    if (*unit)
+        snprintf(name, sizeof name, "%s %s", col->name, unit);
+    else
+        snprintf(name, sizeof name, "%s", col->name);
+    double right = in->measure(in->measure_ud, p->rate, LAYOUT_FONT_PANEL, true) +
+                   in->measure(in->measure_ud, p->last, LAYOUT_FONT_TICK, false) + 12;
+    layout_shorten(p->title, sizeof p->title, name, p->box.w - 14 - right, LAYOUT_FONT_PANEL,
+                   true, in->measure, in->measure_ud);
+    return 0;
+oom:
+    lp_error_set(err, "out of memory (panel %s)", col->name);
+    return -1;
+}
+
+/* ---- page 1 summary -------------------------------------------------------- */
+
+static void summary_line(layout_summary *sum, const char *key, const char *value,
+                         const layout_input *in)
+{
+    if (sum->n_lines == LAYOUT_SUMMARY_LINES)
+        return;
+    snprintf(sum->keys[sum->n_lines], sizeof sum->keys[0], "%s", key);
+    layout_shorten(sum->values[sum->n_lines], sizeof sum->values[0], value,
+                   PAGE_W - 2 * MARGIN - 90, LAYOUT_FONT_TEXT, false, in->measure,
+                   in->measure_ud);
+    sum->n_lines++;
+}
+
+/* "2025-11-21 05:20" in local time. */
+static void clock_text(char *out, size_t size, double t, bool zone)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    if (strftime(out, size, zone ? "%Y-%m-%d %H:%M %Z" : "%Y-%m-%d %H:%M", &tm) == 0)
+        out[0] = '\0';
+}
+
+/* " pid 31337 on web-1" as lp_report writes it. */
+static void where_text(char *out, size_t size, const lp_run *run)
+{
+    char raw[200];
+    int n = 0;
+    raw[0] = '\0';
+    if (run->pid >= 0)
+        n += snprintf(raw + n, sizeof raw - (size_t)n, "pid %ld", run->pid);
+    if (run->host && n < (int)sizeof raw)
+        n += snprintf(raw + n, sizeof raw - (size_t)n, "%son %s", n ? " " : "", run->host);
+    if (run->pid < 0 && !run->host)
+        snprintf(raw, sizeof raw, "in %s", run->source ? run->source : "?");
+    utf8_clean(out, size, raw);
+}
+
+/* Median interval between snapshots of the longest run. */
+static double typical_interval(const lp_store *s)
+{
+    size_t best = 0;
+    for (size_t r = 1; r < s->n_runs; r++)
+        best = s->runs[r].n_rows > s->runs[best].n_rows ? r : best;
+    if (s->n_runs == 0)
+        return NAN;
+    double g = run_gap(s, &s->runs[best]);
+    return isfinite(g) ? g / 5 : NAN;
+}
+
+static void fill_summary(const layout_input *in, const bool *current, layout_doc *doc,
+                         size_t in_window)
+{
+    const lp_store *s = in->store;
+    const detect_report *d = in->report;
+    layout_summary *sum = &doc->summary;
+    char text[1024], a[64], b[64], c[64];
+    size_t o = 0;
+
+    /* title: the program and host when there is one process */
+    const lp_run *one = NULL;
+    size_t n_current = 0;
+    for (size_t r = 0; r < s->n_runs; r++)
+        if (current[r]) {
+            n_current++;
+            one = &s->runs[r];
+        }
+    if (n_current == 1 && one->program)
+        snprintf(text, sizeof text, "Memory by type: %s%s%s", one->program,
+                 one->host ? " on " : "", one->host ? one->host : "");
+    else
+        snprintf(text, sizeof text, "Memory by type: %zu process run%s", s->n_runs,
+                 s->n_runs == 1 ? "" : "s");
+    layout_shorten(sum->title, sizeof sum->title, text, PAGE_W - 2 * MARGIN,
+                   LAYOUT_FONT_TITLE, true, in->measure, in->measure_ud);
+
+    /* Read: the logs */
+    text[0] = '\0';
+    for (size_t i = 0; i < in->n_logs && o < sizeof text; i++)
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", i ? ", " : "", in->logs[i]);
+    if (in->stats && o < sizeof text)
+        snprintf(text + o, sizeof text - o, " (%zu file%s read, %s lines, %zu bad)",
+                 in->stats->files, in->stats->files == 1 ? "" : "s",
+                 report_number(a, sizeof a, (double)in->stats->lines), in->stats->bad_lines);
+    summary_line(sum, "Read", text, in);
+
+    /* Process: the runs */
+    o = 0;
+    text[0] = '\0';
+    size_t listed = 0;
+    for (size_t r = 0; r < s->n_runs && o < sizeof text; r++) {
+        if (listed == 3) {
+            snprintf(text + o, sizeof text - o, "; and %zu more", s->n_runs - 3);
+            break;
+        }
+        const lp_run *run = &s->runs[r];
+        char where[128];
+        where_text(where, sizeof where, run);
+        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s%s%s", listed ? "; " : "",
+                              run->program ? run->program : "", run->program ? ", " : "",
+                              where);
+        listed++;
+    }
+    summary_line(sum, s->n_runs == 1 ? "Process" : "Processes", text, in);
+
+    /* Time span */
+    char from[64], to[64];
+    clock_text(from, sizeof from, doc->t0, false);
+    clock_text(to, sizeof to, doc->t1, true);
+    snprintf(text, sizeof text, "%s to %s (%s)", from, to,
+             report_span(a, sizeof a, doc->t1 - doc->t0));
+    summary_line(sum, "Time span", text, in);
+
+    double interval = typical_interval(s);
+    snprintf(text, sizeof text, "%s in the window%s%s", report_number(a, sizeof a, (double)in_window),
+             isfinite(interval) ? ", one every " : "",
+             isfinite(interval) ? report_span(b, sizeof b, interval) : "");
+    summary_line(sum, "Snapshots", text, in);
+
+    size_t n_gauges = 0, n_top = 0, n_grow = 0;
+    for (size_t i = 0; i < doc->n_panels; i++) {
+        n_grow += doc->panels[i].growing;
+        n_gauges += doc->panels[i].kind == LAYOUT_GAUGE;
+        n_top += doc->panels[i].kind == LAYOUT_TOP;
+    }
+    snprintf(text, sizeof text, "%s judged in %zu current run%s; drawn: %zu growing, "
+             "%zu gauge%s, the %zu largest other types",
+             report_number(c, sizeof c, (double)d->n_items), d->n_runs,
+             d->n_runs == 1 ? "" : "s", n_grow, n_gauges, n_gauges == 1 ? "" : "s",
+             n_top);
+    summary_line(sum, "Series", text, in);
+
+    /* the verdict */
+    sum->n_growing = d->n_growing;
+    if (d->n_growing)
+        snprintf(sum->verdict, sizeof sum->verdict, "Verdict: %zu growing series",
+                 d->n_growing);
+    else
+        snprintf(sum->verdict, sizeof sum->verdict,
+                 "Verdict: no growing series (nothing rises steadily to the end)");
+    double x = MARGIN;
+    sum->col_x[0] = x;
+    sum->col_x[1] = x + 420;
+    sum->col_x[2] = x + 500;
+    sum->col_x[3] = x + 590;
+    sum->col_x[4] = x + 606;
+    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+        if (sum->n_rows == LAYOUT_VERDICT_ROWS) {
+            sum->more_rows++;
+            continue;
+        }
+        const detect_finding *f = &d->items[i];
+        layout_verdict_row *row = &sum->rows[sum->n_rows++];
+        const char *unit;
+        double scale = column_scale(s, f->col, f->r.last, &unit);
+        layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 340,
+                       LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
+        value_text(row->first, sizeof row->first, f->r.first * scale, unit);
+        value_text(row->last, sizeof row->last, f->r.last * scale, unit);
+        rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);
+        char where[128];
+        where_text(where, sizeof where, &s->runs[f->run]);
+        layout_shorten(row->where, sizeof row->where, where, PAGE_W - MARGIN - sum->col_x[4],
+                       LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
+    }
+}
+
+/* ---- the whole document ---------------------------------------------------- */
+
+int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
+{
+    const lp_store *s = in->store;
+    int rc = -1;
+    scratch sc = {0};
+    memset(doc, 0, sizeof *doc);
+    doc->page_w = PAGE_W;
+    doc->page_h = PAGE_H;
+
+    /* the shared time range */
+    doc->t0 = INFINITY;
+    doc->t1 = -INFINITY;
+    size_t in_window = 0, longest = 1;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (s->times[i] >= in->since && s->times[i] <= in->until) {
+            doc->t0 = s->times[i] < doc->t0 ? s->times[i] : doc->t0;
+            doc->t1 = s->times[i] > doc->t1 ? s->times[i] : doc->t1;
+            in_window++;
+        }
+    if (in_window == 0) {
+        lp_error_set(err, "no snapshot inside the --since/--until window");
+        goto out;
+    }
+    if (doc->t1 - doc->t0 < 60) {           /* a single snapshot, or seconds */
+        double mid = (doc->t0 + doc->t1) / 2;
+        doc->t0 = mid - 30;
+        doc->t1 = mid + 30;
+    }
+    for (size_t r = 0; r < s->n_runs; r++)
+        longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
+    sc.t = malloc((2 * longest + 1) * sizeof *sc.t);
+    sc.v = malloc((2 * longest + 1) * sizeof *sc.v);
+    sc.pt = malloc(longest * sizeof *sc.pt);
+    sc.pv = malloc(longest * sizeof *sc.pv);
+    sc.gap = malloc((s->n_runs + 1) * sizeof *sc.gap);
+    sc.current = calloc(s->n_runs + 1, sizeof *sc.current);
+    if (!sc.t || !sc.v || !sc.pt || !sc.pv || !sc.gap || !sc.current) {
+        lp_error_set(err, "out of memory (layout)");
+        goto out;
+    }
+    for (size_t r = 0; r < s->n_runs; r++)
+        sc.gap[r] = run_gap(s, &s->runs[r]);
+    lp_series_current(s, in->since, in->until, sc.current);
+
+    if (choose_panels(in, doc, err) != 0 || place_panels(doc, in->report->n_growing, err) != 0)
+        goto out;
+    for (size_t i = 0; i < doc->n_panels; i++)
+        if (fill_panel(in, &sc, doc, &doc->panels[i], err) != 0)
+            goto out;
+    fill_summary(in, sc.current, doc, in_window);
+    for (size_t pg = 1; pg < doc->n_pages; pg++) {
+        char head[LAYOUT_TEXT * 2];
+        snprintf(head, sizeof head, "%s  \xc2\xb7  page %zu of %zu", doc->summary.title,
+                 pg + 1, doc->n_pages);
+        layout_shorten(doc->pages[pg].header, sizeof doc->pages[pg].header, head,
+                       PAGE_W - 2 * MARGIN, LAYOUT_FONT_PANEL, false, in->measure,
+                       in->measure_ud);
+    }
+    rc = 0;
+out:
+    free(sc.t);
+    free(sc.v);
+    free(sc.pt);
+    free(sc.pv);
+    free(sc.gap);
+    free(sc.current);
+    return rc;
+}
+
+void layout_free(layout_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    for (size_t i = 0; i < doc->n_panels; i++) {
+        for (size_t k = 0; k < doc->panels[i].n_lines; k++) {
+            free(doc->panels[i].lines[k].t);
+            free(doc->panels[i].lines[k].v);
+        }
+        free(doc->panels[i].lines);
+    }
+    free(doc->panels);
+    free(doc->pages);
+    memset(doc, 0, sizeof *doc);
+}
