@@ -161,6 +161,18 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         return -1;
     }
     st->growth = st->slope * (x[nb - 1] - x[0]);
+    /* Hamed-Rao corrects Var(S) for autocorrelated noise.  When the
+     * envelope departs from its trend line by less than a tenth of the
+     * growth, the residual ranks follow counting steps, not noise, and
+     * their "autocorrelation" would only hide a clean leak. */
+    double lo_res = INFINITY, hi_res = -INFINITY;
+    for (size_t j = 0; j < nb; j++) {
+        double res = e[j] - st->slope * x[j];
+        lo_res = res < lo_res ? res : lo_res;
+        hi_res = res > hi_res ? res : hi_res;
+    }
+    if (st->growth > 0 && hi_res - lo_res <= 0.1 * st->growth)
+        factor = 1;
     st->rel = st->growth / (st->level > min_abs ? st->level : min_abs);
     double s = mk.s > 0 ? mk.s - 1 : mk.s < 0 ? mk.s + 1 : 0;
     st->z = mk.var > 0 ? s / sqrt(mk.var * factor) : 0;
