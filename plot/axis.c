@@ -26,6 +26,38 @@ double axis_nice_step(double lo, double hi, int max_ticks, bool integral)
     return integral && step < 1 ? 1 : step;
 }
 
+/* Decimals that show multiples of s exactly (at most 6). */
+static int decimals_for(double s)
+{
+    int d = 0;
+    while (d < 6) {
+        double x = s * pow(10, d);
+        if (fabs(x - round(x)) < 1e-6 * (x > 1 ? x : 1))
+            break;
+        d++;
+    }
+    return d;
+}
+
+/* Insert ',' every three digits into the integer part of out, in place
+ * (left unchanged when it would not fit in size). */
+static void group_thousands(char *out, size_t size)
+{
+    char *p = out + (*out == '-');
+    size_t digits = strspn(p, "0123456789");
+    size_t commas = digits > 3 ? (digits - 1) / 3 : 0;
+    if (commas == 0 || strlen(out) + commas >= size)
+        return;
+    memmove(p + digits + commas, p + digits, strlen(p + digits) + 1);
+    /* right to left: a digit only ever moves right, over what was read */
+    size_t o = digits + commas;
+    for (size_t i = digits, k = 0; i-- > 0; k++) {
+        if (k > 0 && k % 3 == 0)
+            p[--o] = ',';
+        p[--o] = p[i];
+    }
+}
+
 char *axis_format_value(char *out, size_t size, double v, double step, double top)
 {
     static const struct { double scale; const char *suffix; } suffixes[] = {
@@ -35,14 +67,11 @@ char *axis_format_value(char *out, size_t size, double v, double step, double to
     top = fabs(top);
     while (suffixes[i].scale > 1 && top < suffixes[i].scale)
         i++;
+    /* "2.915k" reads worse than "2,915": at most two decimals with a suffix */
+    while (suffixes[i].scale > 1 && decimals_for(step / suffixes[i].scale) > 2)
+        i++;
     double scale = suffixes[i].scale, s = step / scale;
-    int decimals = 0;
-    while (decimals < 6) {
-        double x = s * pow(10, decimals);
-        if (fabs(x - round(x)) < 1e-6 * (x > 1 ? x : 1))
-            break;
-        decimals++;
-    }
+    int decimals = decimals_for(s);
     double x = v / scale;
     if (fabs(x) < s * 1e-6)
         x = 0;                              /* no "-0" */
@@ -53,7 +82,8 @@ char *axis_format_value(char *out, size_t size, double v, double step, double to
         if (n > 0 && out[n - 1] == '.')
             out[--n] = '\0';
     }
-    if ((size_t)n + strlen(suffixes[i].suffix) < size)
+    group_thousands(out, size);
+    if (strlen(out) + strlen(suffixes[i].suffix) < size)
         strcat(out, suffixes[i].suffix);
     return out;
 }

@@ -22,7 +22,7 @@
 #define HEADER_H 16.0              /* running header of grid pages */
 #define PANEL_MIN_H 150.0          /* a page-1 row of panels at least this tall */
 #define Y_LABEL_W 34.0             /* room left of a plot for y labels */
-#define TITLE_H 16.0               /* title line above a plot */
+#define TITLE_H 24.0               /* title and legend lines above a plot */
 #define X_LABEL_H 14.0             /* room below a plot for time labels */
 #define MiB (1024.0 * 1024.0)
 
@@ -494,10 +494,9 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
             if (rate_from == NULL)
                 rate_from = f;
         }
-        if (n_runs > 1 && p->n_lines <= LAYOUT_LEGEND_MAX)
+        if (n_runs > 1)
             run_label(line->label, sizeof line->label, s, r, hosts);
     }
-    p->legend_more = p->n_lines > LAYOUT_LEGEND_MAX ? p->n_lines - LAYOUT_LEGEND_MAX : 0;
 
     /* the newest value: of the line whose data ends last */
     double t_last = -INFINITY, v_last = NAN;
@@ -514,6 +513,25 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
     if (rate_from)
         rate_text(p->rate, sizeof p->rate, rate_from->r.st.slope * 3600 * p->scale, unit);
 
+    /* the legend line under the title: as many runs as fit left of the
+     * last value, then "+N more" */
+    double room = p->plot.x + p->plot.w - p->box.x - 4 -
+                  in->measure(in->measure_ud, p->last, LAYOUT_FONT_TICK, false) - 8 -
+                  in->measure(in->measure_ud, "+99 more", LAYOUT_FONT_TICK, false);
+    double used = 0;
+    for (size_t i = 0; i < p->n_lines; i++) {
+        if (!p->lines[i].label[0])
+            continue;
+        double w = LAYOUT_LEGEND_SWATCH +
+                   in->measure(in->measure_ud, p->lines[i].label, LAYOUT_FONT_TICK, false) + 8;
+        if (i >= LAYOUT_LEGEND_MAX || used + w > room) {
+            p->lines[i].label[0] = '\0';
+            p->legend_more++;
+        } else {
+            used += w;
+        }
+    }
+
     /* axes */
     if (!isfinite(lo)) {
         lo = 0;
@@ -524,15 +542,16 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
     axis_time(doc->t0, doc->t1, p->plot.w, LAYOUT_FONT_TICK, 8, in->measure, in->measure_ud,
               &p->x);
 
-    /* title: the name gets what the rate and the last value leave */
+    /* title: the name gets what the rate leaves */
     char name[LAYOUT_TEXT];
     if (*unit)
         snprintf(name, sizeof name, "%s %s", col->name, unit);
     else
         snprintf(name, sizeof name, "%s", col->name);
-    double right = in->measure(in->measure_ud, p->rate, LAYOUT_FONT_PANEL, true) +
-                   in->measure(in->measure_ud, p->last, LAYOUT_FONT_TICK, false) + 12;
-    layout_shorten(p->title, sizeof p->title, name, p->box.w - 14 - right, LAYOUT_FONT_PANEL,
+    double right = p->rate[0] ? in->measure(in->measure_ud, p->rate, LAYOUT_FONT_PANEL, true) + 8
+                              : 0;
+    layout_shorten(p->title, sizeof p->title, name,
+                   p->plot.x + p->plot.w - p->box.x - 4 - right, LAYOUT_FONT_PANEL,
                    true, in->measure, in->measure_ud);
     return 0;
 oom:

@@ -29,7 +29,8 @@
 #define LAYOUT_GRID_ROWS 3
 #define LAYOUT_VERDICT_ROWS 10     /* growing series listed on page 1 */
 #define LAYOUT_SUMMARY_LINES 8
-#define LAYOUT_LEGEND_MAX 4        /* legend entries shown; "+N more" after */
+#define LAYOUT_LEGEND_MAX 6        /* legend entries shown; "+N more" after */
+#define LAYOUT_LEGEND_SWATCH 12.0  /* a legend entry's line sample, points */
 #define LAYOUT_TEXT 256
 
 /* Font sizes (points) shared by layout and render. */
@@ -47,7 +48,8 @@ typedef struct layout_line {
     size_t col, run;
     bool growing;                  /* the detector flagged this run: red */
     int color;                     /* palette index (render's) */
-    char label[64];                /* legend text; "" when the panel has one line */
+    char label[64];                /* legend text; "" when the panel has one line
+                                      or the legend line is full */
     double *t, *v;                 /* decimated points, v scaled; NaN lifts the pen */
     size_t n;
     bool has_trend;                /* Theil-Sen line from (t0, v0) to (t1, v1) */
@@ -64,12 +66,13 @@ typedef struct layout_panel {
     layout_rect plot;              /* the data area inside it */
     char title[LAYOUT_TEXT];       /* the name, shortened in the middle to fit */
     char rate[48];                 /* "+1,950/h" for a growing series, else "" */
-    char last[48];                 /* "48,129" or "52.3 MB": the newest value */
+    char last[48];                 /* "48,129" or "52.3 MB": the newest value,
+                                      right of the legend line */
     double scale;                  /* values are multiplied by it (rss: 1/MiB) */
     axis_ticks x, y;               /* x in unix seconds, y in scaled values */
     layout_line *lines;
     size_t n_lines;
-    size_t legend_more;            /* lines not named in the legend */
+    size_t legend_more;            /* lines not named in the legend line */
 } layout_panel;
 
 /* One row of the verdict table on page 1. */

@@ -218,8 +218,8 @@ static void paint_grid(cairo_t *cr, const layout_panel *p)
     font(cr, LAYOUT_FONT_TICK, false);
     for (size_t i = 0; i < p->y.n; i++) {
         double y = y_of(p, p->y.tick[i].pos);
-        if (y < top - 1 || y > bottom + 1)
-            continue;
+        if (y - LAYOUT_FONT_TICK * 0.5 < top - 1 || y > bottom + 1)
+            continue;                       /* would reach into the legend line */
         text_at(cr, p->y.tick[i].label, left - 3, y + LAYOUT_FONT_TICK * 0.35, 1);
     }
     for (size_t i = 0; i < p->x.n; i++) {
@@ -261,9 +261,9 @@ static void paint_line(cairo_t *cr, const layout_panel *p, const layout_line *l)
     cairo_stroke(cr);
     if (l->has_trend) {
         static const double dash[] = {3.0, 2.0};
-        cairo_set_source_rgb(cr, 0.35, 0.0, 0.0);
+        cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.85);
         cairo_set_dash(cr, dash, 2, 0);
-        cairo_set_line_width(cr, 0.9);
+        cairo_set_line_width(cr, 0.8);
         cairo_move_to(cr, x_of(p, l->trend_t0), y_of(p, l->trend_v0));
         cairo_line_to(cr, x_of(p, l->trend_t1), y_of(p, l->trend_v1));
         cairo_stroke(cr);
@@ -271,62 +271,44 @@ static void paint_line(cairo_t *cr, const layout_panel *p, const layout_line *l)
     }
 }
 
+/* The line under the title: legend entries left, the last value right. */
 static void paint_legend(cairo_t *cr, const layout_panel *p)
 {
-    size_t n = 0;
-    double w = 0;
+    double base = p->box.y + 18.5, x = p->box.x + 4, right = p->plot.x + p->plot.w;
     font(cr, LAYOUT_FONT_TICK, false);
-    for (size_t i = 0; i < p->n_lines; i++)
-        if (p->lines[i].label[0]) {
-            double lw = text_width(cr, p->lines[i].label);
-            w = lw > w ? lw : w;
-            n++;
-        }
-    if (n == 0)
-        return;
-    char more[40] = "";
-    if (p->legend_more) {
-        snprintf(more, sizeof more, "+%zu more", p->legend_more);
-        double lw = text_width(cr, more);
-        w = lw > w ? lw : w;
-        n++;
-    }
-    double pitch = LAYOUT_FONT_TICK + 2, x = p->plot.x + 3, y = p->plot.y + 3;
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-    cairo_rectangle(cr, x, y, w + 18, (double)n * pitch + 3);
-    cairo_fill(cr);
-    double yy = y + 1;
+    set_rgb(cr, muted);
+    text_at(cr, p->last[0] ? "last" : "", right - text_width(cr, p->last) - 3, base, 1);
+    set_rgb(cr, ink);
+    text_at(cr, p->last, right, base, 1);
     for (size_t i = 0; i < p->n_lines; i++) {
         if (!p->lines[i].label[0])
             continue;
-        yy += pitch;
         set_rgb(cr, line_colour(p->lines[i].color));
-        cairo_set_line_width(cr, 1.5);
-        cairo_move_to(cr, x + 2, yy - LAYOUT_FONT_TICK * 0.35);
-        cairo_line_to(cr, x + 12, yy - LAYOUT_FONT_TICK * 0.35);
+        cairo_set_line_width(cr, 1.6);
+        cairo_move_to(cr, x, base - LAYOUT_FONT_TICK * 0.33);
+        cairo_line_to(cr, x + LAYOUT_LEGEND_SWATCH - 3, base - LAYOUT_FONT_TICK * 0.33);
         cairo_stroke(cr);
         set_rgb(cr, ink);
-        text_at(cr, p->lines[i].label, x + 15, yy, 0);
+        text_at(cr, p->lines[i].label, x + LAYOUT_LEGEND_SWATCH, base, 0);
+        x += LAYOUT_LEGEND_SWATCH + text_width(cr, p->lines[i].label) + 8;
     }
-    if (more[0]) {
-        yy += pitch;
+    if (p->legend_more) {
+        char more[40];
+        snprintf(more, sizeof more, "+%zu more", p->legend_more);
         set_rgb(cr, muted);
-        text_at(cr, more, x + 15, yy, 0);
+        text_at(cr, more, x, base, 0);
     }
 }
 
 static void paint_panel(cairo_t *cr, const layout_panel *p)
 {
-    double right = p->plot.x + p->plot.w, base = p->box.y + 11;
-    set_rgb(cr, muted);
-    font(cr, LAYOUT_FONT_TICK, false);
-    double last_w = text_width(cr, p->last);
-    text_at(cr, p->last, right, base, 1);
+    double right = p->plot.x + p->plot.w, base = p->box.y + 10;
     set_rgb(cr, red_alarm);
     font(cr, LAYOUT_FONT_PANEL, true);
-    text_at(cr, p->rate, right - last_w - 6, base, 1);
+    text_at(cr, p->rate, right, base, 1);
     set_rgb(cr, p->growing ? red_alarm : ink);
     text_at(cr, p->title, p->box.x + 4, base, 0);
+    paint_legend(cr, p);
 
     paint_grid(cr, p);
     cairo_save(cr);
@@ -340,7 +322,6 @@ static void paint_panel(cairo_t *cr, const layout_panel *p)
             if (p->lines[i].growing == (bool)growing)
                 paint_line(cr, p, &p->lines[i]);
     cairo_restore(cr);
-    paint_legend(cr, p);
 }
 
 static void paint_page(cairo_t *cr, const layout_doc *doc, size_t pg)
