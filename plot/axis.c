@@ -83,7 +83,7 @@ char *axis_format_value(char *out, size_t size, double v, double step, double to
             out[--n] = '\0';
     }
     group_thousands(out, size);
-    if (strlen(out) + strlen(suffixes[i].suffix) < size)
+    if (x != 0 && strlen(out) + strlen(suffixes[i].suffix) < size)
         strcat(out, suffixes[i].suffix);
     return out;
 }
