@@ -338,10 +338,10 @@ static size_t run_points(const layout_input *in, const scratch *sc, size_t col, 
     return present ? n : 0;
 }
 
-/* The Theil-Sen line of a growing finding: the detector fits the lower
- * envelope of the stretch its verdict rests on (the run after warm-up, or
- * its second half); the line starts at the middle of the first envelope
- * bucket at the envelope's level, as detect.c computes them. */
+/* The Theil-Sen line of a growing finding: the detector's slope (of the
+ * stretch its verdict rests on: the run after warm-up, or its second half)
+ * through the median of v - slope x t over that stretch, the usual
+ * Theil-Sen intercept, so the line runs through the middle of the data. */
 static void trend_line(const layout_input *in, const scratch *sc, const detect_finding *f,
                        double scale, layout_line *line)
 {
@@ -354,26 +354,26 @@ static void trend_line(const layout_input *in, const scratch *sc, const detect_f
     }
     size_t n = lp_series_extract(in->store, f->col, f->run, in->since, in->until, sc->pt,
                                  sc->pv);
-    if (n < 2 || !isfinite(r->st.slope) || !isfinite(r->st.level))
+    double slope = r->st.slope;
+    if (n < 2 || !isfinite(slope))
         return;
     bool late = memcmp(&r->st, &r->late, sizeof r->st) == 0 &&
                 memcmp(&r->st, &r->whole, sizeof r->st) != 0;
     size_t skip = late ? n / 2 : (size_t)((double)n * p->warmup);
-    size_t m = n - skip, nb = m / 4 < p->buckets ? m / 4 : p->buckets;
-    if (nb > 1024)
-        nb = 1024;
-    if (nb < 8)
-        nb = m / 2;
-    if (nb == 0 || skip >= n)
-        return;
-    size_t b = skip + m / nb;
-    double x0 = (sc->pt[skip] + sc->pt[(b > skip ? b : skip + 1) - 1]) / 2;
-    double x1 = sc->pt[n - 1];
+    if (skip + 2 > n)
+        skip = 0;
+    double t0 = sc->pt[skip], t1 = sc->pt[n - 1];
+    for (size_t i = skip; i < n; i++)
+        sc->pv[i] -= slope * (sc->pt[i] - t0);
+    qsort(sc->pv + skip, n - skip, sizeof *sc->pv, cmp_double);
+    size_t m = n - skip;
+    double mid = m % 2 ? sc->pv[skip + m / 2]
+                       : (sc->pv[skip + m / 2 - 1] + sc->pv[skip + m / 2]) / 2;
     line->has_trend = true;
-    line->trend_t0 = x0;
-    line->trend_v0 = r->st.level * scale;
-    line->trend_t1 = x1;
-    line->trend_v1 = (r->st.level + r->st.slope * (x1 - x0)) * scale;
+    line->trend_t0 = t0;
+    line->trend_v0 = mid * scale;
+    line->trend_t1 = t1;
+    line->trend_v1 = (mid + slope * (t1 - t0)) * scale;
 }
 
 /* The finding of (col, run), or NULL. */
@@ -403,16 +403,15 @@ static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool 
     utf8_clean(out, size, raw);
 }
 
-/* "+1,950/h" (MB for rss). */
+/* "+1,950/h"; "+12.5 MB/h" (one decimal below 100) for rss. */
 static void rate_text(char *out, size_t size, double per_hour, const char *unit)
 {
     char num[40];
-    if (*unit) {
-        snprintf(out, size, "%+.2g %s/h", per_hour, unit);
-        return;
-    }
-    report_number(num, sizeof num, fabs(per_hour));
-    snprintf(out, size, "%s%s/h", per_hour < 0 ? "-" : "+", num);
+    if (*unit && fabs(per_hour) < 100)
+        snprintf(num, sizeof num, "%.1f", fabs(per_hour));
+    else
+        report_number(num, sizeof num, fabs(per_hour));
+    snprintf(out, size, "%s%s%s%s/h", per_hour < 0 ? "-" : "+", num, *unit ? " " : "", unit);
 }
 
 static void value_text(char *out, size_t size, double v, const char *unit)
@@ -573,14 +572,27 @@ static void summary_line(layout_summary *sum, const char *key, const char *value
     sum->n_lines++;
 }
 
-/* "2025-11-21 05:20" in local time. */
-static void clock_text(char *out, size_t size, double t, bool zone)
+/* Local time of t: the date unless `date` is false, seconds when
+ * `seconds`, the zone when `zone`. */
+static void clock_text(char *out, size_t size, double t, bool date, bool seconds, bool zone)
 {
+    char fmt[32];
+    snprintf(fmt, sizeof fmt, "%s%s%s", date ? "%Y-%m-%d " : "", seconds ? "%H:%M:%S" : "%H:%M",
+             zone ? " %Z" : "");
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    if (strftime(out, size, zone ? "%Y-%m-%d %H:%M %Z" : "%Y-%m-%d %H:%M", &tm) == 0)
+    if (strftime(out, size, fmt, &tm) == 0)
         out[0] = '\0';
+}
+
+/* "0.25s", "60s", "5m": the interval between snapshots. */
+static void interval_text(char *out, size_t size, double seconds)
+{
+    if (seconds < 60)
+        snprintf(out, size, "%.3gs", seconds);
+    else
+        report_span(out, size, seconds);
 }
 
 /* " pid 31337 on web-1" as lp_report writes it. */
@@ -666,9 +678,12 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     summary_line(sum, s->n_runs == 1 ? "Process" : "Processes", text, in);
 
     /* Time span */
-    char from[64], to[64];
-    clock_text(from, sizeof from, doc->t0, false);
-    clock_text(to, sizeof to, doc->t1, true);
+    char from[64], to[64], day0[16], day1[16];
+    bool seconds = doc->t1 - doc->t0 < 3600;
+    clock_text(day0, sizeof day0, doc->t0, true, false, false);
+    clock_text(day1, sizeof day1, doc->t1, true, false, false);
+    clock_text(from, sizeof from, doc->t0, true, seconds, false);
+    clock_text(to, sizeof to, doc->t1, strncmp(day0, day1, 10) != 0, seconds, true);
     snprintf(text, sizeof text, "%s to %s (%s)", from, to,
              report_span(a, sizeof a, doc->t1 - doc->t0));
     summary_line(sum, "Time span", text, in);
@@ -676,7 +691,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     double interval = typical_interval(s);
     snprintf(text, sizeof text, "%s in the window%s%s", report_number(a, sizeof a, (double)in_window),
              isfinite(interval) ? ", one every " : "",
-             isfinite(interval) ? report_span(b, sizeof b, interval) : "");
+             isfinite(interval) ? (interval_text(b, sizeof b, interval), b) : "");
     summary_line(sum, "Snapshots", text, in);
 
     size_t n_gauges = 0, n_top = 0, n_grow = 0;
@@ -702,10 +717,10 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
                  "Verdict: no growing series (nothing rises steadily to the end)");
     double x = MARGIN;
     sum->col_x[0] = x;
-    sum->col_x[1] = x + 420;
-    sum->col_x[2] = x + 500;
-    sum->col_x[3] = x + 590;
-    sum->col_x[4] = x + 606;
+    sum->col_x[1] = x + 400;            /* numbers: right edges */
+    sum->col_x[2] = x + 480;
+    sum->col_x[3] = x + 585;
+    sum->col_x[4] = x + 600;
     for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
         if (sum->n_rows == LAYOUT_VERDICT_ROWS) {
             sum->more_rows++;
@@ -715,7 +730,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         layout_verdict_row *row = &sum->rows[sum->n_rows++];
         const char *unit;
         double scale = column_scale(s, f->col, f->r.last, &unit);
-        layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 340,
+        layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 330,
                        LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
         value_text(row->first, sizeof row->first, f->r.first * scale, unit);
         value_text(row->last, sizeof row->last, f->r.last * scale, unit);
@@ -752,7 +767,7 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
         lp_error_set(err, "no snapshot inside the --since/--until window");
         goto out;
     }
-    if (doc->t1 - doc->t0 < 60) {           /* a single snapshot, or seconds */
+    if (doc->t1 - doc->t0 < 1) {            /* a single snapshot */
         double mid = (doc->t0 + doc->t1) / 2;
         doc->t0 = mid - 30;
         doc->t1 = mid + 30;
