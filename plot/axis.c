@@ -111,7 +111,14 @@ int axis_values(double lo, double hi, double length, double min_gap, bool integr
     if (max_ticks > AXIS_MAX_TICKS - 1)
         max_ticks = AXIS_MAX_TICKS - 1;
     double step = axis_nice_step(lo, hi, max_ticks, integral);
-    double top = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+    /* the suffix follows the smallest non-zero tick, so that no label reads
+     * "0.2k": 200, 400 ... 1,000 instead */
+    double top = INFINITY;
+    for (double k = ceil(lo / step); k * step <= hi; k++)
+        if (k != 0 && fabs(k * step) < top)
+            top = fabs(k * step);
+    if (!isfinite(top))
+        top = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
     out->lo = lo;
     out->hi = hi;
     out->step = step;

@@ -84,6 +84,10 @@ static void test_value_ticks_round(void **state)
     assert_int_equal(axis_values(0, 0, 100, 17, false, &ax), 0);
     assert_true(ax.lo < 0 && ax.hi > 0);
     assert_int_equal(axis_values(NAN, 1, 100, 17, false, &ax), -1);
+    /* 0 .. 1,000: no "0.2k" */
+    assert_int_equal(axis_values(150, 1000, 120, 17, true, &ax), 0);
+    for (size_t i = 0; i < ax.n; i++)
+        assert_false(ax.tick[i].label[0] == '0' && ax.tick[i].label[1] == '.');
     /* small fractions (sample_ms) */
     assert_int_equal(axis_values(2.0, 3.0, 120, 17, false, &ax), 0);
     assert_true(ax.step < 1);
