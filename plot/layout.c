@@ -610,6 +610,15 @@ static void where_text(char *out, size_t size, const lp_run *run)
     utf8_clean(out, size, raw);
 }
 
+/* Whether run has a snapshot inside [since, until]. */
+static bool run_in_window(const lp_store *s, const lp_run *run, double since, double until)
+{
+    for (size_t i = 0; i < run->n_rows; i++)
+        if (s->times[run->rows[i]] >= since && s->times[run->rows[i]] <= until)
+            return true;
+    return false;
+}
+
 /* Median interval between snapshots of the longest run. */
 static double typical_interval(const lp_store *s)
 {
@@ -643,8 +652,8 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         snprintf(text, sizeof text, "Memory by type: %s%s%s", one->program,
                  one->host ? " on " : "", one->host ? one->host : "");
     else
-        snprintf(text, sizeof text, "Memory by type: %zu process run%s", s->n_runs,
-                 s->n_runs == 1 ? "" : "s");
+        snprintf(text, sizeof text, "Memory by type: %zu process run%s", n_current,
+                 n_current == 1 ? "" : "s");
     layout_shorten(sum->title, sizeof sum->title, text, PAGE_W - 2 * MARGIN,
                    LAYOUT_FONT_TITLE, true, in->measure, in->measure_ud);
 
@@ -661,13 +670,17 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     /* Process: the runs */
     o = 0;
     text[0] = '\0';
-    size_t listed = 0;
+    size_t listed = 0, in_runs = 0;
+    for (size_t r = 0; r < s->n_runs; r++)
+        in_runs += run_in_window(s, &s->runs[r], in->since, in->until);
     for (size_t r = 0; r < s->n_runs && o < sizeof text; r++) {
+        const lp_run *run = &s->runs[r];
+        if (!run_in_window(s, run, in->since, in->until))
+            continue;
         if (listed == 3) {
-            snprintf(text + o, sizeof text - o, "; and %zu more", s->n_runs - 3);
+            snprintf(text + o, sizeof text - o, "; and %zu more", in_runs - 3);
             break;
         }
-        const lp_run *run = &s->runs[r];
         char where[128];
         where_text(where, sizeof where, run);
         o += (size_t)snprintf(text + o, sizeof text - o, "%s%s%s%s", listed ? "; " : "",
@@ -675,7 +688,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
                               where);
         listed++;
     }
-    summary_line(sum, s->n_runs == 1 ? "Process" : "Processes", text, in);
+    summary_line(sum, in_runs == 1 ? "Process" : "Processes", text, in);
 
     /* Time span */
     char from[64], to[64], day0[16], day1[16];
@@ -731,7 +744,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         const char *unit;
         double scale = column_scale(s, f->col, f->r.last, &unit);
         layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 330,
-                       LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
+                       LAYOUT_FONT_TEXT, true, in->measure, in->measure_ud);   /* bold */
         value_text(row->first, sizeof row->first, f->r.first * scale, unit);
         value_text(row->last, sizeof row->last, f->r.last * scale, unit);
         rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);

@@ -40,12 +40,19 @@ $(RENDER_UNIT_TESTS): plot/obj/%: tests/%.c $(RENDER_LIB) $(PLOT_LIB) | plot/obj
 	    $(RENDER_LIBS) $(PLOT_LIBS) $(LDFLAGS)
 
 # ---- the drawing benchmark (matplotlib recipe vs leakplot) -------------------
+# The recipe needs matplotlib (Debian python3-matplotlib, for /usr/bin/python3);
+# without it the script times leakplot alone.
 .PHONY: bench-render
+bench: bench-render
 bench-render: $(RENDER_DRIVER) plot/leakplot
 	tests/bench/render_bench.sh
 
 # ---- make demo: a leaking service under the agent, drawn ---------------------
 DEMO_OUT ?= tests/out/demo
 .PHONY: demo
-demo: all $(RENDER_DRIVER)
-	contrib/demo/run_demo.sh $(DEMO_OUT)
+demo: all pyagent-ext $(RENDER_DRIVER)
+	PYTHON=$(PYTHON) contrib/demo/run_demo.sh $(DEMO_OUT)
+
+# leakplot links the renderer (plot.mk's link line names $(RENDER_LIB));
+# the prerequisite is here because plot.mk is read before this file.
+plot/leakplot: $(RENDER_LIB)

@@ -61,7 +61,7 @@ pdftotext -f 1 -l 1 -layout "$out/leak.pdf" "$out/page1.txt"
 check "page 1 says the verdict" "grep -q 'Verdict: 2 growing series' $out/page1.txt"
 check "page 1 names amqplib.client_0_8.Message" "grep -q 'amqplib.client_0_8.Message' $out/page1.txt"
 check "page 1 names the long type, shortened in the middle" \
-    "grep -q 'myapp.handlers.*….*ConnectionRecordWithAVeryLongName' $out/page1.txt"
+    "grep -q 'myapp.handlers.*….*RecordWithAVeryLongName' $out/page1.txt"
 check "page 1 gives a growth per hour" "grep -Eq '\\+[0-9,]+/h' $out/page1.txt"
 check "page 1 says what was read" "grep -q 'leak.log' $out/page1.txt && grep -q 'pid 200 on web-1' $out/page1.txt && grep -q '900 in the window' $out/page1.txt"
 check "cache that fills is not in the verdict" "! grep -q '^ *cache.Entry' $out/page1.txt || ! sed -n '/Verdict/,/rss/p' $out/page1.txt | grep -q 'cache.Entry .*/h'"
