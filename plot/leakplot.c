@@ -1,5 +1,5 @@
-/* leakplot: main().  The pipeline is read -> series -> detect -> report;
- * drawing (layout -> render) comes with the renderer.  Only this file turns
+/* leakplot: main().  The pipeline is read -> series -> detect, then either
+ * report (--check, --json) or layout -> render (drawing).  Only this file turns
  * errors into exit codes. */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include "lp_read.h"
 #include "lp_report.h"
 #include "lp_series.h"
+#include "render.h"
 
 enum exit_code {
     EXIT_OK = 0,          /* nothing grows (or nothing to say) */
@@ -62,6 +63,11 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
         goto out;
     if (cli->explain)
         report_explain(stderr, s, &d);
+    if (!cli->check) {                   /* draw: layout -> render */
+        if (render_draw(cli, s, &d, &st, since, until, err) == 0)
+            code = EXIT_OK;
+        goto out;
+    }
     if (cli->json)
         report_json(stdout, s, &d, &st, since, until);
     else
@@ -93,9 +99,6 @@ int main(int argc, char **argv)
     } else if (cli.version) {
         printf("leakplot %s\n", LP_VERSION);
         code = EXIT_OK;
-    } else if (!cli.check) {
-        fprintf(stderr, "leakplot: drawing is not implemented yet; "
-                        "use --check (or --json) to find growing types\n");
     } else {
         code = check(&cli, &err);
         if (code == EXIT_USAGE)

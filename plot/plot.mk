@@ -30,7 +30,7 @@ $(PLOT_LIB): $(PLOT_OBJS)
 	ar rcs $@ $^
 
 plot/leakplot: plot/obj/leakplot.o $(PLOT_LIB)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(PLOT_LIB) $(PLOT_LIBS) $(LDFLAGS)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(RENDER_LIB) $(PLOT_LIB) $(RENDER_LIBS) $(PLOT_LIBS) $(LDFLAGS)
 
 # A test may include the .c it tests (UNIT_TESTING) to reach static parts.
 $(PLOT_UNIT_TESTS): plot/obj/%: tests/%.c $(PLOT_LIB) | plot/obj
