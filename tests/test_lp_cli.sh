@@ -1,7 +1,7 @@
 #!/bin/sh
 # leakplot's command line end to end: exit codes, the --check text,
 # --json validity (python3 -m json.tool), windows, --type, errors naming the
-# file, drawing not available yet, and stdout silence when nothing grows.
+# file, drawing to -o, and stdout silence when nothing grows.
 # Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 LP=plot/leakplot
@@ -74,8 +74,9 @@ check missing-names-file grep -q 'absent.log' "$T/err"
 expect no-args 2 $LP --check
 expect bad-option 2 $LP --frobnicate x.log
 expect bad-output 2 $LP -o out.txt $FX/leak.log
-expect no-drawing 2 $LP -o mem.pdf $FX/leak.log
-check no-drawing-message grep -q 'drawing is not implemented yet' "$T/err"
+expect draws 0 $LP -o "$T/mem.pdf" $FX/leak.log
+check draws-a-pdf test -s "$T/mem.pdf"
+check draw-is-quiet-on-stdout test ! -s "$T/out"
 expect help 0 $LP --help
 check help-lists grep -q -- '--min-rel' "$T/out"
 expect version 0 $LP --version
