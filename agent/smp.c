@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "logfmt.h"
+#include "prom.h"
 #include "rlog.h"
 
 #define WARN_EVERY_NS (60LL * 1000000000)
@@ -46,6 +47,8 @@ struct smp_sampler {
     pthread_mutex_t write_mu;
     rlog *log;
     logfmt_buf buf;
+    char *prom_path;            /* expanded prometheus.textfile, NULL: off */
+    logfmt_buf prom_buf;
 
     /* Owned by the sampler thread. */
     snapshot thread_snap;
@@ -203,6 +206,18 @@ out:
     return log;
 }
 
+/* The expanded prometheus.textfile path into *out (NULL when off).  Called
+ * with write_mu held, or before the sampler is shared. */
+static int expand_prom_path(smp_sampler *s, char **out, la_error *err)
+{
+    free(*out);
+    *out = NULL;
+    if (s->cfg.prometheus_textfile[0] == '\0')
+        return 0;
+    *out = cfg_expand_path(s->cfg.prometheus_textfile, (long)getpid(), s->host, s->program, err);
+    return *out ? 0 : -1;
+}
+
 /* ---- one snapshot ----------------------------------------------------- */
 
 /* Stretch the interval so that the host is blocked at most max_overhead of
@@ -243,7 +258,8 @@ static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
     return blocked_ms;
 }
 
-/* Format and append under write_mu.  Returns the rlog_write result. */
+/* Format and append under write_mu, then refresh the Prometheus textfile.
+ * Returns the rlog_write result (1: written, but err has an error too). */
 static int write_snapshot(smp_sampler *s, const snapshot *snap, size_t *bytes, uint64_t *rotations,
                           la_error *err)
 {
@@ -259,6 +275,9 @@ static int write_snapshot(smp_sampler *s, const snapshot *snap, size_t *bytes, u
         *bytes = s->buf.len;
         *rotations = rlog_rotations(s->log);
     }
+    if (s->prom_path && rc == 0 &&
+        prom_write_textfile(s->prom_path, snap, s->program, &s->prom_buf, err) != 0)
+        rc = RLOG_WRITTEN_NOT_ROTATED;   /* written; the textfile failed */
     pthread_mutex_unlock(&s->write_mu);
     return rc;
 }
@@ -383,7 +402,7 @@ smp_sampler *smp_create(const smp_options *opt, la_error *err)
         goto fail;
     }
     s->log = open_log(s, s->stats.log_path, err);   /* not shared yet */
-    if (s->log == NULL)
+    if (s->log == NULL || expand_prom_path(s, &s->prom_path, err) != 0)
         goto fail;
     if (registry_add(s) != 0) {
         la_error_set(err, "too many samplers in one process (at most %d)", MAX_SAMPLERS);
@@ -393,6 +412,7 @@ smp_sampler *smp_create(const smp_options *opt, la_error *err)
 fail:
     rlog_close(s->log);
     s->log = NULL;
+    free(s->prom_path);
     cfg_free(&s->cfg);
     free(s->program);
     free(s->header_extra);
@@ -482,6 +502,8 @@ void smp_destroy(smp_sampler *s)
     registry_remove(s);
     rlog_close(s->log);
     logfmt_buf_free(&s->buf);
+    free(s->prom_path);
+    logfmt_buf_free(&s->prom_buf);
     snap_free(&s->thread_snap);
     cfg_free(&s->cfg);
     free(s->program);
@@ -499,7 +521,7 @@ int smp_after_fork_child(smp_sampler *s, la_error *err)
     pthread_mutex_lock(&s->write_mu);
     rlog_close(s->log);     /* closes only our copy of the parent's fd */
     s->log = open_log(s, path, err);
-    int rc = s->log ? 0 : -1;
+    int rc = s->log && expand_prom_path(s, &s->prom_path, err) == 0 ? 0 : -1;
     pthread_mutex_unlock(&s->write_mu);
     pthread_mutex_lock(&s->mu);
     uint64_t interval = s->stats.interval_ms;

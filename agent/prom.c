@@ -1,0 +1,133 @@
+/* prom: Prometheus text exposition of a snapshot (see prom.h). */
+#include "prom.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Label values escape backslash, double quote and newline. */
+static int append_label_value(logfmt_buf *out, const char *value)
+{
+    for (const char *p = value; *p; p++) {
+        const char *rep = NULL;
+        if (*p == '\\')
+            rep = "\\\\";
+        else if (*p == '"')
+            rep = "\\\"";
+        else if (*p == '\n')
+            rep = "\\n";
+        if ((rep ? logfmt_buf_append(out, rep, 2) : logfmt_buf_append(out, p, 1)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* name{program="..",pid=".."[,extra_key="extra_value"]} value\n */
+static int append_sample(logfmt_buf *out, const char *metric, const char *program, long pid,
+                         const char *extra_key, const char *extra_value, double value)
+{
+    char number[64];
+    logfmt_number(number, sizeof number, value);
+    if (logfmt_buf_printf(out, "%s{program=\"", metric) != 0 ||
+        append_label_value(out, program) != 0 ||
+        logfmt_buf_printf(out, "\",pid=\"%ld\"", pid) != 0)
+        return -1;
+    if (extra_key && (logfmt_buf_printf(out, ",%s=\"", extra_key) != 0 ||
+                      append_label_value(out, extra_value) != 0 ||
+                      logfmt_buf_append(out, "\"", 1) != 0))
+        return -1;
+    return logfmt_buf_printf(out, "} %s\n", number);
+}
+
+static int append_family(logfmt_buf *out, const char *metric, const char *help)
+{
+    return logfmt_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
+}
+
+/* The well-known gauges get their own metric names. */
+static const struct {
+    const char *key, *metric, *help;
+} known_gauges[] = {
+    {"rss", "python_resident_memory_bytes", "Resident memory of the process in bytes."},
+    {"blocks", "python_allocated_blocks", "sys.getallocatedblocks() of the process."},
+    {"gc_objects", "python_gc_objects", "Objects tracked by the garbage collector."},
+    {"sample_ms", "leakagent_sample_milliseconds", "Time the last snapshot held the GIL."},
+};
+#define N_KNOWN (sizeof known_gauges / sizeof known_gauges[0])
+
+int prom_format(logfmt_buf *out, const snapshot *snap, const char *program)
+{
+    const char *prog = program ? program : "unknown";
+    if (append_family(out, "python_objects", "Live objects by type (leakagent).") != 0)
+        return -1;
+    for (size_t i = 0; i < snap->n_entries; i++)
+        if (append_sample(out, "python_objects", prog, snap->pid, "type", snap_name(snap, i),
+                          (double)snap->entries[i].count) != 0)
+            return -1;
+    bool other_family = false;
+    for (size_t g = 0; g < snap->n_gauges; g++) {
+        const snap_gauge *gauge = &snap->gauges[g];
+        size_t k = 0;
+        while (k < N_KNOWN && strcmp(known_gauges[k].key, gauge->key) != 0)
+            k++;
+        int rc;
+        if (k < N_KNOWN) {
+            rc = append_family(out, known_gauges[k].metric, known_gauges[k].help) != 0 ||
+                 append_sample(out, known_gauges[k].metric, prog, snap->pid, NULL, NULL, gauge->value) != 0;
+        } else {
+            rc = (!other_family && append_family(out, "leakagent_gauge", "Other gauges of the snapshot.") != 0) ||
+                 append_sample(out, "leakagent_gauge", prog, snap->pid, "name", gauge->key, gauge->value) != 0;
+            other_family = true;
+        }
+        if (rc)
+            return -1;
+    }
+    if (append_family(out, "leakagent_snapshot_timestamp_seconds", "When the snapshot was taken.") != 0)
+        return -1;
+    return append_sample(out, "leakagent_snapshot_timestamp_seconds", prog, snap->pid, NULL, NULL, snap->time);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int prom_write_textfile(const char *path, const snapshot *snap, const char *program,
+                        logfmt_buf *scratch, la_error *err)
+{
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return la_error_set(err, "prometheus.textfile path too long: %s", path);
+    scratch->len = 0;
+    if (prom_format(scratch, snap, program) != 0)
+        return la_error_set(err, "out of memory formatting %s", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return la_error_errno(err, errno, "cannot write prometheus.textfile %s", tmp);
+    int rc = write_all(fd, scratch->data, scratch->len);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0 && rename(tmp, path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc != 0) {
+        unlink(tmp);
+        return la_error_errno(err, saved, "cannot write prometheus.textfile %s", path);
+    }
+    return 0;
+}

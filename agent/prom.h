@@ -1,0 +1,30 @@
+/* prom: the latest snapshot as a Prometheus textfile (prometheus.textfile),
+ * for node_exporter's textfile collector.
+ *
+ * The file is written whole to "PATH.tmp.PID" and renamed over PATH, so the
+ * collector never reads half a file.  Metrics (all gauges, labelled with
+ * program and pid so that several workers can write side by side):
+ *   python_objects{type="dict"}            live objects by type
+ *   python_resident_memory_bytes           the rss gauge
+ *   python_allocated_blocks                the blocks gauge
+ *   python_gc_objects                      the gc_objects gauge
+ *   leakagent_sample_milliseconds          the sample_ms gauge
+ *   leakagent_gauge{name="other"}          any other gauge
+ *   leakagent_snapshot_timestamp_seconds   when the snapshot was taken
+ * Pure formatting plus one file write; no locks, no threads. */
+#ifndef LA_PROM_H
+#define LA_PROM_H
+
+#include "la_error.h"
+#include "logfmt.h"
+#include "snap.h"
+
+/* Append the exposition text of snap to out.  0 or -1 (out of memory). */
+int prom_format(logfmt_buf *out, const snapshot *snap, const char *program);
+
+/* Format snap and replace the file at path atomically.  0 or -1 (err set;
+ * the old file, if any, is left as it was). */
+int prom_write_textfile(const char *path, const snapshot *snap,
+                        const char *program, logfmt_buf *scratch, la_error *err);
+
+#endif
