@@ -36,3 +36,10 @@ plot/leakplot: plot/obj/leakplot.o $(PLOT_LIB)
 $(PLOT_UNIT_TESTS): plot/obj/%: tests/%.c $(PLOT_LIB) | plot/obj
 	$(CC) $(ALL_CFLAGS) -DUNIT_TESTING -Iplot $(CMOCKA_CFLAGS) $(ZLIB_CFLAGS) \
 	    -DSOURCE_DIR=\"$(CURDIR)\" $< -o $@ $(PLOT_LIB) $(CMOCKA_LIBS) $(PLOT_LIBS) $(LDFLAGS)
+
+# `make install`: leakplot into $(DESTDIR)$(PREFIX)/bin.
+.PHONY: install-leakplot
+install: install-leakplot
+install-leakplot: plot/leakplot
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 plot/leakplot $(DESTDIR)$(PREFIX)/bin/leakplot
