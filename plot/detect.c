@@ -18,11 +18,11 @@ void detect_defaults(detect_params *p)
         .warmup = 0.1,
         .buckets = 64,
         .min_rel = 0.1,
-        .min_abs = 100,
+        .min_abs = 50,
         .tail = 0.2,
         .tail_ratio = 0.3,
         .max_step = 0.5,
-        .max_fall = 0.5,
+        .max_fall = 0.4,
     };
 }
 
@@ -97,9 +97,11 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
 {
     const char *whole = gate(&r->whole, p, min_abs, z_crit, r->last);
     /* the late half only speaks for a series whose whole run already
-     * trends up at half the required significance: a leak that began
-     * half-way, not a wander that happens to rise at the end */
-    const char *late = whole && r->whole.z >= z_crit / 2
+     * trends up at half the required significance and whose envelope never
+     * fell back: a leak that began half-way is flat, then rises; a wander
+     * that happens to rise at the end went down somewhere before */
+    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
+    const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
     r->growing = r->judged && (!whole || !late);
     r->st = !whole || late ? r->whole : r->late;
@@ -131,12 +133,62 @@ static double window_median(const double *e, size_t lo, size_t hi)
     return trend_median(w, hi - lo);
 }
 
+/* The period of a cycle in r[0..n) (residuals of the envelope from its
+ * trend line), in buckets, refined between lags; 0 when there is none.
+ * A cycle is the highest autocorrelation peak after the first negative
+ * lag, at least CYCLE_MIN_RHO strong, at least CYCLE_MIN_BUCKETS long
+ * (shorter ones are churn the rolling minima absorb) and at most n/3 (three
+ * cycles in the window).  O(n^2 / 3) with n <= MAX_BUCKETS. */
+#define CYCLE_MIN_RHO 0.5
+#define CYCLE_MIN_BUCKETS 5
+static double cycle_period(const double *r, size_t n)
+{
+    double mean = 0, den = 0, rho[MAX_BUCKETS / 3 + 2];
+    size_t kmax = n / 3;
+    if (kmax < CYCLE_MIN_BUCKETS + 1)
+        return 0;
+    for (size_t j = 0; j < n; j++)
+        mean += r[j] / (double)n;
+    for (size_t j = 0; j < n; j++)
+        den += (r[j] - mean) * (r[j] - mean);
+    if (!(den > 0))
+        return 0;
+    for (size_t k = 0; k <= kmax + 1; k++) {
+        double num = 0;
+        for (size_t j = 0; j + k < n; j++)
+            num += (r[j] - mean) * (r[j + k] - mean);
+        rho[k] = num / den;
+    }
+    size_t k0 = 1, best = 0;
+    while (k0 <= kmax && rho[k0] >= 0)
+        k0++;
+    for (size_t k = k0 + 1; k <= kmax; k++)
+        if (rho[k] >= rho[k - 1] && rho[k] >= rho[k + 1] && (best == 0 || rho[k] > rho[best]))
+            best = k;
+    if (best < CYCLE_MIN_BUCKETS || rho[best] < CYCLE_MIN_RHO)
+        return 0;
+    double a = rho[best - 1], b = rho[best], c = rho[best + 1], curve = a - 2 * b + c;
+    return (double)best + (curve < 0 ? 0.5 * (a - c) / curve : 0);
+}
+
+/* The highest level e[lo..hi) held for k buckets in a row: the maximum of
+ * its rolling minimum (hi - lo >= k). */
+static double held_level(const double *e, size_t lo, size_t hi, size_t k)
+{
+    double held = -INFINITY;
+    for (size_t j = lo; j + k <= hi; j++) {
+        double low = min_of(e, j, j + k);
+        held = low > held ? low : held;
+    }
+    return held;
+}
+
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
 static int analyse(const double *t, const double *v, size_t lo, size_t n,
                    const detect_params *p, double min_abs, detect_stats *st,
                    lp_error *err)
 {
-    double e[MAX_BUCKETS], x[MAX_BUCKETS];
+    double e[MAX_BUCKETS], x[MAX_BUCKETS], r[MAX_BUCKETS];
     size_t skip = lo, m = n - skip;
     size_t nb = m / 4 < p->buckets ? m / 4 : p->buckets;
     if (nb > MAX_BUCKETS)
@@ -155,42 +207,64 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     st->level = median3(e[0], e[1], e[2]);
     st->slope = trend_theil_sen(x, e, nb);
     trend_mk mk;
-    double factor = trend_hamed_rao(x, e, nb, st->slope, 3);
-    if (isnan(st->slope) || factor < 0 || trend_mann_kendall(e, nb, &mk) != 0) {
-        lp_error_set(err, "out of memory (trend)");
-        return -1;
-    }
+    if (isnan(st->slope) || trend_mann_kendall(e, nb, &mk) != 0)
+        goto oom;
     st->growth = st->slope * (x[nb - 1] - x[0]);
-    /* Hamed-Rao corrects Var(S) for autocorrelated noise.  When the
-     * envelope departs from its trend line by less than a tenth of the
-     * growth, the residual ranks follow counting steps, not noise, and
-     * their "autocorrelation" would only hide a clean leak. */
+    for (size_t j = 0; j < nb; j++)
+        r[j] = e[j] - st->slope * x[j];
+    st->period = cycle_period(r, nb);
+    /* Hamed-Rao corrects Var(S) for autocorrelated noise, from lags 1-3 of
+     * the detrended ranks; under a cycle (the daily load) from every lag of
+     * one whole period, over which a cycle's positive and negative
+     * correlations cancel as its effect on S does (lags 1-3 alone would
+     * see only the positive ones and bury a leak under a daily cycle). */
+    int lags = st->period > 0 ? (int)lround(st->period) : 3;
+    double factor = trend_hamed_rao(x, e, nb, st->slope, lags);
+    if (factor < 0)
+        goto oom;
+    /* When the envelope departs from its trend line by less than a tenth
+     * of the growth, the residual ranks follow counting steps, not noise,
+     * and their "autocorrelation" would only hide a clean leak. */
     double lo_res = INFINITY, hi_res = -INFINITY;
     for (size_t j = 0; j < nb; j++) {
-        double res = e[j] - st->slope * x[j];
-        lo_res = res < lo_res ? res : lo_res;
-        hi_res = res > hi_res ? res : hi_res;
+        lo_res = r[j] < lo_res ? r[j] : lo_res;
+        hi_res = r[j] > hi_res ? r[j] : hi_res;
     }
     if (st->growth > 0 && hi_res - lo_res <= 0.1 * st->growth)
         factor = 1;
+    st->factor = factor;
     st->rel = st->growth / (st->level > min_abs ? st->level : min_abs);
     double s = mk.s > 0 ? mk.s - 1 : mk.s < 0 ? mk.s + 1 : 0;
     st->z = mk.var > 0 ? s / sqrt(mk.var * factor) : 0;
 
-    /* recent: medians of three windows of q buckets (first, one before
-     * last, last), robust to noise and, for windows longer than a cycle,
-     * to cycles; the last step must keep up with the average rise */
+    /* kf: the window of the rolling minima below.  At least 3 buckets (a
+     * GC that skipped a bucket or two leaves spikes that wide), and a
+     * whole cycle when there is one (its troughs are the floor). */
+    size_t kf = nb / 16 > 3 ? nb / 16 : 3;
+    if (st->period > 0 && (size_t)ceil(st->period) > kf)
+        kf = (size_t)ceil(st->period);
+
+    /* recent: the rise over the last q buckets must keep up with the
+     * average rise.  Two measures, the larger counts: the windows' medians
+     * (robust to noise; for windows longer than a cycle, to cycles), and
+     * the highest level each window held for kf buckets (a staircase's last
+     * bursts lift it before they lift the median). */
     size_t q = (size_t)lround(p->tail * (double)nb);
     q = q < 3 ? 3 : q > nb / 3 ? nb / 3 : q;
+    if (q < kf)
+        q = kf < nb / 3 ? kf : nb / 3;
     double w_first = window_median(e, 0, q), w_prev = window_median(e, nb - 2 * q, nb - q);
     double w_last = window_median(e, nb - q, nb);
     double all_rate = (w_last - w_first) / (double)(nb - q);
-    st->recent = all_rate > 0 ? (w_last - w_prev) / (double)q / all_rate : 0;
+    double k_held = (double)(kf < q ? kf : q);
+    double held_rise = held_level(e, nb - q, nb, (size_t)k_held) -
+                       held_level(e, nb - 2 * q, nb - q, (size_t)k_held);
+    double last_rise = w_last - w_prev > held_rise ? w_last - w_prev : held_rise;
+    st->recent = all_rate > 0 ? last_rise / (double)q / all_rate : 0;
 
     /* fall: the deepest drop from an earlier high of the envelope's rolling
      * minimum over kf buckets (one bucket may miss the GC's low point);
      * a leak's lower envelope does not fall back, a wander must */
-    size_t kf = nb / 16 > 2 ? nb / 16 : 2;
     double high = -INFINITY, fall = 0;
     for (size_t j = 0; j + kf <= nb; j++) {
         double low = min_of(e, j, j + kf);
@@ -209,6 +283,9 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
     return 0;
+oom:
+    lp_error_set(err, "out of memory (trend)");
+    return -1;
 }
 
 int detect_series(const double *t, const double *v, size_t n,

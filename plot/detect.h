@@ -11,20 +11,33 @@
  *   3. The rest is cut into B <= buckets equal-count buckets and each is
  *      replaced by its minimum: a lower envelope in which GC churn and
  *      batch sawtooths (cleared within a bucket) vanish.
- *   4. Gates on the envelope e[0..B):
+ *   4. Cycles: the residuals of the envelope from its Theil-Sen line are
+ *      searched for a period (an autocorrelation peak >= 0.5 after the
+ *      first negative lag, 5 buckets to a third of the envelope: the daily
+ *      load over days).  With one, the trend test takes its lags over a
+ *      whole period and the rolling minima span one.
+ *   5. Gates on the envelope e[0..B):
  *      - trend:  Mann-Kendall z, variance corrected by Hamed-Rao (lags 1-3,
- *                factor >= 1), must exceed the one-sided normal quantile of
- *                alpha / m, m = number of series judged (Bonferroni);
+ *                or one whole period; factor >= 1), must exceed the
+ *                one-sided normal quantile of alpha / m, m = number of
+ *                stretches judged (Bonferroni);
  *      - size:   Theil-Sen slope x envelope span >= min_abs and
  *                >= min_rel x the starting level;
- *      - recent: the envelope minimum over the last `tail` of the buckets
- *                exceeds the minimum over the `tail` before it by at least
- *                tail_ratio x what the slope predicts (growth that stopped
- *                or a cache that filled up fails here; taking minima over
- *                whole windows keeps cycles shorter than them out);
- *      - step:   the largest rise between adjacent windows of buckets is
- *                at most max_step x the whole rise (one jump is not a leak).
- * Cost per series: O(n) for the envelope, O(B log B) for the tests. */
+ *      - recent: the rise over the last `tail` of the buckets, as the
+ *                larger of the rise of the window medians and the rise of
+ *                the highest level held for kf buckets, is at least
+ *                tail_ratio x what the average rise predicts (growth that
+ *                stopped or a cache that filled up fails here);
+ *      - step:   the largest rise between adjacent windows of kf buckets
+ *                is at most max_step x the whole rise (one jump is not a
+ *                leak);
+ *      - fall:   the rolling minimum over kf buckets never falls back by
+ *                more than max_fall x the whole rise (a wander does).
+ *      kf = max(B/16, 3, one period).  The second half passes for the
+ *      series only if the whole run trends up at z_crit / 2 and passes
+ *      the fall gate (a leak that began half-way never fell back).
+ * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
+ * most 1024, 64 by default: a constant, whatever n). */
 #ifndef DETECT_H
 #define DETECT_H
 
@@ -61,6 +74,8 @@ typedef struct detect_stats {
     double recent;           /* recent rise rate / average rise rate */
     double step;             /* largest step / whole rise */
     double fall;             /* deepest fall / whole rise */
+    double period;           /* cycle in the envelope, in buckets; 0: none */
+    double factor;           /* Hamed-Rao variance factor applied to z */
 } detect_stats;
 
 /* Verdict on one series.  Two stretches are analysed: the run after its

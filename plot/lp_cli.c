@@ -12,7 +12,7 @@
 enum {
     OPT_CHECK = 256, OPT_JSON, OPT_SINCE, OPT_UNTIL, OPT_TOP, OPT_VERSION,
     OPT_ALPHA, OPT_MIN_SNAPSHOTS, OPT_MIN_GROWTH, OPT_MIN_REL, OPT_WARMUP,
-    OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_EXPLAIN,
+    OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_MAX_FALL, OPT_EXPLAIN,
 };
 
 static const struct option options[] = {
@@ -35,6 +35,7 @@ static const struct option options[] = {
     {"tail", required_argument, NULL, OPT_TAIL},
     {"tail-ratio", required_argument, NULL, OPT_TAIL_RATIO},
     {"max-step", required_argument, NULL, OPT_MAX_STEP},
+    {"max-fall", required_argument, NULL, OPT_MAX_FALL},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {NULL, 0, NULL, 0},
 };
@@ -78,13 +79,15 @@ void lp_cli_usage(FILE *out)
         "      --tail F         fraction of the window that must still rise (default %g)\n"
         "      --tail-ratio R   least rise there, relative to the trend (default %g)\n"
         "      --max-step R     most of the growth one jump may explain (default %g)\n"
+        "      --max-fall R     deepest fall back of the lower envelope, relative to\n"
+        "                       the growth (default %g; a wander falls back)\n"
         "      --explain        print every judged series' figures on stderr\n"
         "\n"
         "Judged: every type and the [rss], [blocks] and [gc_objects] gauges, in the\n"
         "latest run of each process (a restart starts a new run).\n"
         "Exit: 0 ok, 1 growth found (with --check), 2 bad usage or unreadable input.\n",
         d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100, d.warmup,
-        d.buckets, d.tail, d.tail_ratio, d.max_step);
+        d.buckets, d.tail, d.tail_ratio, d.max_step, d.max_fall);
 }
 
 /* A number in [lo, hi]; a trailing '%' divides by 100 when percent. */
@@ -177,6 +180,7 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
     case OPT_TAIL: return number("--tail", arg, 0.05, 0.5, true, &p->tail, err);
     case OPT_TAIL_RATIO: return number("--tail-ratio", arg, 0, 10, false, &p->tail_ratio, err);
     case OPT_MAX_STEP: return number("--max-step", arg, 0, 1, false, &p->max_step, err);
+    case OPT_MAX_FALL: return number("--max-fall", arg, 0, 100, false, &p->max_fall, err);
     default:
         lp_error_set(err, "unknown option (see leakplot --help)");
         return -1;

@@ -45,6 +45,33 @@ static double halfway(size_t i, unsigned *seed)
     return 2000 + (i > 500 ? 6.0 * (double)(i - 500) : 0) + noise(seed, 30);
 }
 
+/* A daily load cycle of 7 periods over the window, with and without a
+ * leak smaller than the cycle's swing within a day. */
+static double cycle(size_t i, unsigned *seed)
+{
+    return 5000 + 1000 * sin(2 * M_PI * (double)i / 140) + noise(seed, 50);
+}
+static double cycle_leak(size_t i, unsigned *seed)
+{
+    return cycle(i, seed) + 2.0 * (double)i;
+}
+/* Bursts then flat: 12 bursts, the last two in the final tenth. */
+static double staircase(size_t i, unsigned *seed)
+{
+    static const size_t at[] = {60, 140, 200, 330, 350, 420, 500, 610, 690, 720, 915, 960};
+    double level = 3000;
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++)
+        level += i >= at[k] ? 150 : 0;
+    return level + noise(seed, 20);
+}
+/* Flat for most of the window, then a wander up by a fifth and partly
+ * back, rising again at the end: never a leak. */
+static double wander_late(size_t i, unsigned *seed)
+{
+    double u = (double)i / N;
+    return 4000 + 900 * sin(2 * M_PI * u * 2.3) * u + noise(seed, 40);
+}
+
 /* Judge f over n points with the default parameters, the trend threshold
  * z_crit and, if tail_ratio >= 0, that recent-rise ratio. */
 static detect_result judge_with(shape_fn f, size_t n, double z_crit, double tail_ratio)
@@ -100,6 +127,24 @@ static void test_gates(void **state)
     assert_false(judge(stopped, N, Z300).growing);
     detect_result r = judge(linear, 20, -INFINITY);     /* a short log */
     assert_false(r.judged);
+    assert_false(r.growing);
+}
+
+static void test_cycles_and_stairs(void **state)
+{
+    (void)state;
+    detect_result r = judge(cycle_leak, N, Z300);
+    print_message("daily leak: z %.2f period %.1f fall %.2f\n", r.whole.z, r.whole.period,
+                  r.whole.fall);
+    assert_true(r.whole.period > 5 && r.whole.period < 20);   /* ~140/14 buckets */
+    assert_true(r.growing);
+    r = judge(cycle, N, Z300);
+    assert_true(r.whole.period > 5);
+    assert_false(r.growing);
+    r = judge(staircase, N, Z300);
+    assert_string_equal(r.reason, "growing");
+    assert_true(r.whole.period == 0);
+    r = judge(wander_late, N, Z300);
     assert_false(r.growing);
 }
 
@@ -186,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flags_leaks),
         cmocka_unit_test(test_gates),
+        cmocka_unit_test(test_cycles_and_stairs),
         cmocka_unit_test(test_z_crit),
         cmocka_unit_test(test_gauge_policy),
         cmocka_unit_test(test_store),
