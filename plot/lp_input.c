@@ -1,13 +1,17 @@
 /* lp_input: mapped plain files and double-buffered gzip inflation.
  *
  * Threading (gzip only): one producer thread per open input runs
- * producer(); it owns gz and carry.  `mu` guards slots[].full, finished and
+ * producer(); it owns z and carry.  The compressed bytes are mapped like
+ * a plain file and inflated with zlib's inflate() straight into the slot
+ * buffers (no stdio, no gzread copy); concatenated gzip members are read
+ * in turn, as gzip -d does.  `mu` guards slots[].full, finished and
  * stop; a slot's bytes belong to the producer while !full and to the
  * consumer (lp_input_next's caller) while full.  The producer blocks all
  * signals, so they reach the main thread. */
 #include "lp_input.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -36,8 +40,9 @@ struct lp_input {
     size_t map_len;
     bool mapped;
     bool delivered;
-    /* gzip */
-    gzFile gz;
+    /* gzip: the compressed file is mapped (or read whole) into map */
+    z_stream z;
+    bool z_ready;
     pthread_t thread;
     bool thread_started;
     pthread_mutex_t mu;
@@ -52,6 +57,36 @@ struct lp_input {
     char damage[200];    /* written by producer before finished is set */
 };
 
+/* Inflate into buf[0..cap); returns the bytes written, sets *eof at the
+ * end of the data (damage noted in in->damage). */
+static size_t inflate_some(lp_input *in, char *buf, size_t cap, bool *eof)
+{
+    z_stream *z = &in->z;
+    size_t len = 0;
+    while (len < cap && !*eof) {
+        z->next_out = (unsigned char *)buf + len;
+        z->avail_out = (uInt)(cap - len > UINT32_MAX ? UINT32_MAX : cap - len);
+        uInt before = z->avail_out;
+        int zrc = inflate(z, Z_NO_FLUSH);
+        len += before - z->avail_out;
+        if (zrc == Z_STREAM_END) {
+            /* another gzip member may follow (cat a.gz b.gz) */
+            if (z->avail_in >= 2 && z->next_in[0] == 0x1f && z->next_in[1] == 0x8b &&
+                inflateReset(z) == Z_OK)
+                continue;
+            *eof = true;
+        } else if (zrc == Z_BUF_ERROR && z->avail_in == 0) {
+            snprintf(in->damage, sizeof in->damage, "damaged gzip data (unexpected end of file)");
+            *eof = true;
+        } else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+            snprintf(in->damage, sizeof in->damage, "damaged gzip data (%s)",
+                     z->msg ? z->msg : "inflate failed");
+            *eof = true;
+        }
+    }
+    return len;
+}
+
 /* Fill slot from carry + inflated data; cut it after the last '\n'.
  * Returns true at the end of the stream. */
 static bool fill_slot(lp_input *in, gz_slot *slot)
@@ -60,19 +95,7 @@ static bool fill_slot(lp_input *in, gz_slot *slot)
     size_t len = in->carry_len;
     in->carry_len = 0;
     bool eof = false;
-    while (len < GZ_BLOCK) {
-        int n = gzread(in->gz, slot->buf + len, (unsigned)(GZ_BLOCK - len));
-        if (n > 0) {
-            len += (size_t)n;
-            continue;
-        }
-        int zerr = Z_OK;
-        const char *msg = gzerror(in->gz, &zerr);
-        if (n < 0 || zerr != Z_OK)
-            snprintf(in->damage, sizeof in->damage, "damaged gzip data (%s)", msg);
-        eof = true;
-        break;
-    }
+    len += inflate_some(in, slot->buf + len, GZ_BLOCK - len, &eof);
     if (!eof) {
         char *nl = memrchr(slot->buf, '\n', len);
         if (nl != NULL) {   /* else: a line longer than a block is cut */
@@ -110,15 +133,23 @@ static void *producer(void *arg)
     return NULL;
 }
 
-static int open_gzip(lp_input *in, int fd, lp_error *err)
+static int open_plain(lp_input *in, int fd, const struct stat *st, lp_error *err);
+
+static int open_gzip(lp_input *in, int fd, const struct stat *st, lp_error *err)
 {
-    in->gz = gzdopen(fd, "rb");
-    if (in->gz == NULL) {
-        close(fd);
+    if (open_plain(in, fd, st, err) != 0)       /* the compressed bytes */
+        return -1;
+    if (inflateInit2(&in->z, 15 + 16) != Z_OK) {   /* gzip wrapper only */
         lp_error_set(err, "%s: cannot start gzip reader", in->path);
         return -1;
     }
-    gzbuffer(in->gz, 1u << 20);
+    in->z_ready = true;
+    in->z.next_in = (unsigned char *)in->map;
+    in->z.avail_in = (uInt)(in->map_len > UINT32_MAX ? UINT32_MAX : in->map_len);
+    if (in->map_len > UINT32_MAX) {
+        lp_error_set(err, "%s: compressed file larger than 4 GiB", in->path);
+        return -1;
+    }
     in->carry = malloc(GZ_BLOCK);
     for (int i = 0; i < GZ_SLOTS; i++)
         in->slots[i].buf = malloc(GZ_BLOCK);
@@ -215,7 +246,7 @@ lp_input *lp_input_open(const char *path, lp_error *err)
     unsigned char magic[2] = {0, 0};
     in->gzip = S_ISREG(st.st_mode) && pread(fd, magic, 2, 0) == 2 &&
                magic[0] == 0x1f && magic[1] == 0x8b;
-    if ((in->gzip ? open_gzip(in, fd, err) : open_plain(in, fd, &st, err)) != 0)
+    if ((in->gzip ? open_gzip(in, fd, &st, err) : open_plain(in, fd, &st, err)) != 0)
         goto fail;
     return in;
 fail:
@@ -277,8 +308,8 @@ void lp_input_close(lp_input *in)
         pthread_mutex_destroy(&in->mu);
         pthread_cond_destroy(&in->cv);
     }
-    if (in->gz != NULL)
-        gzclose(in->gz);
+    if (in->z_ready)
+        inflateEnd(&in->z);
     for (int i = 0; i < GZ_SLOTS; i++)
         free(in->slots[i].buf);
     free(in->carry);

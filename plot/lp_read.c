@@ -437,14 +437,16 @@ static int already_read(reader *r, const char *path, bool optional, bool *seen)
     return 0;
 }
 
-static int read_file(reader *r, const char *path, bool optional)
+/* Read one file into the store.  ahead: the file already opened (its
+ * inflation under way), or NULL to open it here; consumed either way. */
+static int read_file(reader *r, const char *path, bool optional, lp_input *ahead)
 {
     bool seen;
-    if (already_read(r, path, optional, &seen) != 0)
-        return -1;
-    if (seen)
-        return 0;
-    lp_input *in = lp_input_open(path, r->err);
+    if (already_read(r, path, optional, &seen) != 0 || seen) {
+        lp_input_close(ahead);
+        return seen ? 0 : -1;
+    }
+    lp_input *in = ahead ? ahead : lp_input_open(path, r->err);
     if (in == NULL)
         return -1;
     int rc = -1;
@@ -496,9 +498,18 @@ static int read_log(reader *r, const char *log)
     r->ctx_snapshots = 0;
     size_t known = r->n_seen;
     int rc = -1;
-    for (size_t i = 0; i < files.n; i++)
-        if (read_file(r, files.paths[i], strcmp(files.paths[i], log) != 0) != 0)
+    /* Each sibling is opened while the one before is parsed, so a gzip
+     * sibling's inflation overlaps the parse of the previous file (a failed
+     * early open is retried by read_file, which reports the error). */
+    lp_input *ahead = NULL;
+    for (size_t i = 0; i < files.n; i++) {
+        lp_input *in = ahead;
+        ahead = i + 1 < files.n ? lp_input_open(files.paths[i + 1], NULL) : NULL;
+        if (read_file(r, files.paths[i], strcmp(files.paths[i], log) != 0, in) != 0) {
+            lp_input_close(ahead);
             goto out;
+        }
+    }
     if (r->ctx_snapshots == 0 && r->n_seen > known) {   /* not just a repeat */
         lp_error_set(r->err, "%s: no snapshot found (no \"#START\" line)", log);
         goto out;
