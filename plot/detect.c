@@ -247,8 +247,9 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     /* recent: the rise over the last q buckets must keep up with the
      * average rise.  Two measures, the larger counts: the windows' medians
      * (robust to noise; for windows longer than a cycle, to cycles), and
-     * the highest level each window held for kf buckets (a staircase's last
-     * bursts lift it before they lift the median). */
+     * how far the highest level held for kf buckets in the last window
+     * tops the highest held before it (a staircase's last bursts lift it
+     * before they lift the median; noise on a plateau does not). */
     size_t q = (size_t)lround(p->tail * (double)nb);
     q = q < 3 ? 3 : q > nb / 3 ? nb / 3 : q;
     if (q < kf)
@@ -258,7 +259,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     double all_rate = (w_last - w_first) / (double)(nb - q);
     double k_held = (double)(kf < q ? kf : q);
     double held_rise = held_level(e, nb - q, nb, (size_t)k_held) -
-                       held_level(e, nb - 2 * q, nb - q, (size_t)k_held);
+                       held_level(e, 0, nb - q, (size_t)k_held);
     double last_rise = w_last - w_prev > held_rise ? w_last - w_prev : held_rise;
     st->recent = all_rate > 0 ? last_rise / (double)q / all_rate : 0;
 
