@@ -49,6 +49,7 @@ include agent/agent.mk
 -include plot/render.mk
 include tests/tests.mk
 -include agent/python.mk
+-include tests/bench/bench.mk
 
 # check runs every registered program and ends with "N passed, N failed".
 check: all $(UNIT_TESTS) $(CHECK_DEPS)

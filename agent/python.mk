@@ -98,7 +98,6 @@ CLEAN_FILES += $(PYAGENT_PKG)/_leakagent*.so $(PYAGENT_PKG)/__pycache__ \
 
 # ---- bench ----------------------------------------------------------------------
 .PHONY: bench-python
-bench: bench-python
 
 bench-python: pyagent-ext
 	PYTHONPATH=agent/python $(PYTHON) tests/python/bench_walk.py

@@ -43,7 +43,6 @@ $(RENDER_UNIT_TESTS): plot/obj/%: tests/%.c $(RENDER_LIB) $(PLOT_LIB) | plot/obj
 # The recipe needs matplotlib (Debian python3-matplotlib, for /usr/bin/python3);
 # without it the script times leakplot alone.
 .PHONY: bench-render
-bench: bench-render
 bench-render: $(RENDER_DRIVER) plot/leakplot
 	tests/bench/render_bench.sh
 
