@@ -25,6 +25,12 @@
 
 #define GZ_BLOCK ((size_t)8 << 20)   /* bytes of text per block */
 #define GZ_SLOTS 3
+#define GZ_MEMBERS 256               /* gzip members whose CRC is checked */
+
+typedef struct gz_member_end {
+    uint64_t end;        /* output offset where the member's text ends */
+    uint32_t crc, isize; /* its trailer */
+} gz_member_end;
 
 typedef struct gz_slot {
     char *buf;
@@ -55,6 +61,17 @@ struct lp_input {
     char *carry;         /* producer: the partial line after a block */
     size_t carry_len;
     char damage[200];    /* written by producer before finished is set */
+    /* CRC check, off the inflating thread: the producer records where each
+     * gzip member ends (n_ends guarded by mu, entries below it immutable),
+     * the consumer runs the CRC over the text it is handed */
+    uint64_t produced;   /* producer: text bytes inflated */
+    gz_member_end ends[GZ_MEMBERS];
+    size_t n_ends;
+    uint64_t consumed;   /* consumer: text bytes handed out */
+    size_t next_end;     /* consumer: first member end not yet checked */
+    uint32_t crc;        /* consumer: CRC of the current member so far */
+    uint64_t member_len; /* consumer: its length so far */
+    char check_damage[120];   /* consumer's: a failed check */
 };
 
 /* Inflate into buf[0..cap); returns the bytes written, sets *eof at the
@@ -69,7 +86,19 @@ static size_t inflate_some(lp_input *in, char *buf, size_t cap, bool *eof)
         uInt before = z->avail_out;
         int zrc = inflate(z, Z_NO_FLUSH);
         len += before - z->avail_out;
+        in->produced += before - z->avail_out;
         if (zrc == Z_STREAM_END) {
+            /* the trailer, CRC-32 and length, just consumed (little endian) */
+            const unsigned char *tr = z->next_in - 8;
+            pthread_mutex_lock(&in->mu);
+            if (in->n_ends < GZ_MEMBERS)
+                in->ends[in->n_ends++] = (gz_member_end){
+                    .end = in->produced,
+                    .crc = (uint32_t)tr[0] | (uint32_t)tr[1] << 8 | (uint32_t)tr[2] << 16 |
+                           (uint32_t)tr[3] << 24,
+                    .isize = (uint32_t)tr[4] | (uint32_t)tr[5] << 8 | (uint32_t)tr[6] << 16 |
+                             (uint32_t)tr[7] << 24};
+            pthread_mutex_unlock(&in->mu);
             /* another gzip member may follow (cat a.gz b.gz) */
             if (z->avail_in >= 2 && z->next_in[0] == 0x1f && z->next_in[1] == 0x8b &&
                 inflateReset(z) == Z_OK)
@@ -144,6 +173,9 @@ static int open_gzip(lp_input *in, int fd, const struct stat *st, lp_error *err)
         return -1;
     }
     in->z_ready = true;
+    /* zlib's own CRC would run on the inflating thread, the bottleneck;
+     * check_text() runs it on the parsing thread, which has time to spare */
+    inflateValidate(&in->z, 0);
     in->z.next_in = (unsigned char *)in->map;
     in->z.avail_in = (uInt)(in->map_len > UINT32_MAX ? UINT32_MAX : in->map_len);
     if (in->map_len > UINT32_MAX) {
@@ -254,6 +286,31 @@ fail:
     return NULL;
 }
 
+/* Run the CRC over data[0..len), the next text handed out, checking
+ * every member that ends inside it against its trailer.  n_ends: the
+ * member ends recorded so far (read under mu). */
+static void check_text(lp_input *in, const char *data, size_t len, size_t n_ends)
+{
+    uint64_t off = in->consumed;
+    in->consumed += len;
+    while (in->next_end < n_ends && in->ends[in->next_end].end <= off + len) {
+        const gz_member_end *m = &in->ends[in->next_end++];
+        size_t part = (size_t)(m->end - off);
+        in->crc = (uint32_t)crc32_z(in->crc, (const unsigned char *)data, part);
+        in->member_len += part;
+        if (!in->check_damage[0] && (in->crc != m->crc || (uint32_t)in->member_len != m->isize))
+            snprintf(in->check_damage, sizeof in->check_damage, "damaged gzip data (%s)",
+                     in->crc != m->crc ? "incorrect data check" : "incorrect length check");
+        data += part;
+        len -= part;
+        off += part;
+        in->crc = 0;
+        in->member_len = 0;
+    }
+    in->crc = (uint32_t)crc32_z(in->crc, (const unsigned char *)data, len);
+    in->member_len += len;
+}
+
 int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
 {
     (void)err;
@@ -275,6 +332,7 @@ int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
     while (!in->slots[in->head].full && !in->finished)
         pthread_cond_wait(&in->cv, &in->mu);
     int rc = 0;
+    size_t n_ends = in->n_ends;
     if (in->slots[in->head].full) {
         in->holding = true;
         *data = in->slots[in->head].buf;
@@ -282,12 +340,14 @@ int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
         rc = 1;
     }
     pthread_mutex_unlock(&in->mu);
+    if (rc == 1)
+        check_text(in, *data, *len, n_ends);
     return rc;
 }
 
 const char *lp_input_damage(const lp_input *in)
 {
-    return in->damage[0] ? in->damage : NULL;
+    return in->damage[0] ? in->damage : in->check_damage[0] ? in->check_damage : NULL;
 }
 
 bool lp_input_is_gzip(const lp_input *in)

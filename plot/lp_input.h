@@ -2,9 +2,11 @@
  *
  * Design: gzip is recognised by its magic bytes, never by the name.  A
  * plain file is mapped (mmap) and handed over as one block, so the parser
- * reads the page cache directly.  A gzip file is inflated by a producer
- * thread into a ring of large buffers while the caller parses the previous
- * one, so reading costs max(inflate, parse) rather than their sum.  Every
+ * reads the page cache directly.  A gzip file is mapped too and inflated
+ * by a producer thread into a ring of large buffers while the caller
+ * parses the previous one, so reading costs max(inflate, parse) rather
+ * than their sum; the CRC check runs on the caller's side, which has time
+ * to spare (lp_input_next computes it over each block it hands out).  Every
  * block but the last ends with '\n'; the last may end in a truncated line.
  * A damaged or truncated gzip stream is not an error: the data before the
  * damage is delivered and lp_input_damage() says what happened. */

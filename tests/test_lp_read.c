@@ -179,6 +179,36 @@ static void test_damage_counted_once(void **state)
     assert_int_equal(lp_series_find(f->s, "list"), -1);  /* "-3" and the cut "12" */
 }
 
+/* Two gzip members (cat a.gz b.gz) are read in turn; a wrong CRC in the
+ * second one's trailer is reported as damage, its data still read. */
+static void test_gzip_members_and_crc(void **state)
+{
+    fixture *f = *state;
+    put(f, "a.gz", "#START 1000 pid=5\ndict 5\n", 1);
+    put(f, "b.gz", "#START 1060 pid=5\ndict 7\n", 1);
+    char cmd[3 * 4200];
+    snprintf(cmd, sizeof cmd, "cat '%s' '%s' > '%s'", path_of(f, "a.gz"), path_of(f, "b.gz"),
+             path_of(f, "both.log"));
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(read_logs(f, 1, "both.log"), 0);
+    assert_int_equal(f->st.snapshots, 2);
+    assert_int_equal(f->warnings, 0);
+    FILE *fp = fopen(path_of(f, "both.log"), "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, -6, SEEK_END), 0);    /* a byte of b's CRC */
+    int c = fgetc(fp);
+    assert_int_equal(fseek(fp, -6, SEEK_END), 0);
+    fputc(c ^ 1, fp);
+    fclose(fp);
+    lp_series_free(f->s);
+    f->s = lp_series_new();
+    f->warnings = 0;
+    assert_int_equal(read_logs(f, 1, "both.log"), 0);
+    assert_int_equal(f->st.snapshots, 2);
+    assert_int_equal(f->warnings, 1);
+    assert_non_null(strstr(f->last_warning, "incorrect data check"));
+}
+
 static void test_empty_and_missing_fail(void **state)
 {
     fixture *f = *state;
@@ -275,6 +305,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_by_magic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_format_padded_crlf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damage_counted_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_members_and_crc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_and_missing_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotated_siblings_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pids_and_restarts, setup, teardown),
