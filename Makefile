@@ -37,7 +37,7 @@ DEB_PACKAGES := gcc make pkg-config libyaml-dev libcairo2-dev zlib1g-dev \
                 python3-prometheus-client
 
 # ---- targets --------------------------------------------------------------
-.PHONY: all deps check clean bench install demo
+.PHONY: all deps check clean bench install uninstall demo hardening
 all:
 
 deps:
@@ -50,6 +50,8 @@ include agent/agent.mk
 include tests/tests.mk
 -include agent/python.mk
 -include tests/bench/bench.mk
+-include tests/hardening.mk
+-include contrib/contrib.mk
 
 # check runs every registered program and ends with "N passed, N failed".
 check: all $(UNIT_TESTS) $(CHECK_DEPS)
