@@ -6,9 +6,12 @@ AGENT_SRCS := agent/la_error.c agent/cfg.c agent/cfg_value.c agent/cfg_path.c \
               agent/smp.c agent/smp_clock.c agent/prom.c
 AGENT_OBJS := $(AGENT_SRCS:agent/%.c=agent/obj/%.o)
 AGENT_LIB  := agent/obj/libleakagent.a
+AGENT_SONAME := libleakagent.so.0
+AGENT_SO   := agent/obj/$(AGENT_SONAME)
 AGENT_LIBS := $(YAML_LIBS) $(ZLIB_LIBS) -lpthread -lm
+LIBDIR     ?= $(PREFIX)/lib
 
-all: $(AGENT_LIB)
+all: $(AGENT_LIB) $(AGENT_SO)
 
 agent/obj/%.o: agent/%.c | agent/obj
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden $(YAML_CFLAGS) $(ZLIB_CFLAGS) -c $< -o $@
@@ -17,5 +20,28 @@ $(AGENT_LIB): $(AGENT_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# The shared library, from the same PIC objects: only the declarations marked
+# LA_API in the headers (agent/la_api.h) are exported.
+$(AGENT_SO): $(AGENT_OBJS)
+	$(CC) -shared -Wl,-soname,$(AGENT_SONAME) $(SAN_FLAGS) -o $@ $^ $(AGENT_LIBS) $(LDFLAGS)
+
 agent/obj:
 	mkdir -p $@
+
+# `make install`: both libraries into $(DESTDIR)$(LIBDIR), with the
+# libleakagent.so link the linker looks for.  (Headers and leakagent.pc:
+# contrib/contrib.mk.)
+.PHONY: install-lib uninstall-lib
+install: install-lib
+uninstall: uninstall-lib
+
+install-lib: $(AGENT_LIB) $(AGENT_SO)
+	install -d '$(DESTDIR)$(LIBDIR)'
+	install -m 644 $(AGENT_LIB) '$(DESTDIR)$(LIBDIR)/libleakagent.a'
+	install -m 755 $(AGENT_SO) '$(DESTDIR)$(LIBDIR)/$(AGENT_SONAME)'
+	ln -sf $(AGENT_SONAME) '$(DESTDIR)$(LIBDIR)/libleakagent.so'
+	@if [ -z '$(DESTDIR)' ] && command -v ldconfig >/dev/null; then ldconfig || true; fi
+
+uninstall-lib:
+	rm -f '$(DESTDIR)$(LIBDIR)/libleakagent.a' '$(DESTDIR)$(LIBDIR)/$(AGENT_SONAME)' \
+	      '$(DESTDIR)$(LIBDIR)/libleakagent.so'

@@ -43,67 +43,67 @@ typedef struct cfg_config {
 
 /* Fill cfg with the defaults of DESIGN.md.  Returns 0, or -1 when out of
  * memory (cfg is then safe to pass to cfg_free). */
-int cfg_init(cfg_config *cfg);
+LA_API int cfg_init(cfg_config *cfg);
 
 /* Release everything cfg owns; cfg may be NULL. */
-void cfg_free(cfg_config *cfg);
+LA_API void cfg_free(cfg_config *cfg);
 
 /* Deep copy src into dst (dst uninitialised).  0 or -1 (out of memory). */
-int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err);
+LA_API int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err);
 
 /* Load a YAML file over the defaults.  On success *cfg (previously
  * initialised) is replaced; on failure it is left as it was and err holds
  * "FILE:LINE:COLUMN: message" (line/column 1-based). */
-int cfg_load_file(cfg_config *cfg, const char *path, la_error *err);
+LA_API int cfg_load_file(cfg_config *cfg, const char *path, la_error *err);
 
 /* Same, from memory; `name` is used in messages in place of a file name. */
-int cfg_load_string(cfg_config *cfg, const char *text, size_t len,
+LA_API int cfg_load_string(cfg_config *cfg, const char *text, size_t len,
                     const char *name, la_error *err);
 
 /* Override one scalar key ("interval", "log.path" or "log_path", ...) with a
  * value written as it would be in YAML ("10s", "5MB", "true").  On failure
  * cfg is unchanged and err says "override 'key': message". */
-int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err);
+LA_API int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err);
 
 /* Override one list key (sample.include, sample.exclude, gauges). */
-int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items,
+LA_API int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items,
                  size_t count, la_error *err);
 
 /* The key names, for completion and suggestions: NULL-terminated. */
-extern const char *const cfg_known_keys[];
+LA_API extern const char *const cfg_known_keys[];
 /* Gauge names the agent knows how to produce: NULL-terminated. */
-extern const char *const cfg_known_gauges[];
+LA_API extern const char *const cfg_known_gauges[];
 
 /* True if gauge `name` is listed in cfg->gauges. */
-bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
+LA_API bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
 
 /* ---- value parsers (cfg_value.c); messages carry no location ---------- */
 
 /* "250ms", "60s", "5m", "1.5h", "1d" -> milliseconds. */
-int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err);
+LA_API int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err);
 /* "0", "512B", "10MB", "1.5GB" (powers of 1024; K/KB/KiB alike) -> bytes. */
-int cfg_parse_size(const char *text, uint64_t *out, la_error *err);
+LA_API int cfg_parse_size(const char *text, uint64_t *out, la_error *err);
 /* "1%", "0.5%", "2" (percent) -> fraction in (0, 1]. */
-int cfg_parse_percent(const char *text, double *out, la_error *err);
+LA_API int cfg_parse_percent(const char *text, double *out, la_error *err);
 /* true/false/yes/no/on/off (any case). */
-int cfg_parse_bool(const char *text, bool *out, la_error *err);
+LA_API int cfg_parse_bool(const char *text, bool *out, la_error *err);
 /* A non-negative decimal integer not above max. */
-int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
+LA_API int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
 
 /* Levenshtein distance, capped; used to suggest the nearest known word. */
-size_t cfg_edit_distance(const char *a, const char *b);
+LA_API size_t cfg_edit_distance(const char *a, const char *b);
 /* The nearest word in a NULL-terminated list, or NULL if none is close. */
-const char *cfg_nearest(const char *word, const char *const *words);
+LA_API const char *cfg_nearest(const char *word, const char *const *words);
 
 /* ---- path template (cfg_path.c) --------------------------------------- */
 
 /* Expand %p (pid), %h (host), %n (program), %% in tmpl.  Returns a malloc'd
  * string the caller frees, or NULL with err set (unknown %x, out of memory).
  * host/program NULL expand to "unknown"; '/' in them becomes '_'. */
-char *cfg_expand_path(const char *tmpl, long pid, const char *host,
+LA_API char *cfg_expand_path(const char *tmpl, long pid, const char *host,
                       const char *program, la_error *err);
 
 /* Check a template without expanding it (used when loading). */
-int cfg_check_path_template(const char *tmpl, la_error *err);
+LA_API int cfg_check_path_template(const char *tmpl, la_error *err);
 
 #endif

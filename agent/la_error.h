@@ -8,6 +8,8 @@
 #ifndef LA_ERROR_H
 #define LA_ERROR_H
 
+#include "la_api.h"
+
 #define LA_ERROR_MAX 512
 
 typedef struct la_error {
@@ -16,11 +18,11 @@ typedef struct la_error {
 
 /* Format a message into err (if err is not NULL).  Always returns -1 so that
  * callers can write `return la_error_set(err, "...")`. */
-int la_error_set(la_error *err, const char *fmt, ...)
+LA_API int la_error_set(la_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Like la_error_set, then appends ": strerror(errnum)". */
-int la_error_errno(la_error *err, int errnum, const char *fmt, ...)
+LA_API int la_error_errno(la_error *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -20,11 +20,11 @@
 #include "snap.h"
 
 /* Append the exposition text of snap to out.  0 or -1 (out of memory). */
-int prom_format(logfmt_buf *out, const snapshot *snap, const char *program);
+LA_API int prom_format(logfmt_buf *out, const snapshot *snap, const char *program);
 
 /* Format snap and replace the file at path atomically.  0 or -1 (err set;
  * the old file, if any, is left as it was). */
-int prom_write_textfile(const char *path, const snapshot *snap,
+LA_API int prom_write_textfile(const char *path, const snapshot *snap,
                         const char *program, logfmt_buf *scratch, la_error *err);
 
 #endif

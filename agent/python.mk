@@ -44,7 +44,7 @@ $(shell mkdir -p agent/obj/py && { [ "`cat $(PYAGENT_STAMP) 2>/dev/null`" = "$(P
 endif
 
 # ---- the extension ----------------------------------------------------------
-.PHONY: pyagent-ext pyagent-ext-all install-python
+.PHONY: pyagent-ext pyagent-ext-all install-python uninstall-python
 
 all: pyagent-ext
 
@@ -53,14 +53,15 @@ pyagent-ext: $(PYAGENT_SO)
 $(PYAGENT_OBJDIR):
 	mkdir -p $@
 
-# Only PyInit__leakagent is exported; the core's objects are hidden too.
+# Only PyInit__leakagent is exported; the core's objects are hidden too (its
+# LA_API symbols by --exclude-libs, as they are linked in from the archive).
 $(PYAGENT_OBJDIR)/%.o: agent/python/%.c | $(PYAGENT_OBJDIR)
 	@test -n "$(PY_INCLUDE)" || { echo "$(PYTHON): no sysconfig (is it a CPython?)" >&2; exit 1; }
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Iagent -I$(PY_INCLUDE) -c $< -o $@
 
 $(PYAGENT_SO): $(PYAGENT_OBJS) $(AGENT_LIB) $(PYAGENT_STAMP)
-	$(CC) -shared -fvisibility=hidden $(SAN_FLAGS) -o $@ $(PYAGENT_OBJS) $(AGENT_LIB) \
-	    $(AGENT_LIBS) $(LDFLAGS)
+	$(CC) -shared -fvisibility=hidden -Wl,--exclude-libs,libleakagent.a $(SAN_FLAGS) \
+	    -o $@ $(PYAGENT_OBJS) $(AGENT_LIB) $(AGENT_LIBS) $(LDFLAGS)
 
 # The extension for every interpreter in $(PYTHONS) (for `make check`), one
 # after the other and after the one for $(PYTHON), which may share its objects.
@@ -79,6 +80,16 @@ install-python: $(PYAGENT_SO)
 	install -m 644 $(PYAGENT_PY) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
 	install -m 755 $(PYAGENT_SO) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
 	install -m 644 $(PYAGENT_PTH) '$(DESTDIR)$(PY_PLATLIB)/leakagent-autostart.pth'
+
+# Removes what install-python put there (and the bytecode Python made of it).
+uninstall: uninstall-python
+
+uninstall-python:
+	@test -n "$(PY_PLATLIB)" || { echo "$(PYTHON): no sysconfig (is it a CPython?)" >&2; exit 1; }
+	rm -f '$(DESTDIR)$(PY_PLATLIB)/leakagent-autostart.pth'
+	rm -f $(addprefix '$(DESTDIR)$(PY_PLATLIB)/leakagent/,$(addsuffix ',$(notdir $(PYAGENT_PY) $(PYAGENT_SO))))
+	rm -rf '$(DESTDIR)$(PY_PLATLIB)/leakagent/__pycache__'
+	-rmdir '$(DESTDIR)$(PY_PLATLIB)/leakagent' 2>/dev/null
 
 # ---- tests --------------------------------------------------------------------
 # The type-count table is plain C: a cmocka test like the core's.

@@ -36,7 +36,7 @@ typedef struct rlog rlog;
 
 /* Open (create) the live file and append the header.  Finishes a rotation a
  * crash interrupted.  Returns NULL with err set if the file cannot be opened. */
-rlog *rlog_open(const rlog_options *opt, la_error *err);
+LA_API rlog *rlog_open(const rlog_options *opt, la_error *err);
 
 #define RLOG_WRITTEN_NOT_ROTATED 1
 
@@ -45,18 +45,18 @@ rlog *rlog_open(const rlog_options *opt, la_error *err);
  * set if the snapshot was not written (disk full, directory gone: the next
  * call tries again); RLOG_WRITTEN_NOT_ROTATED with err set if it was
  * written but the rotation failed (tried again after the next write). */
-int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
+LA_API int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
 
 /* Replace the header text for files opened from now on. 0 or -1 (memory). */
-int rlog_set_header(rlog *log, const char *header);
+LA_API int rlog_set_header(rlog *log, const char *header);
 
 /* Number of rotations this rlog performed. */
-uint64_t rlog_rotations(const rlog *log);
+LA_API uint64_t rlog_rotations(const rlog *log);
 
 /* Close and free; log may be NULL. */
-void rlog_close(rlog *log);
+LA_API void rlog_close(rlog *log);
 
 /* gzip src into dst (dst.tmp first, fsync, rename).  Exposed for tests. */
-int rlog_gzip_file(const char *src, const char *dst, la_error *err);
+LA_API int rlog_gzip_file(const char *src, const char *dst, la_error *err);
 
 #endif

@@ -55,7 +55,7 @@ typedef struct smp_clock {
 
 /* The real clock: CLOCK_REALTIME, CLOCK_MONOTONIC, pthread_cond_timedwait on
  * a CLOCK_MONOTONIC condition variable. */
-extern const smp_clock smp_real_clock;
+LA_API extern const smp_clock smp_real_clock;
 
 typedef struct smp_options {
     const cfg_config *cfg;        /* copied */
@@ -87,34 +87,34 @@ typedef struct smp_sampler smp_sampler;
 
 /* Copy the config, expand the log path, open the log (writing its header).
  * The thread is not started.  NULL with err set on failure. */
-smp_sampler *smp_create(const smp_options *opt, la_error *err);
+LA_API smp_sampler *smp_create(const smp_options *opt, la_error *err);
 
 /* Start the thread (signals blocked).  -1 if already running. */
-int smp_start(smp_sampler *s, la_error *err);
+LA_API int smp_start(smp_sampler *s, la_error *err);
 
 /* Wake the thread and join it; returns at once if not running.  A snapshot
  * in progress is finished first.  Call without any host lock the source
  * needs (for CPython: with the GIL released). */
-void smp_stop(smp_sampler *s);
+LA_API void smp_stop(smp_sampler *s);
 
-bool smp_is_running(smp_sampler *s);
+LA_API bool smp_is_running(smp_sampler *s);
 
 /* Take and write one snapshot on the calling thread (same path as a tick).
  * Returns SMP_OK, SMP_SKIP, or SMP_ERROR with err set. */
-int smp_sample_now(smp_sampler *s, la_error *err);
+LA_API int smp_sample_now(smp_sampler *s, la_error *err);
 
-void smp_get_stats(smp_sampler *s, smp_stats *out);
+LA_API void smp_get_stats(smp_sampler *s, smp_stats *out);
 
 /* Stop (if needed) and free; s may be NULL. */
-void smp_destroy(smp_sampler *s);
+LA_API void smp_destroy(smp_sampler *s);
 
 /* In a child after fork(): forget the parent's thread (it does not exist
  * here), re-initialise the locks, re-expand the path with the child's pid and
  * open the child's log (its own file with %p, else the same file under a new
  * header).  Call smp_start() afterwards to sample in the child. */
-int smp_after_fork_child(smp_sampler *s, la_error *err);
+LA_API int smp_after_fork_child(smp_sampler *s, la_error *err);
 
 /* Resident set size in bytes from /proc/self/statm, or -1. */
-double smp_read_rss(void);
+LA_API double smp_read_rss(void);
 
 #endif

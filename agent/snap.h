@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "la_api.h"
+
 struct cfg_config;
 
 #define SNAP_MAX_GAUGES 16
@@ -38,22 +40,22 @@ typedef struct snapshot {
     size_t n_gauges;
 } snapshot;
 
-void snap_init(snapshot *s);
+LA_API void snap_init(snapshot *s);
 /* Forget the contents, keep the buffers for the next tick. */
-void snap_reset(snapshot *s);
+LA_API void snap_reset(snapshot *s);
 /* Release the buffers; s may be NULL. */
-void snap_free(snapshot *s);
+LA_API void snap_free(snapshot *s);
 
 /* Append one count; name need not be NUL-terminated.  0, or -1 when out of
  * memory (the snapshot is then unchanged). */
-int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
+LA_API int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
 
 /* Set (or replace) a gauge.  0, or -1 if the table is full / key too long. */
-int snap_set_gauge(snapshot *s, const char *key, double value);
+LA_API int snap_set_gauge(snapshot *s, const char *key, double value);
 /* Pointer to the gauge value, or NULL if not set. */
-const double *snap_gauge_value(const snapshot *s, const char *key);
+LA_API const double *snap_gauge_value(const snapshot *s, const char *key);
 /* Drop every gauge not listed in the config's `gauges`. */
-void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
+LA_API void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
 
 static inline const char *snap_name(const snapshot *s, size_t i)
 {
@@ -64,9 +66,9 @@ static inline const char *snap_name(const snapshot *s, size_t i)
  * sample.include / sample.exclude / sample.min_count, sort by count
  * descending (name ascending on ties) and keep sample.top.  cfg may be NULL
  * (merge and sort only).  0, or -1 when out of memory. */
-int snap_finish(snapshot *s, const struct cfg_config *cfg);
+LA_API int snap_finish(snapshot *s, const struct cfg_config *cfg);
 
 /* Sum of all counts (for the gc_objects gauge of sources that lack one). */
-uint64_t snap_total(const snapshot *s);
+LA_API uint64_t snap_total(const snapshot *s);
 
 #endif
