@@ -1,0 +1,71 @@
+# contrib/contrib.mk: the rest of `make install` / `make uninstall` (headers,
+# leakagent.pc, man pages) and its test.  agent/agent.mk installs the
+# libraries, plot/plot.mk leakplot, agent/python.mk the Python package.
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=] [LIBDIR=$(PREFIX)/lib]
+#   make uninstall   (same PREFIX/DESTDIR): removes exactly what install put
+
+# ---- settings -------------------------------------------------------------
+INCLUDEDIR   ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR       ?= $(PREFIX)/share/man
+LA_VERSION   := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)
+
+LA_HEADERS := agent/la_api.h agent/la_error.h agent/cfg.h agent/snap.h \
+              agent/logfmt.h agent/rlog.h agent/smp.h agent/prom.h
+LA_PC      := agent/obj/leakagent.pc
+MAN1_PAGES := contrib/man/leakplot.1
+MAN5_PAGES := contrib/man/leakagent.yaml.5
+
+# ---- install / uninstall ----------------------------------------------------
+.PHONY: install-headers install-pc install-man uninstall-headers uninstall-pc \
+        uninstall-man uninstall-leakplot FORCE
+install: install-headers install-pc install-man
+uninstall: uninstall-leakplot uninstall-headers uninstall-pc uninstall-man
+
+install-headers:
+	install -d '$(DESTDIR)$(INCLUDEDIR)/leakagent'
+	install -m 644 $(LA_HEADERS) '$(DESTDIR)$(INCLUDEDIR)/leakagent/'
+
+# Written at every install: it holds PREFIX/LIBDIR/INCLUDEDIR.  Headers are
+# included as <leakagent/cfg.h>.
+$(LA_PC): FORCE | agent/obj
+	@printf '%s\n' \
+	    'prefix=$(PREFIX)' \
+	    'libdir=$(LIBDIR)' \
+	    'includedir=$(INCLUDEDIR)' \
+	    '' \
+	    'Name: leakagent' \
+	    'Description: core of the leakagent Python object-count sampler (config, sampler thread, rotating log)' \
+	    'Version: $(LA_VERSION)' \
+	    'Requires.private: yaml-0.1 zlib' \
+	    'Cflags: -I$${includedir}' \
+	    'Libs: -L$${libdir} -lleakagent' \
+	    'Libs.private: -lyaml -lz -lpthread -lm' >$@
+
+install-pc: $(LA_PC)
+	install -d '$(DESTDIR)$(PKGCONFIGDIR)'
+	install -m 644 $(LA_PC) '$(DESTDIR)$(PKGCONFIGDIR)/leakagent.pc'
+
+install-man: $(MAN1_PAGES) $(MAN5_PAGES)
+	install -d '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man5'
+	install -m 644 $(MAN1_PAGES) '$(DESTDIR)$(MANDIR)/man1/'
+	install -m 644 $(MAN5_PAGES) '$(DESTDIR)$(MANDIR)/man5/'
+
+uninstall-leakplot:
+	rm -f '$(DESTDIR)$(PREFIX)/bin/leakplot'
+
+uninstall-headers:
+	rm -f $(foreach h,$(notdir $(LA_HEADERS)),'$(DESTDIR)$(INCLUDEDIR)/leakagent/$(h)')
+	-rmdir '$(DESTDIR)$(INCLUDEDIR)/leakagent' 2>/dev/null
+
+uninstall-pc:
+	rm -f '$(DESTDIR)$(PKGCONFIGDIR)/leakagent.pc'
+
+uninstall-man:
+	rm -f $(foreach m,$(notdir $(MAN1_PAGES)),'$(DESTDIR)$(MANDIR)/man1/$(m)') \
+	      $(foreach m,$(notdir $(MAN5_PAGES)),'$(DESTDIR)$(MANDIR)/man5/$(m)')
+
+# ---- test ---------------------------------------------------------------------
+# Installs into a temporary DESTDIR, uses what it installed, uninstalls.
+CHECK_PROGRAMS += tests/test_install.sh
