@@ -34,7 +34,7 @@ CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libcairo2-dev zlib1g-dev \
                 python3-dev libcmocka-dev python3 poppler-utils \
                 fonts-dejavu-core python3-objgraph mawk python3-matplotlib \
-                python3-prometheus-client
+                python3-prometheus-client man-db groff-base
 
 # ---- targets --------------------------------------------------------------
 .PHONY: all deps check clean bench install uninstall demo hardening
