@@ -1,0 +1,17 @@
+# tests/hardening.mk: `make hardening`, the slow checks of issue 7 (not part
+# of `make check`): the unit tests, leakplot and the rotation demo built with
+# AddressSanitizer + UndefinedBehaviorSanitizer, the thread and rotation tests
+# with ThreadSanitizer (both out of tree, in $(HARDENING_OUT)/asan and /tsan,
+# since the object directories are fixed), and valgrind memcheck on the normal
+# plot/leakplot.  tests/hardening.sh does the work and ends with
+# "N passed, N failed".  gcc 12's own sanitizer runtimes (libasan, libubsan,
+# libtsan) are used; valgrind is the one extra Debian package.
+
+HARDENING_PACKAGES := valgrind
+HARDENING_OUT ?= tests/out/hardening
+
+# `make deps` installs them too (its recipe expands DEB_PACKAGES when run).
+DEB_PACKAGES += $(HARDENING_PACKAGES)
+
+hardening:
+	MAKE="$(MAKE)" tests/hardening.sh $(HARDENING_OUT)
