@@ -2,22 +2,17 @@
 # painting) as plot/obj/librender.a, its unit tests, the end-to-end test,
 # the drawing benchmark and `make demo`.  Included by the top Makefile
 # right after plot/plot.mk (whose plot/obj and PLOT_LIB it uses).
-#
-# Until leakplot.c calls render_draw, plot/obj/render_driver is a stand-in
-# for `leakplot` (tests/render_driver.c: read -> detect -> render exactly as
-# main() would); the test scripts use plot/leakplot as soon as it can draw.
 
 RENDER_SRCS := plot/axis.c plot/decimate.c plot/layout.c plot/render.c
 RENDER_OBJS := $(RENDER_SRCS:plot/%.c=plot/obj/%.o)
 RENDER_LIB  := plot/obj/librender.a
 RENDER_LIBS := $(CAIRO_LIBS) -lm
-RENDER_DRIVER := plot/obj/render_driver
 
 RENDER_UNIT_TESTS := plot/obj/test_render_axis plot/obj/test_render_decimate \
                      plot/obj/test_render_layout
-UNIT_TESTS += $(RENDER_UNIT_TESTS) $(RENDER_DRIVER)
+UNIT_TESTS += $(RENDER_UNIT_TESTS)
 CHECK_PROGRAMS += $(RENDER_UNIT_TESTS) tests/test_render_e2e.sh
-CHECK_DEPS += $(RENDER_DRIVER)
+CHECK_DEPS += plot/leakplot
 
 all: $(RENDER_LIB)
 
@@ -29,10 +24,6 @@ $(RENDER_LIB): $(RENDER_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(RENDER_DRIVER): tests/render_driver.c $(RENDER_LIB) $(PLOT_LIB) | plot/obj
-	$(CC) $(ALL_CFLAGS) -Iplot $(CAIRO_CFLAGS) $< -o $@ $(RENDER_LIB) $(PLOT_LIB) \
-	    $(RENDER_LIBS) $(PLOT_LIBS) $(LDFLAGS)
-
 # A test may include the .c it tests (UNIT_TESTING) to reach static parts.
 $(RENDER_UNIT_TESTS): plot/obj/%: tests/%.c $(RENDER_LIB) $(PLOT_LIB) | plot/obj
 	$(CC) $(ALL_CFLAGS) -DUNIT_TESTING -Iplot $(CMOCKA_CFLAGS) $(CAIRO_CFLAGS) \
@@ -43,13 +34,13 @@ $(RENDER_UNIT_TESTS): plot/obj/%: tests/%.c $(RENDER_LIB) $(PLOT_LIB) | plot/obj
 # The recipe needs matplotlib (Debian python3-matplotlib, for /usr/bin/python3);
 # without it the script times leakplot alone.
 .PHONY: bench-render
-bench-render: $(RENDER_DRIVER) plot/leakplot
+bench-render: plot/leakplot
 	tests/bench/render_bench.sh
 
 # ---- make demo: a leaking service under the agent, drawn ---------------------
 DEMO_OUT ?= tests/out/demo
 .PHONY: demo
-demo: all pyagent-ext $(RENDER_DRIVER)
+demo: all pyagent-ext
 	PYTHON=$(PYTHON) contrib/demo/run_demo.sh $(DEMO_OUT)
 
 # leakplot links the renderer (plot.mk's link line names $(RENDER_LIB));

@@ -52,7 +52,7 @@ build() {
 }
 
 build "$OUT/asan" "$ASAN_FLAGS" $AGENT_TESTS $PLOT_TESTS tests/obj/rotation_demo \
-    plot/leakplot plot/obj/render_driver || exit 2
+    plot/leakplot || exit 2
 build "$OUT/tsan" "$TSAN_FLAGS" tests/obj/test_smp tests/obj/test_rlog \
     tests/obj/rotation_demo || exit 2
 echo "=== build normal plot/leakplot"

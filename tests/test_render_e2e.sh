@@ -2,8 +2,7 @@
 # End-to-end test of drawing: a generated log with two leaking types (one
 # with a very long name), a cache that fills up, churn, a gap and a restart
 # is drawn to PDF, SVG and PNG; the PDF is read back with pdfinfo and
-# pdftotext.  Uses plot/leakplot when it can draw, else the stand-in
-# plot/obj/render_driver.  Ends with "N passed, N failed".
+# pdftotext.  Ends with "N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 out=tests/out/render_e2e
 rm -rf "$out"
@@ -42,11 +41,7 @@ gen() {
 gen "$out/leak.log" 1
 gen "$out/calm.log" 0
 
-LP=plot/obj/render_driver
-if [ -x plot/leakplot ] && plot/leakplot -q "$out/calm.log" -o "$out/probe.pdf" 2>/dev/null &&
-   [ -s "$out/probe.pdf" ]; then
-    LP=plot/leakplot
-fi
+LP=plot/leakplot
 echo "drawing with $LP"
 
 # --- PDF ---------------------------------------------------------------------

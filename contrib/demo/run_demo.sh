@@ -15,11 +15,7 @@ echo "== running contrib/demo/leaky_service.py under leakagent for ${secs}s"
 PYTHONPATH=agent/python "$py" -m leakagent -c contrib/demo/leakagent-demo.yaml \
     -o "log.path=$out/most_common.log" contrib/demo/leaky_service.py --seconds "$secs" || exit 2
 
-# leakplot draws once render_draw is wired into it; until then the stand-in
-LP=plot/obj/render_driver
-if [ -x plot/leakplot ] && plot/leakplot -q "$out/most_common.log" -o "$out/demo.pdf" 2>/dev/null; then
-    LP=plot/leakplot
-fi
+LP=plot/leakplot
 echo "== $LP $out/most_common.log -o $out/demo.pdf"
 $LP "$out/most_common.log" -o "$out/demo.pdf" || exit 2
 if command -v pdftoppm >/dev/null; then

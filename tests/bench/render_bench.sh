@@ -5,7 +5,6 @@
 # leakplot, which must take <= 1.5x its --check on that file.
 # Files go to $BENCH_DIR (default tests/out/render_bench); the month is ~340 MB.
 # MPL_PYTHON: an interpreter with matplotlib (default /usr/bin/python3).
-# Uses plot/leakplot when it can draw, else plot/obj/render_driver.
 cd "$(dirname "$0")/../.." || exit 2
 dir=${BENCH_DIR:-tests/out/render_bench}
 mpl=${MPL_PYTHON:-/usr/bin/python3}
@@ -33,10 +32,7 @@ best3() {   # best of three runs
 [ -s "$dir/day.log" ] || python3 tests/bench/gen_month.py "$dir/day.log" 300 1
 [ -s "$dir/month.log" ] || python3 tests/bench/gen_month.py "$dir/month.log" 300 30
 
-LP=plot/obj/render_driver
-if [ -x plot/leakplot ] && plot/leakplot -q "$dir/day.log" -o "$dir/probe.pdf" 2>/dev/null; then
-    LP=plot/leakplot
-fi
+LP=plot/leakplot
 echo "leakplot: $LP"
 
 lp_day=$(best3 $LP -q "$dir/day.log" -o "$dir/day.pdf")
