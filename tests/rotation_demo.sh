@@ -7,13 +7,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d /tmp/rotation-demo-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-passed=0
-failed=0
-check() {  # check NAME COMMAND...
-    name=$1; shift
-    if "$@"; then passed=$((passed + 1)); echo "ok: $name"
-    else failed=$((failed + 1)); echo "FAILED: $name"; fi
-}
+. "$here/check_lib.sh"
 "$here/obj/rotation_demo" "$dir" 300 "$dir/expected" || exit 1
 ls "$dir" | sort -V | tr '\n' ' '; echo
 gz_count=$(ls "$dir" | grep -c '^most_common\.log\.[0-9]*\.gz$')
@@ -27,5 +21,4 @@ check "every file starts with a header" \
     test "$(grep -c '^# leakagent 1 ' "$dir/all")" -eq $((gz_count + 1))
 grep -v '^# leakagent 1 ' "$dir/all" > "$dir/snapshots"
 check "concatenated snapshots are exactly those written" cmp "$dir/expected" "$dir/snapshots"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

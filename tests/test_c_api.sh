@@ -7,13 +7,7 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
-pass=0
-fail=0
-check() {  # check NAME COND...
-    name=$1; shift
-    if "$@"; then pass=$((pass + 1)); echo "ok: $name"
-    else fail=$((fail + 1)); echo "FAILED: $name"; fi
-}
+. tests/check_lib.sh
 (cd "$D" && "$root/tests/obj/conn_server" "$root/contrib/c-api/leakagent.yaml" 400)
 check "conn_server runs (exit 0)" test $? -eq 0
 check "its log has snapshots with its counters" grep -q '^example.Connection ' "$D/most_common.log"
@@ -24,5 +18,4 @@ check "--check exits 1" test "$rc" -eq 1
 check "example.Buffer is flagged" grep -q '^GROWING example.Buffer ' "$D/out"
 check "example.Connection and example.Pool are not" \
     test -z "$(grep -E '^GROWING example\.(Connection|Pool) ' "$D/out")"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary

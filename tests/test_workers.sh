@@ -9,13 +9,7 @@ cd "$(dirname "$0")/.." || exit 2
 PY=${PYTHON:-python3}
 D=$(mktemp -d)
 trap '[ -n "$KEEP" ] || rm -rf "$D"' EXIT
-pass=0
-fail=0
-check() {  # check NAME COND...
-    name=$1; shift
-    if "$@"; then pass=$((pass + 1)); echo "ok: $name"
-    else fail=$((fail + 1)); echo "FAILED: $name"; fi
-}
+. tests/check_lib.sh
 PYTHONPATH=agent/python "$PY" - "$D" <<'PYEOF' > "$D/pids" || { echo "0 passed, 1 failed"; exit 1; }
 import os, sys, time, leakagent
 d = sys.argv[1]
@@ -55,5 +49,4 @@ plot/leakplot -q "$D"/most_common.*.log -o "$D/mem.pdf"
 check "drawing exits 0" test $? -eq 0
 pdftotext "$D/mem.pdf" "$D/mem.txt"
 check "the legend names the processes" test "$(grep -c "^pid [0-9]" "$D/mem.txt")" -ge 2
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+check_summary
