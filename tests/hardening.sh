@@ -27,7 +27,7 @@ ASAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 TSAN_FLAGS="-fsanitize=thread"
 
 AGENT_TESTS="tests/obj/test_cfg tests/obj/test_snap tests/obj/test_logfmt \
-tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom"
+tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_agent"
 PLOT_TESTS="plot/obj/test_lp_read plot/obj/test_lp_trend plot/obj/test_lp_detect \
 plot/obj/test_lp_cli plot/obj/test_render_axis plot/obj/test_render_decimate \
 plot/obj/test_render_layout"
@@ -54,7 +54,7 @@ build() {
 build "$OUT/asan" "$ASAN_FLAGS" $AGENT_TESTS $PLOT_TESTS tests/obj/rotation_demo \
     plot/leakplot || exit 2
 build "$OUT/tsan" "$TSAN_FLAGS" tests/obj/test_smp tests/obj/test_rlog \
-    tests/obj/rotation_demo || exit 2
+    tests/obj/test_la_agent tests/obj/rotation_demo || exit 2
 echo "=== build normal plot/leakplot"
 $MAKE -s -C "$ROOT" plot/leakplot || exit 2
 
@@ -141,7 +141,7 @@ for t in $AGENT_TESTS $PLOT_TESTS tests/rotation_demo.sh tests/test_lp_cli.sh \
     set -- "$@" "$A $t"
 done
 set -- "$@" "$A '$OUT/leakplot_runs.sh' plot/leakplot '' '$LOGS'"
-for t in tests/obj/test_smp tests/obj/test_rlog tests/rotation_demo.sh; do
+for t in tests/obj/test_smp tests/obj/test_rlog tests/obj/test_la_agent tests/rotation_demo.sh; do
     set -- "$@" "$T $t"
 done
 set -- "$@" "'$OUT/leakplot_runs.sh' '$ROOT/plot/leakplot' '$VG' '$VG_LOGS'"
