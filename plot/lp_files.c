@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lp_array.h"
+
 typedef struct sibling {
     unsigned long number;
     bool gz;
@@ -44,14 +46,8 @@ static bool sibling_name(const char *name, const char *base, size_t base_len,
 
 static int push(lp_file_list *out, char *path, size_t *cap)
 {
-    if (out->n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
-        char **bigger = realloc(out->paths, ncap * sizeof *bigger);
-        if (bigger == NULL)
-            return -1;
-        out->paths = bigger;
-        *cap = ncap;
-    }
+    if (lp_array_grow((void **)&out->paths, cap, out->n + 1, sizeof *out->paths, NULL) != 0)
+        return -1;
     out->paths[out->n++] = path;
     return 0;
 }
@@ -73,15 +69,9 @@ int lp_files_expand(const char *log, lp_file_list *out, lp_error *err)
         bool gz;
         if (!sibling_name(e->d_name, base, base_len, &number, &gz))
             continue;
-        if (n_sib == cap_sib) {
-            size_t ncap = cap_sib ? cap_sib * 2 : 16;
-            sibling *bigger = realloc(sib, ncap * sizeof *bigger);
-            if (bigger == NULL) {
-                closedir(d);
-                goto out;
-            }
-            sib = bigger;
-            cap_sib = ncap;
+        if (lp_array_grow((void **)&sib, &cap_sib, n_sib + 1, sizeof *sib, NULL) != 0) {
+            closedir(d);
+            goto out;
         }
         sib[n_sib] = (sibling){.number = number, .gz = gz};
         if (asprintf(&sib[n_sib].path, "%s%s", dir, e->d_name) < 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lp_array.h"
 #include "lp_files.h"
 #include "lp_input.h"
 
@@ -168,16 +169,8 @@ static int set_pid(reader *r, long pid, uint32_t run)
             r->pids[i].run = run;
             return 0;
         }
-    if (r->n_pids == r->cap_pids) {
-        size_t ncap = r->cap_pids ? r->cap_pids * 2 : 8;
-        pid_run *bigger = realloc(r->pids, ncap * sizeof *bigger);
-        if (bigger == NULL) {
-            lp_error_set(r->err, "out of memory (pids)");
-            return -1;
-        }
-        r->pids = bigger;
-        r->cap_pids = ncap;
-    }
+    if (lp_array_grow((void **)&r->pids, &r->cap_pids, r->n_pids + 1, sizeof *r->pids, r->err) != 0)
+        return -1;
     r->pids[r->n_pids++] = (pid_run){pid, run};
     return 0;
 }
@@ -423,16 +416,8 @@ static int already_read(reader *r, const char *path, bool optional, bool *seen)
             *seen = true;
             return 0;
         }
-    if (r->n_seen == r->cap_seen) {
-        size_t ncap = r->cap_seen ? r->cap_seen * 2 : 16;
-        file_id *bigger = realloc(r->seen, ncap * sizeof *bigger);
-        if (bigger == NULL) {
-            lp_error_set(r->err, "out of memory");
-            return -1;
-        }
-        r->seen = bigger;
-        r->cap_seen = ncap;
-    }
+    if (lp_array_grow((void **)&r->seen, &r->cap_seen, r->n_seen + 1, sizeof *r->seen, r->err) != 0)
+        return -1;
     r->seen[r->n_seen++] = (file_id){st.st_dev, st.st_ino};
     return 0;
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_array.h"
+
 lp_store *lp_series_new(void)
 {
     lp_store *s = calloc(1, sizeof *s);
@@ -55,24 +57,6 @@ uint64_t lp_series_hash(const char *name, size_t len)
     return h;
 }
 
-/* Grow an array of `size`-byte elements to hold `need`; doubling. */
-static int grow(void **array, size_t *cap, size_t need, size_t size, lp_error *err)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *bigger = realloc(*array, ncap * size);
-    if (bigger == NULL) {
-        lp_error_set(err, "out of memory (%zu entries)", ncap);
-        return -1;
-    }
-    *array = bigger;
-    *cap = ncap;
-    return 0;
-}
-
 static int rehash(lp_store *s, lp_error *err)
 {
     size_t n = s->n_slots * 2;
@@ -103,7 +87,7 @@ long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
         if (c->hash == hash && c->name_len == len && memcmp(c->name, name, len) == 0)
             return (long)s->slots[j] - 1;
     }
-    if (grow((void **)&s->cols, &s->cap_cols, s->n_cols + 1, sizeof *s->cols, err) != 0)
+    if (lp_array_grow((void **)&s->cols, &s->cap_cols, s->n_cols + 1, sizeof *s->cols, err) != 0)
         return -1;
     char *copy = malloc(len + 1);
     if (copy == NULL) {
@@ -146,7 +130,7 @@ static char *dup_or_null(const char *text, bool *failed)
 long lp_series_add_run(lp_store *s, long pid, const char *host,
                        const char *program, const char *source, lp_error *err)
 {
-    if (grow((void **)&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs, err) != 0)
+    if (lp_array_grow((void **)&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs, err) != 0)
         return -1;
     bool failed = false;
     lp_run r = {
@@ -170,10 +154,10 @@ int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err)
 {
     if (s->n_rows == s->cap_rows) {
         size_t cap = s->cap_rows;
-        if (grow((void **)&s->times, &cap, s->n_rows + 1, sizeof *s->times, err) != 0)
+        if (lp_array_grow((void **)&s->times, &cap, s->n_rows + 1, sizeof *s->times, err) != 0)
             return -1;
         cap = s->cap_rows;
-        if (grow((void **)&s->row_run, &cap, s->n_rows + 1, sizeof *s->row_run, err) != 0)
+        if (lp_array_grow((void **)&s->row_run, &cap, s->n_rows + 1, sizeof *s->row_run, err) != 0)
             return -1;
         s->cap_rows = cap;
     }
@@ -186,8 +170,8 @@ int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err)
 int lp_series_reserve(lp_column *c, size_t rows, lp_error *err)
 {
     if (c->kind == LP_TYPE)
-        return grow((void **)&c->counts, &c->cap, rows, sizeof *c->counts, err);
-    return grow((void **)&c->gauge, &c->cap, rows, sizeof *c->gauge, err);
+        return lp_array_grow((void **)&c->counts, &c->cap, rows, sizeof *c->counts, err);
+    return lp_array_grow((void **)&c->gauge, &c->cap, rows, sizeof *c->gauge, err);
 }
 
 int lp_series_put_gauge(lp_store *s, uint32_t col, double v, lp_error *err)
