@@ -371,12 +371,14 @@ static void page_path(char *out, size_t size, const char *path, size_t pg)
     snprintf(out, size, "%.*s-%zu%s", (int)(dot - path), path, pg + 1, dot);
 }
 
-/* Finish surface, then move tmp over final.  Destroys the surface. */
-static int finish_file(cairo_surface_t *surface, const char *tmp, const char *final,
-                       lp_error *err)
+/* Finish surface (drawn with status `drawn`, the cairo_t's status), then
+ * move tmp over final; on any failure tmp is removed.  Destroys the
+ * surface. */
+static int finish_file(cairo_surface_t *surface, cairo_status_t drawn, const char *tmp,
+                       const char *final, lp_error *err)
 {
     cairo_surface_finish(surface);
-    cairo_status_t st = cairo_surface_status(surface);
+    cairo_status_t st = drawn != CAIRO_STATUS_SUCCESS ? drawn : cairo_surface_status(surface);
     cairo_surface_destroy(surface);
     if (st != CAIRO_STATUS_SUCCESS) {
         lp_error_set(err, "%s: %s", final, cairo_status_to_string(st));
@@ -415,13 +417,7 @@ static int render_single(const layout_doc *doc, size_t pg, const char *path,
     cairo_destroy(cr);
     if (st == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
         st = cairo_surface_write_to_png(surface, tmp);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        lp_error_set(err, "%s: %s", final, cairo_status_to_string(st));
-        cairo_surface_destroy(surface);
-        unlink(tmp);
-        return -1;
-    }
-    return finish_file(surface, tmp, final, err);
+    return finish_file(surface, st, tmp, final, err);
 }
 
 int render_doc(const layout_doc *doc, const char *path, lp_error *err)
@@ -449,13 +445,7 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
     }
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        lp_error_set(err, "%s: %s", path, cairo_status_to_string(st));
-        cairo_surface_destroy(surface);
-        unlink(tmp);
-        return -1;
-    }
-    return finish_file(surface, tmp, path, err);
+    return finish_file(surface, st, tmp, path, err);
 }
 
 int render_draw(const lp_cli *cli, const lp_store *s, const detect_report *d,
