@@ -50,7 +50,7 @@ void lp_cli_usage(FILE *out)
         "and find the object types whose count keeps growing.\n"
         "\n"
         "  -o, --output FILE    where to draw (default mem.pdf): .pdf, .svg or .png\n"
-        "                       (.svg, .png: page k of the drawing goes to FILE-k.ext)\n"
+        "                       (.svg, .png: one file a page: FILE, FILE-2, FILE-3...)\n"
         "      --check          draw nothing; print one line per growing series,\n"
         "                       exit 1 if any, print nothing and exit 0 if none\n"
         "      --json           with --check (implies it): the same report as JSON,\n"
