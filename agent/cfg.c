@@ -18,7 +18,7 @@
 #include <yaml.h>
 
 typedef enum {
-    KIND_BOOL, KIND_DURATION, KIND_SIZE, KIND_UINT, KIND_PERCENT,
+    KIND_BOOL, KIND_DURATION, KIND_SIZE, KIND_UINT, KIND_UINT64, KIND_PERCENT,
     KIND_STRING, KIND_PATH, KIND_PATTERNS, KIND_GAUGES,
 } key_kind;
 
@@ -40,7 +40,7 @@ static const key_spec key_specs[] = {
     {"log.compress", KIND_BOOL, FIELD(log_compress), 0, 0},
     {"sample.collect", KIND_BOOL, FIELD(sample_collect), 0, 0},
     {"sample.top", KIND_UINT, FIELD(sample_top), 0, 10000000},
-    {"sample.min_count", KIND_UINT, FIELD(sample_min_count), 0, 1ULL << 62},
+    {"sample.min_count", KIND_UINT64, FIELD(sample_min_count), 0, 1ULL << 62},
     {"sample.include", KIND_PATTERNS, FIELD(sample_include), 0, 0},
     {"sample.exclude", KIND_PATTERNS, FIELD(sample_exclude), 0, 0},
     {"max_overhead", KIND_PERCENT, FIELD(max_overhead), 0, 0},
@@ -179,7 +179,8 @@ static const char *kind_noun(key_kind kind)
     case KIND_BOOL: return "a boolean (true or false)";
     case KIND_DURATION: return "a duration such as 60s";
     case KIND_SIZE: return "a size such as 10MB";
-    case KIND_UINT: return "a whole number";
+    case KIND_UINT:
+    case KIND_UINT64: return "a whole number";
     case KIND_PERCENT: return "a percentage such as 1%";
     case KIND_STRING: return "a string";
     case KIND_PATH: return "a file path";
@@ -221,9 +222,10 @@ static int apply_scalar(cfg_config *cfg, const key_spec *spec, const char *text,
         *(uint64_t *)field = u;
         return 0;
     case KIND_UINT:
+    case KIND_UINT64:
         if (cfg_parse_uint(text, spec->max, &u, &why) != 0)
             return la_error_set(err, "%s: %s", spec->name, why.msg);
-        if (spec->offset == FIELD(sample_min_count))
+        if (spec->kind == KIND_UINT64)
             *(uint64_t *)field = u;
         else
             *(unsigned *)field = (unsigned)u;
