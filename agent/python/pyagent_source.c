@@ -2,13 +2,10 @@
  * here and nowhere else on the sampler thread.  See pyagent_source.h. */
 #include "pyagent_source.h"
 
-#include <time.h>
-
+/* The GIL hold time is read on the core's monotonic clock. */
 static double mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+    return (double)smp_real_clock.mono_ns(NULL) / 1e6;
 }
 
 bool pyagent_source_finalizing(void)
