@@ -13,6 +13,7 @@
 
 #include "decimate.h"
 #include "lp_report.h"
+#include "lp_utf8.h"
 
 /* ---- page geometry (points; A4 landscape) ---------------------------------- */
 
@@ -28,27 +29,14 @@
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* Length of the UTF-8 sequence starting at p (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3
-                                 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || len > n || (len == 2 && p[0] < 0xC2))
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
 /* name made valid UTF-8 into out; control bytes and bad bytes become '?'. */
 static void utf8_clean(char *out, size_t size, const char *name)
 {
     const unsigned char *p = (const unsigned char *)name;
     size_t n = strlen(name), o = 0;
     while (n > 0 && o + 1 < size) {
-        size_t len = utf8_len(p, n);
-        if (len == 0 || (len == 1 && p[0] < 0x20)) {
+        size_t len = lp_utf8_len(p, n);
+        if (len == 0 || (len == 1 && (p[0] < 0x20 || p[0] == 0x7f))) {
             out[o++] = '?';
             p++;
             n--;
@@ -64,19 +52,39 @@ static void utf8_clean(char *out, size_t size, const char *name)
     out[o] = '\0';
 }
 
+static const char ellipsis[] = "\xe2\x80\xa6";
+
+/* name cleaned into out (size bytes); a name too long for it keeps its
+ * head and, after an ellipsis, its tail (the class name), as
+ * layout_shorten would, rather than lose its end. */
+static void clean_ends(char *out, size_t size, const char *name)
+{
+    size_t len = strlen(name);
+    if (len < size) {
+        utf8_clean(out, size, name);
+        return;
+    }
+    size_t tail = size * 3 / 5, head = size - tail - sizeof ellipsis;
+    const char *from = name + len - tail;
+    for (int i = 0; i < 3 && ((unsigned char)*from & 0xC0) == 0x80; i++)
+        from++;                              /* to a code point's start */
+    utf8_clean(out, head + 1, name);
+    strcat(out, ellipsis);
+    utf8_clean(out + strlen(out), tail + 1, from);
+}
+
 char *layout_shorten(char *out, size_t size, const char *name, double max_w, double size_pt,
                      bool bold, axis_measure_fn measure, void *ud)
 {
-    static const char ellipsis[] = "\xe2\x80\xa6";
     char clean[LAYOUT_TEXT * 2];
-    utf8_clean(clean, sizeof clean, name);
+    clean_ends(clean, sizeof clean, name);
     if (measure(ud, clean, size_pt, bold) <= max_w || size < 8) {
         utf8_clean(out, size, clean);
         return out;
     }
     /* byte offsets of the code points */
     size_t starts[LAYOUT_TEXT * 2 + 1], n = 0, len = strlen(clean);
-    for (size_t i = 0; i < len; i += utf8_len((const unsigned char *)clean + i, len - i))
+    for (size_t i = 0; i < len; i += lp_utf8_len((const unsigned char *)clean + i, len - i))
         starts[n++] = i;
     starts[n] = len;
     /* the most code points kept, head 2/5 and tail 3/5, that fit */
@@ -542,11 +550,12 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
               &p->x);
 
     /* title: the name gets what the rate leaves */
-    char name[LAYOUT_TEXT];
-    if (*unit)
-        snprintf(name, sizeof name, "%s %s", col->name, unit);
-    else
-        snprintf(name, sizeof name, "%s", col->name);
+    char with_unit[LAYOUT_TEXT];
+    const char *name = col->name;
+    if (*unit) {
+        snprintf(with_unit, sizeof with_unit, "%s %s", col->name, unit);
+        name = with_unit;
+    }
     double right = p->rate[0] ? in->measure(in->measure_ud, p->rate, LAYOUT_FONT_PANEL, true) + 8
                               : 0;
     layout_shorten(p->title, sizeof p->title, name,

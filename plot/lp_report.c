@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "lp_utf8.h"
+
 char *report_number(char *out, size_t size, double v)
 {
     if (!isfinite(v)) {
@@ -41,15 +43,51 @@ char *report_span(char *out, size_t size, double seconds)
     return out;
 }
 
+/* Write text from a log (a name, a host) so that the output stays valid
+ * UTF-8 whatever bytes the log held.  Each byte that is not part of a
+ * well-formed sequence becomes U+FFFD, the replacement character: in JSON
+ * as the escape "\ufffd" (plain ASCII, so every JSON reader takes it),
+ * in text as the character itself.  Names that differ only in their bad
+ * bytes then print alike; the detector still tells them apart.  Control
+ * characters become '?' in text, where a raw ESC or CR could rewrite a
+ * terminal line, and "\u00XX" in JSON, which keeps them. */
+static void put_text(FILE *out, const char *text, bool json)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text);
+    while (n > 0) {
+        size_t len = lp_utf8_len(p, n);
+        if (len == 0) {
+            fputs(json ? "\\ufffd" : "\xef\xbf\xbd", out);
+            len = 1;
+        } else if (*p < 0x20 || *p == 0x7f) {
+            if (json)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc('?', out);
+        } else if (json && (*p == '"' || *p == '\\')) {
+            fprintf(out, "\\%c", *p);
+        } else {
+            fwrite(p, 1, len, out);
+        }
+        p += len;
+        n -= len;
+    }
+}
+
 /* " pid 31337 on web-1", " pid 7", " on web-1" or " in LOG". */
 static void where(FILE *out, const lp_run *run)
 {
     if (run->pid >= 0)
         fprintf(out, " pid %ld", run->pid);
-    if (run->host)
-        fprintf(out, " on %s", run->host);
-    if (run->pid < 0 && !run->host)
-        fprintf(out, " in %s", run->source);
+    if (run->host) {
+        fputs(" on ", out);
+        put_text(out, run->host, false);
+    }
+    if (run->pid < 0 && !run->host) {
+        fputs(" in ", out);
+        put_text(out, run->source, false);
+    }
 }
 
 void report_text(FILE *out, const lp_store *s, const detect_report *d)
@@ -57,7 +95,9 @@ void report_text(FILE *out, const lp_store *s, const detect_report *d)
     for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
         const detect_result *r = &d->items[i].r;
         char first[40], last[40], rate[40], span[40];
-        fprintf(out, "GROWING %s %s -> %s (+%s/h over %s)", s->cols[d->items[i].col].name,
+        fputs("GROWING ", out);
+        put_text(out, s->cols[d->items[i].col].name, false);
+        fprintf(out, " %s -> %s (+%s/h over %s)",
                 report_number(first, sizeof first, r->first),
                 report_number(last, sizeof last, r->last),
                 report_number(rate, sizeof rate, r->st.slope * 3600),
@@ -74,14 +114,7 @@ static void json_string(FILE *out, const char *text)
         return;
     }
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
+    put_text(out, text, true);
     fputc('"', out);
 }
 

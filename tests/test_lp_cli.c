@@ -1,5 +1,6 @@
 /* Unit tests of lp_cli (options, validation, --type selection), lp_time
- * (ISO-8601 and ages) and lp_report's number formatting. */
+ * (ISO-8601 and ages), lp_report's number formatting and its handling of
+ * names that are not UTF-8 (lp_utf8). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include "lp_cli.h"
 #include "lp_report.h"
 #include "lp_time.h"
+#include "lp_utf8.h"
 
 static int parse(lp_cli *cli, lp_error *err, int argc, ...)
 {
@@ -139,6 +141,58 @@ static void test_report_numbers(void **state)
     assert_string_equal(report_span(b, sizeof b, 600), "10m");
 }
 
+static void test_utf8_strict(void **state)
+{
+    (void)state;
+    static const struct { const char *bytes; size_t len; } cases[] = {
+        {"a", 1}, {"\xc3\xa9", 2}, {"\xe2\x80\xa6", 3}, {"\xf0\x9f\x90\x8d", 4},
+        {"\xf4\x8f\xbf\xbf", 4},                 /* U+10FFFF, the last */
+        {"\xc3(", 0}, {"\xe9", 0}, {"\x80", 0}, {"\xff", 0},
+        {"\xc0\xaf", 0}, {"\xe0\x80\xaf", 0}, {"\xf0\x80\x80\xaf", 0},   /* overlong */
+        {"\xed\xa0\x80", 0},                     /* a UTF-16 surrogate */
+        {"\xf4\x90\x80\x80", 0}, {"\xf5\x80\x80\x80", 0},   /* past U+10FFFF */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(lp_utf8_len((const unsigned char *)cases[i].bytes,
+                                     strlen(cases[i].bytes)), cases[i].len);
+    assert_int_equal(lp_utf8_len((const unsigned char *)"\xe2\x80", 2), 0);   /* cut */
+}
+
+/* A name with bad bytes, a control character and a quote: JSON stays
+ * valid (U+FFFD escapes, \u00XX controls), text stays valid UTF-8. */
+static void test_report_bad_names(void **state)
+{
+    (void)state;
+    static const char name[] = "caf\xe9\"\x1b[2J\xed\xa0\x80x";
+    lp_error err;
+    lp_store *s = lp_series_new();
+    assert_non_null(s);
+    long col = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
+                                LP_TYPE, &err);
+    assert_int_equal(lp_series_add_run(s, 7, "h\xff", NULL, "x.log", &err), 0);
+    assert_int_equal(lp_series_add_row(s, 1000, 0, &err), 0);
+    assert_int_equal(lp_series_put_count(s, (uint32_t)col, 5, &err), 0);
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_finding item = {.col = (size_t)col, .run = 0,
+                           .r = {.judged = true, .growing = true, .n = 1}};
+    detect_report d = {.items = &item, .n_items = 1, .n_growing = 1, .n_runs = 1};
+    lp_read_stats st = {0};
+    char text[2048];
+    FILE *out = fmemopen(text, sizeof text, "w");
+    report_json(out, s, &d, &st, 0, 1);
+    fclose(out);
+    assert_non_null(strstr(text, "\"name\": \"caf\\ufffd\\\"\\u001b[2J\\ufffd\\ufffd\\ufffdx\""));
+    assert_non_null(strstr(text, "\"host\": \"h\\ufffd\""));
+    memset(text, 0, sizeof text);
+    out = fmemopen(text, sizeof text, "w");
+    report_text(out, s, &d);
+    fclose(out);
+    assert_memory_equal(text, "GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx ",
+                        strlen("GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx "));
+    assert_non_null(strstr(text, " pid 7 on h\xef\xbf\xbd\n"));
+    lp_series_free(s);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -148,6 +202,8 @@ int main(void)
         cmocka_unit_test(test_gauge_literal_and_glob),
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_report_numbers),
+        cmocka_unit_test(test_utf8_strict),
+        cmocka_unit_test(test_report_bad_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
