@@ -446,6 +446,18 @@ static int load_mapping(load_ctx *ctx, yaml_node_t *map, const char *section)
     return 0;
 }
 
+/* YAML's "\0" escape puts a NUL inside a scalar, and every string here is
+ * C's: "5s\0junk" would be read as 5s, a key "path\0x" as path.  Refused,
+ * wherever it is, so the file means what it says or nothing. */
+static int refuse_nul(load_ctx *ctx)
+{
+    for (yaml_node_t *node = ctx->doc->nodes.start; node < ctx->doc->nodes.top; node++)
+        if (node->type == YAML_SCALAR_NODE &&
+            strlen(scalar_text(node)) != node->data.scalar.length)
+            return fail_at(ctx, node, "a NUL character (\\0) is not allowed in a config");
+    return 0;
+}
+
 static int syntax_error(const yaml_parser_t *parser, const char *file, la_error *err)
 {
     const yaml_mark_t *mark = parser->problem ? &parser->problem_mark : &parser->context_mark;
@@ -482,6 +494,8 @@ int cfg_load_string(cfg_config *cfg, const char *text, size_t len, const char *n
     have_doc = true;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     load_ctx ctx = {&doc, name, &scratch, err};
+    if (refuse_nul(&ctx) != 0)
+        goto out;
     if (root != NULL && !is_null(root)) {
         if (root->type != YAML_MAPPING_NODE) {
             fail_at(&ctx, root, "the config must be a mapping of keys (key: value), not %s", node_type_noun(root));

@@ -155,6 +155,9 @@ static void test_wrong_types(void **state)
     assert_refused(cfg, "sample:\n  exclude: [[a]]\n", "t.yaml:2:13: sample.exclude: entries must be strings, not a list");
     assert_refused(cfg, "- interval\n", "t.yaml:1:1: the config must be a mapping of keys (key: value), not a list");
     assert_refused(cfg, "interval:\n", "t.yaml:1:10: interval has no value (expected a duration such as 60s)");
+    /* YAML's \0 escape must not cut a value (or key) short: "5s\0junk" is not 5s. */
+    assert_refused(cfg, "interval: \"5s\\0junk\"\n", "t.yaml:1:11: a NUL character (\\0) is not allowed in a config");
+    assert_refused(cfg, "log:\n  \"path\\0x\": /tmp/a\n", "t.yaml:2:3: a NUL character (\\0) is not allowed in a config");
 }
 
 static void test_bad_units_and_ranges(void **state)
