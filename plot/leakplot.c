@@ -50,8 +50,9 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
         lp_error_set(err, "out of memory");
         goto out;
     }
-    if (lp_read_logs(s, cli->logs, cli->n_logs, cli->quiet ? NULL : warn_stderr, NULL,
-                     &st, err) != 0)
+    lp_read_options read = {.warn = cli->quiet ? NULL : warn_stderr,
+                            .max_inflate = cli->max_inflate};
+    if (lp_read_logs_with(s, cli->logs, cli->n_logs, &read, &st, err) != 0)
         goto out;
     size_t in_window = window(cli, s, &since, &until);
     if (in_window == 0) {

@@ -9,10 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lp_input.h"
+
 enum {
     OPT_CHECK = 256, OPT_JSON, OPT_SINCE, OPT_UNTIL, OPT_TOP, OPT_VERSION,
     OPT_ALPHA, OPT_MIN_SNAPSHOTS, OPT_MIN_GROWTH, OPT_MIN_REL, OPT_WARMUP,
     OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_MAX_FALL, OPT_EXPLAIN,
+    OPT_MAX_INFLATE,
 };
 
 static const struct option options[] = {
@@ -37,6 +40,7 @@ static const struct option options[] = {
     {"max-step", required_argument, NULL, OPT_MAX_STEP},
     {"max-fall", required_argument, NULL, OPT_MAX_FALL},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
     {NULL, 0, NULL, 0},
 };
 
@@ -63,6 +67,8 @@ void lp_cli_usage(FILE *out)
         "                       exact name, so -t '[rss]' works); repeatable\n"
         "      --top N          also plot the N largest non-growing series (default 24)\n"
         "  -q, --quiet          no warnings, progress or summary on stderr\n"
+        "      --max-inflate R  refuse gzip data that expands more than R times, a\n"
+        "                       gzip bomb (default %g; real logs reach ~140; 0: no limit)\n"
         "  -h, --help           this text\n"
         "      --version        print the version\n"
         "\n"
@@ -86,7 +92,7 @@ void lp_cli_usage(FILE *out)
         "Judged: every type and the [rss], [blocks] and [gc_objects] gauges, in the\n"
         "latest run of each process (a restart starts a new run).\n"
         "Exit: 0 ok, 1 growth found (with --check), 2 bad usage or unreadable input.\n",
-        d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100, d.warmup,
+        LP_INPUT_MAX_RATIO, d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100, d.warmup,
         d.buckets, d.tail, d.tail_ratio, d.max_step, d.max_fall);
 }
 
@@ -149,6 +155,8 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
     case 'h': cli->help = true; return 0;
     case OPT_VERSION: cli->version = true; return 0;
     case OPT_EXPLAIN: cli->explain = true; return 0;
+    case OPT_MAX_INFLATE:
+        return number("--max-inflate", arg, 0, 1e9, false, &cli->max_inflate, err);
     case 't': {
         char **bigger = realloc(cli->types, (cli->n_types + 1) * sizeof *bigger);
         if (bigger == NULL) {
@@ -189,7 +197,7 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
 
 int lp_cli_parse(int argc, char **argv, lp_cli *cli, lp_error *err)
 {
-    *cli = (lp_cli){.output = "mem.pdf", .top = 24};
+    *cli = (lp_cli){.output = "mem.pdf", .top = 24, .max_inflate = LP_INPUT_MAX_RATIO};
     detect_defaults(&cli->params);
     optind = 0;             /* GNU: restart scanning (tests parse repeatedly) */
     opterr = 0;

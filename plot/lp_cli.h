@@ -26,6 +26,7 @@ typedef struct lp_cli {
     bool has_since, has_until;
     lp_time_spec since, until;
     detect_params params;
+    double max_inflate;      /* --max-inflate: gzip bomb limit, 0: none */
     char **logs;             /* LOG arguments (pointers into argv) */
     size_t n_logs;
 } lp_cli;

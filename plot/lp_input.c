@@ -1,29 +1,28 @@
-/* lp_input: mapped plain files and double-buffered gzip inflation.
+/* lp_input: streamed reading and gzip inflation on a producer thread.
  *
- * Threading (gzip only): one producer thread per open input runs
- * producer(); it owns z and carry.  The compressed bytes are mapped like
- * a plain file and inflated with zlib's inflate() straight into the slot
- * buffers (no stdio, no gzread copy); concatenated gzip members are read
- * in turn, as gzip -d does.  `mu` guards slots[].full, finished and
- * stop; a slot's bytes belong to the producer while !full and to the
- * consumer (lp_input_next's caller) while full.  The producer blocks all
- * signals, so they reach the main thread. */
+ * Threading: one producer thread per open input runs producer(); it owns
+ * fd, prefix, remaining, z, raw, trailer and carry.  A gzip file is read
+ * LP_INPUT_RAW_CHUNK bytes at a time and inflated with zlib's inflate()
+ * straight into the slot buffers (no stdio, no gzread copy); concatenated
+ * gzip members are read in turn, as gzip -d does.  A plain file is read straight into the
+ * slots.  `mu` guards slots[].full, finished and stop; a slot's bytes
+ * belong to the producer while !full and to the consumer (lp_input_next's
+ * caller) while full.  The producer writes damage and fatal before it sets
+ * finished.  It blocks all signals, so they reach the main thread. */
 #include "lp_input.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#define GZ_BLOCK ((size_t)8 << 20)   /* bytes of text per block */
 #define GZ_SLOTS 3
 #define GZ_MEMBERS 256               /* gzip members whose CRC is checked */
 
@@ -41,14 +40,19 @@ typedef struct gz_slot {
 struct lp_input {
     char *path;
     bool gzip;
-    /* plain */
-    char *map;           /* mmap'd file, or a malloc'd copy when !mapped */
-    size_t map_len;
-    bool mapped;
-    bool delivered;
-    /* gzip: the compressed file is mapped (or read whole) into map */
+    double max_ratio;    /* gzip bomb limit; 0: none */
+    /* the producer's source */
+    int fd;
+    unsigned char prefix[2];  /* read to tell gzip, not yet handed on */
+    size_t prefix_len;
+    uint64_t remaining;  /* bytes the file may still give: a regular file
+                            is read up to its size at open, not chased */
     z_stream z;
     bool z_ready;
+    unsigned char *raw;  /* compressed bytes; z.next_in points into it */
+    uint64_t raw_read;   /* compressed bytes read so far */
+    unsigned char trailer[8];   /* the last 8 compressed bytes consumed */
+    /* the ring */
     pthread_t thread;
     bool thread_started;
     pthread_mutex_t mu;
@@ -60,11 +64,12 @@ struct lp_input {
     bool holding;        /* consumer: slots[head] is handed out */
     char *carry;         /* producer: the partial line after a block */
     size_t carry_len;
-    char damage[200];    /* written by producer before finished is set */
+    char damage[200];    /* producer: the gzip stream was damaged */
+    char fatal[sizeof ((lp_error *)0)->msg];   /* producer: reading failed */
     /* CRC check, off the inflating thread: the producer records where each
      * gzip member ends (n_ends guarded by mu, entries below it immutable),
      * the consumer runs the CRC over the text it is handed */
-    uint64_t produced;   /* producer: text bytes inflated */
+    uint64_t produced;   /* producer: text bytes made */
     gz_member_end ends[GZ_MEMBERS];
     size_t n_ends;
     uint64_t consumed;   /* consumer: text bytes handed out */
@@ -74,49 +79,152 @@ struct lp_input {
     char check_damage[120];   /* consumer's: a failed check */
 };
 
+/* Up to cap bytes of the file into buf: the sniffed prefix first, then
+ * read(2).  Returns the bytes read, 0 at the end, -1 on an error (fatal
+ * set). */
+static ssize_t read_bytes(lp_input *in, void *buf, size_t cap)
+{
+    if (in->prefix_len > 0) {
+        size_t n = in->prefix_len < cap ? in->prefix_len : cap;
+        memcpy(buf, in->prefix, n);
+        memmove(in->prefix, in->prefix + n, in->prefix_len - n);
+        in->prefix_len -= n;
+        return (ssize_t)n;
+    }
+    if (cap > in->remaining)
+        cap = (size_t)in->remaining;
+    for (;;) {
+        ssize_t n = cap ? read(in->fd, buf, cap) : 0;
+        if (n >= 0) {
+            in->remaining -= (uint64_t)n;
+            return n;
+        }
+        if (errno != EINTR) {
+            snprintf(in->fatal, sizeof in->fatal, "%s: %s", in->path, strerror(errno));
+            return -1;
+        }
+    }
+}
+
+/* Plain text into buf[0..cap): as much as the file gives.  Sets *eof at
+ * its end (or on an error). */
+static size_t read_some(lp_input *in, char *buf, size_t cap, bool *eof)
+{
+    size_t len = 0;
+    while (len < cap) {
+        ssize_t n = read_bytes(in, buf + len, cap - len);
+        if (n <= 0) {
+            *eof = true;
+            break;
+        }
+        len += (size_t)n;
+    }
+    return len;
+}
+
+/* Make at least `need` compressed bytes available at z.next_in, unless
+ * the file ends first.  Returns whether they are there. */
+static bool refill(lp_input *in, size_t need)
+{
+    z_stream *z = &in->z;
+    memmove(in->raw, z->next_in, z->avail_in);
+    z->next_in = in->raw;
+    while (z->avail_in < need) {
+        ssize_t n = read_bytes(in, in->raw + z->avail_in, LP_INPUT_RAW_CHUNK - z->avail_in);
+        if (n <= 0)
+            return false;
+        z->avail_in += (uInt)n;
+        in->raw_read += (uint64_t)n;
+    }
+    return true;
+}
+
+/* Keep the last 8 bytes of the compressed stream consumed so far: the
+ * trailer (CRC-32, length) when a member has just ended. */
+static void remember_trailer(lp_input *in, const unsigned char *from, size_t n)
+{
+    if (n >= 8) {
+        memcpy(in->trailer, from + n - 8, 8);
+    } else {
+        memmove(in->trailer, in->trailer + n, 8 - n);
+        memcpy(in->trailer + 8 - n, from, n);
+    }
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A gzip bomb: past LP_INPUT_RATIO_FROM bytes of text, more than max_ratio
+ * times the compressed bytes it came from.  Sets fatal. */
+static bool too_inflated(lp_input *in)
+{
+    uint64_t used = in->raw_read - in->z.avail_in;
+    if (in->max_ratio <= 0 || in->produced < LP_INPUT_RATIO_FROM ||
+        (double)in->produced <= in->max_ratio * (double)used)
+        return false;
+    snprintf(in->fatal, sizeof in->fatal,
+             "%s: gzip data expands more than %g times (a gzip bomb?): stopped after "
+             "%.0f MiB of text from %.0f KiB; --max-inflate raises the limit",
+             in->path, in->max_ratio, (double)in->produced / (1 << 20), (double)used / 1024);
+    return true;
+}
+
+/* A gzip member ended: record its trailer for the consumer's check. */
+static void member_end(lp_input *in)
+{
+    pthread_mutex_lock(&in->mu);
+    if (in->n_ends < GZ_MEMBERS)
+        in->ends[in->n_ends++] = (gz_member_end){
+            .end = in->produced, .crc = le32(in->trailer), .isize = le32(in->trailer + 4)};
+    pthread_mutex_unlock(&in->mu);
+}
+
 /* Inflate into buf[0..cap); returns the bytes written, sets *eof at the
- * end of the data (damage noted in in->damage). */
+ * end of the data (damage noted in in->damage, errors in in->fatal). */
 static size_t inflate_some(lp_input *in, char *buf, size_t cap, bool *eof)
 {
     z_stream *z = &in->z;
     size_t len = 0;
     while (len < cap && !*eof) {
+        if (z->avail_in == 0 && !refill(in, 1)) {
+            if (!in->fatal[0])
+                snprintf(in->damage, sizeof in->damage,
+                         "damaged gzip data (unexpected end of file)");
+            *eof = true;
+            break;
+        }
         z->next_out = (unsigned char *)buf + len;
-        z->avail_out = (uInt)(cap - len > UINT32_MAX ? UINT32_MAX : cap - len);
+        z->avail_out = (uInt)(cap - len);
         uInt before = z->avail_out;
+        const unsigned char *from = z->next_in;
         int zrc = inflate(z, Z_NO_FLUSH);
-        len += before - z->avail_out;
-        in->produced += before - z->avail_out;
-        if (zrc == Z_STREAM_END) {
-            /* the trailer, CRC-32 and length, just consumed (little endian) */
-            const unsigned char *tr = z->next_in - 8;
-            pthread_mutex_lock(&in->mu);
-            if (in->n_ends < GZ_MEMBERS)
-                in->ends[in->n_ends++] = (gz_member_end){
-                    .end = in->produced,
-                    .crc = (uint32_t)tr[0] | (uint32_t)tr[1] << 8 | (uint32_t)tr[2] << 16 |
-                           (uint32_t)tr[3] << 24,
-                    .isize = (uint32_t)tr[4] | (uint32_t)tr[5] << 8 | (uint32_t)tr[6] << 16 |
-                             (uint32_t)tr[7] << 24};
-            pthread_mutex_unlock(&in->mu);
-            /* another gzip member may follow (cat a.gz b.gz) */
-            if (z->avail_in >= 2 && z->next_in[0] == 0x1f && z->next_in[1] == 0x8b &&
+        remember_trailer(in, from, (size_t)(z->next_in - from));
+        size_t made = before - z->avail_out;
+        len += made;
+        in->produced += made;
+        if (too_inflated(in)) {
+            *eof = true;
+        } else if (zrc == Z_STREAM_END) {
+            member_end(in);
+            /* another gzip member may follow (cat a.gz b.gz); anything
+             * else after a member is ignored, as gzip -d does */
+            if (refill(in, 2) && z->next_in[0] == 0x1f && z->next_in[1] == 0x8b &&
                 inflateReset(z) == Z_OK)
                 continue;
             *eof = true;
-        } else if (zrc == Z_BUF_ERROR && z->avail_in == 0) {
-            snprintf(in->damage, sizeof in->damage, "damaged gzip data (unexpected end of file)");
-            *eof = true;
-        } else if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+        } else if ((zrc != Z_OK && zrc != Z_BUF_ERROR) ||
+                   (zrc == Z_BUF_ERROR && made == 0 && z->avail_in > 0)) {
             snprintf(in->damage, sizeof in->damage, "damaged gzip data (%s)",
-                     z->msg ? z->msg : "inflate failed");
+                     z->msg ? z->msg : "inflate made no progress");
             *eof = true;
         }
     }
     return len;
 }
 
-/* Fill slot from carry + inflated data; cut it after the last '\n'.
+/* Fill slot from carry + new text; cut it after the last '\n'.
  * Returns true at the end of the stream. */
 static bool fill_slot(lp_input *in, gz_slot *slot)
 {
@@ -124,7 +232,9 @@ static bool fill_slot(lp_input *in, gz_slot *slot)
     size_t len = in->carry_len;
     in->carry_len = 0;
     bool eof = false;
-    len += inflate_some(in, slot->buf + len, GZ_BLOCK - len, &eof);
+    char *free_part = slot->buf + len;
+    size_t room = LP_INPUT_BLOCK - len;
+    len += in->gzip ? inflate_some(in, free_part, room, &eof) : read_some(in, free_part, room, &eof);
     if (!eof) {
         char *nl = memrchr(slot->buf, '\n', len);
         if (nl != NULL) {   /* else: a line longer than a block is cut */
@@ -162,34 +272,52 @@ static void *producer(void *arg)
     return NULL;
 }
 
-static int open_plain(lp_input *in, int fd, const struct stat *st, lp_error *err);
-
-static int open_gzip(lp_input *in, int fd, const struct stat *st, lp_error *err)
+/* The first two bytes, to tell gzip by its magic; they stay in prefix
+ * for the producer.  0, or -1 with err set. */
+static int sniff(lp_input *in, lp_error *err)
 {
-    if (open_plain(in, fd, st, err) != 0)       /* the compressed bytes */
-        return -1;
-    if (inflateInit2(&in->z, 15 + 16) != Z_OK) {   /* gzip wrapper only */
-        lp_error_set(err, "%s: cannot start gzip reader", in->path);
-        return -1;
-    }
-    in->z_ready = true;
-    /* zlib's own CRC would run on the inflating thread, the bottleneck;
-     * check_text() runs it on the parsing thread, which has time to spare */
-    inflateValidate(&in->z, 0);
-    in->z.next_in = (unsigned char *)in->map;
-    in->z.avail_in = (uInt)(in->map_len > UINT32_MAX ? UINT32_MAX : in->map_len);
-    if (in->map_len > UINT32_MAX) {
-        lp_error_set(err, "%s: compressed file larger than 4 GiB", in->path);
-        return -1;
-    }
-    in->carry = malloc(GZ_BLOCK);
-    for (int i = 0; i < GZ_SLOTS; i++)
-        in->slots[i].buf = malloc(GZ_BLOCK);
-    for (int i = 0; i < GZ_SLOTS; i++)
-        if (in->slots[i].buf == NULL || in->carry == NULL) {
-            lp_error_set(err, "%s: out of memory", in->path);
+    unsigned char magic[2];
+    size_t n = 0;
+    while (n < 2) {
+        ssize_t got = read_bytes(in, magic + n, 2 - n);
+        if (got < 0) {
+            lp_error_set(err, "%s", in->fatal);
             return -1;
         }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    memcpy(in->prefix, magic, n);
+    in->prefix_len = n;
+    in->gzip = n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    return 0;
+}
+
+/* Buffers, the inflater for gzip, and the producer thread.  0 or -1. */
+static int start(lp_input *in, lp_error *err)
+{
+    in->carry = malloc(LP_INPUT_BLOCK);
+    bool oom = in->carry == NULL;
+    for (int i = 0; i < GZ_SLOTS; i++)
+        oom |= (in->slots[i].buf = malloc(LP_INPUT_BLOCK)) == NULL;
+    if (in->gzip)
+        oom |= (in->raw = malloc(LP_INPUT_RAW_CHUNK)) == NULL;
+    if (oom) {
+        lp_error_set(err, "%s: out of memory", in->path);
+        return -1;
+    }
+    if (in->gzip) {
+        if (inflateInit2(&in->z, 15 + 16) != Z_OK) {   /* gzip wrapper only */
+            lp_error_set(err, "%s: cannot start gzip reader", in->path);
+            return -1;
+        }
+        in->z_ready = true;
+        in->z.next_in = in->raw;
+        /* zlib's own CRC would run on the inflating thread, the bottleneck;
+         * check_text() runs it on the parsing thread, which has time to spare */
+        inflateValidate(&in->z, 0);
+    }
     pthread_mutex_init(&in->mu, NULL);
     pthread_cond_init(&in->cv, NULL);
     sigset_t all, old;
@@ -198,6 +326,8 @@ static int open_gzip(lp_input *in, int fd, const struct stat *st, lp_error *err)
     int rc = pthread_create(&in->thread, NULL, producer, in);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
+        pthread_mutex_destroy(&in->mu);
+        pthread_cond_destroy(&in->cv);
         lp_error_set(err, "%s: cannot start reader thread: %s", in->path, strerror(rc));
         return -1;
     }
@@ -205,56 +335,7 @@ static int open_gzip(lp_input *in, int fd, const struct stat *st, lp_error *err)
     return 0;
 }
 
-/* Plain file: map it; pipes and other unmappable files are read whole. */
-static int open_plain(lp_input *in, int fd, const struct stat *st, lp_error *err)
-{
-    int rc = -1;
-    if (S_ISREG(st->st_mode)) {
-        in->map_len = (size_t)st->st_size;
-        if (in->map_len == 0) {
-            rc = 0;
-            goto out;
-        }
-        void *m = mmap(NULL, in->map_len, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, in->map_len, MADV_SEQUENTIAL);
-            in->map = m;
-            in->mapped = true;
-            rc = 0;
-            goto out;
-        }
-    }
-    size_t cap = 0;
-    in->map_len = 0;
-    for (;;) {
-        if (in->map_len == cap) {
-            size_t ncap = cap ? cap * 2 : 1 << 20;
-            char *bigger = realloc(in->map, ncap);
-            if (bigger == NULL) {
-                lp_error_set(err, "%s: out of memory", in->path);
-                goto out;
-            }
-            in->map = bigger;
-            cap = ncap;
-        }
-        ssize_t n = read(fd, in->map + in->map_len, cap - in->map_len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            lp_error_set(err, "%s: %s", in->path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        in->map_len += (size_t)n;
-    }
-    rc = 0;
-out:
-    close(fd);
-    return rc;
-}
-
-lp_input *lp_input_open(const char *path, lp_error *err)
+lp_input *lp_input_open(const char *path, double max_ratio, lp_error *err)
 {
     lp_input *in = calloc(1, sizeof *in);
     if (in == NULL || (in->path = strdup(path)) == NULL) {
@@ -262,23 +343,24 @@ lp_input *lp_input_open(const char *path, lp_error *err)
         lp_error_set(err, "%s: out of memory", path);
         return NULL;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    in->max_ratio = max_ratio;
+    in->fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    if (in->fd < 0 || fstat(in->fd, &st) != 0) {
         lp_error_set(err, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
         goto fail;
     }
     if (S_ISDIR(st.st_mode)) {
         lp_error_set(err, "%s: is a directory", path);
-        close(fd);
         goto fail;
     }
-    unsigned char magic[2] = {0, 0};
-    in->gzip = S_ISREG(st.st_mode) && pread(fd, magic, 2, 0) == 2 &&
-               magic[0] == 0x1f && magic[1] == 0x8b;
-    if ((in->gzip ? open_gzip(in, fd, &st, err) : open_plain(in, fd, &st, err)) != 0)
+    /* a device (/dev/zero, a terminal) is no log and may never end */
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+        lp_error_set(err, "%s: not a regular file or a pipe", path);
+        goto fail;
+    }
+    in->remaining = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX;
+    if (sniff(in, err) != 0 || start(in, err) != 0)
         goto fail;
     return in;
 fail:
@@ -313,15 +395,6 @@ static void check_text(lp_input *in, const char *data, size_t len, size_t n_ends
 
 int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
 {
-    (void)err;
-    if (!in->gzip) {
-        if (in->delivered || in->map_len == 0)
-            return 0;
-        in->delivered = true;
-        *data = in->map;
-        *len = in->map_len;
-        return 1;
-    }
     pthread_mutex_lock(&in->mu);
     if (in->holding) {
         in->slots[in->head].full = false;
@@ -331,7 +404,7 @@ int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
     }
     while (!in->slots[in->head].full && !in->finished)
         pthread_cond_wait(&in->cv, &in->mu);
-    int rc = 0;
+    int rc = in->finished && in->fatal[0] ? -1 : 0;   /* fatal is final once finished */
     size_t n_ends = in->n_ends;
     if (in->slots[in->head].full) {
         in->holding = true;
@@ -340,8 +413,10 @@ int lp_input_next(lp_input *in, const char **data, size_t *len, lp_error *err)
         rc = 1;
     }
     pthread_mutex_unlock(&in->mu);
-    if (rc == 1)
+    if (rc == 1 && in->gzip)
         check_text(in, *data, *len, n_ends);
+    if (rc < 0)
+        lp_error_set(err, "%s", in->fatal);
     return rc;
 }
 
@@ -373,10 +448,9 @@ void lp_input_close(lp_input *in)
     for (int i = 0; i < GZ_SLOTS; i++)
         free(in->slots[i].buf);
     free(in->carry);
-    if (in->mapped)
-        munmap(in->map, in->map_len);
-    else
-        free(in->map);
+    free(in->raw);
+    if (in->fd >= 0)
+        close(in->fd);
     free(in->path);
     free(in);
 }

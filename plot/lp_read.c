@@ -30,8 +30,7 @@ typedef struct file_id {
 typedef struct reader {
     lp_store *s;
     lp_error *err;
-    lp_read_warn_fn warn;
-    void *warn_ud;
+    lp_read_options opt;
     lp_read_stats stats;
     file_id *seen;           /* files already read (an argument may repeat) */
     size_t n_seen, cap_seen;
@@ -41,10 +40,14 @@ typedef struct reader {
     pid_run *pids;           /* latest run of each pid in this context */
     size_t n_pids, cap_pids;
     size_t ctx_snapshots;
+    double *run_last;        /* per run: time of its latest snapshot read */
+    size_t cap_run_last;
     /* file */
     const char *path;
     bool file_top;           /* no header or #START yet in this file */
+    bool in_cut;             /* inside a line longer than a block */
     size_t line_no, bad, first_bad;
+    size_t back, first_back; /* snapshots not later than their run's last */
     /* snapshot */
     bool in_snap;            /* type lines go to the newest row */
     bool skip_snap;          /* the #START was bad: drop its lines quietly */
@@ -257,6 +260,25 @@ static int gauge(reader *r, const char *key, const char *eq, const char *te)
     return lp_series_put_gauge(r->s, (uint32_t)c, v, r->err);
 }
 
+/* Count a snapshot whose time is not later than the one before it of the
+ * same run (a clock set back or stuck); it is kept: lp_series_finish
+ * orders every run by time.  0, or -1 when out of memory. */
+static int check_order(reader *r, size_t run, double time)
+{
+    if (run >= r->cap_run_last) {
+        size_t old = r->cap_run_last;
+        if (lp_array_grow((void **)&r->run_last, &r->cap_run_last, run + 1,
+                          sizeof *r->run_last, r->err) != 0)
+            return -1;
+        for (size_t i = old; i < r->cap_run_last; i++)
+            r->run_last[i] = NAN;
+    }
+    if (time <= r->run_last[run] && r->back++ == 0)
+        r->first_back = r->line_no;
+    r->run_last[run] = time;
+    return 0;
+}
+
 /* "#START <time> key=value ..." (p is after "#START") */
 static int start_line(reader *r, const char *p, const char *end)
 {
@@ -265,7 +287,7 @@ static int start_line(reader *r, const char *p, const char *end)
     r->file_top = false;
     r->in_snap = false;
     if (!next_token(&p, end, &ts, &te) || lp_read_number(ts, te, &time) != te ||
-        !isfinite(time)) {
+        !(time >= LP_READ_TIME_MIN && time <= LP_READ_TIME_MAX)) {
         bad_line(r);
         r->skip_snap = true;
         return 0;
@@ -277,7 +299,8 @@ static int start_line(reader *r, const char *p, const char *end)
         if (split_kv(ts, te, &eq) && eq - ts == 3 && memcmp(ts, "pid", 3) == 0)
             has_pid = parse_pid(eq + 1, te, &pid);
     long run = snapshot_run(r, has_pid, pid);
-    if (run < 0 || lp_series_add_row(r->s, time, (uint32_t)run, r->err) != 0)
+    if (run < 0 || check_order(r, (size_t)run, time) != 0 ||
+        lp_series_add_row(r->s, time, (uint32_t)run, r->err) != 0)
         return -1;
     for (p = gauges; next_token(&p, end, &ts, &te);)
         if (split_kv(ts, te, &eq) && !(eq - ts == 3 && memcmp(ts, "pid", 3) == 0) &&
@@ -316,19 +339,35 @@ oom:
     return -1;
 }
 
+/* The digits [d, e) as a count; false when it does not fit 64 bits. */
+static bool parse_count(const char *d, const char *e, uint64_t *out)
+{
+    while (e - d > 1 && *d == '0')
+        d++;
+    if (e - d > 20)
+        return false;
+    uint64_t count = 0;
+    for (; d < e; d++) {
+        uint64_t digit = (uint64_t)(*d - '0');
+        if (count > (UINT64_MAX - digit) / 10)
+            return false;
+        count = count * 10 + digit;
+    }
+    *out = count;
+    return true;
+}
+
 /* "<name> <count>": the hot path. [p, e) has no trailing blanks. */
 static int type_line(reader *r, const char *p, const char *e)
 {
     const char *d = e;
     while (d > p && (unsigned)(d[-1] - '0') < 10)
         d--;
-    if (d == e || d == p || !is_blank(d[-1]) || e - d > 19) {
+    uint64_t count;
+    if (d == e || d == p || !is_blank(d[-1]) || !parse_count(d, e, &count)) {
         bad_line(r);
         return 0;
     }
-    uint64_t count = 0;
-    for (const char *q = d; q < e; q++)
-        count = count * 10 + (uint64_t)(*q - '0');
     const char *ne = d - 1;
     while (ne > p && is_blank(ne[-1]))
         ne--;
@@ -391,14 +430,28 @@ static const char *parse_block(reader *r, const char *p, const char *end)
 static void warn(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(reader *r, const char *fmt, ...)
 {
-    if (r->warn == NULL)
+    if (r->opt.warn == NULL)
         return;
     char text[600];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    r->warn(r->warn_ud, text);
+    r->opt.warn(r->opt.warn_ud, text);
+}
+
+/* Skip the rest of a line longer than a block, which lp_input hands out in
+ * pieces; it was counted as one bad line when its first piece came.
+ * Returns where the lines after it start (end while it goes on). */
+static const char *skip_cut_line(reader *r, const char *p, const char *end)
+{
+    if (!r->in_cut)
+        return p;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (nl == NULL)
+        return end;
+    r->in_cut = false;
+    return nl + 1;
 }
 
 /* Sets *seen if path was read already (same device and inode) or, when
@@ -431,29 +484,30 @@ static int read_file(reader *r, const char *path, bool optional, lp_input *ahead
         lp_input_close(ahead);
         return seen ? 0 : -1;
     }
-    lp_input *in = ahead ? ahead : lp_input_open(path, r->err);
+    lp_input *in = ahead ? ahead : lp_input_open(path, r->opt.max_inflate, r->err);
     if (in == NULL)
         return -1;
     int rc = -1;
     r->path = path;
     r->file_top = true;
-    r->in_snap = r->skip_snap = false;
-    r->line_no = r->bad = r->first_bad = 0;
+    r->in_snap = r->skip_snap = r->in_cut = false;
+    r->line_no = r->bad = r->first_bad = r->back = r->first_back = 0;
     r->n_prev = r->n_cur = 0;
     const char *data, *tail = NULL;
     size_t len;
     int more;
     while ((more = lp_input_next(in, &data, &len, r->err)) == 1) {
-        tail = parse_block(r, data, data + len);
+        tail = parse_block(r, skip_cut_line(r, data, data + len), data + len);
         if (tail == NULL) {
             char why[sizeof r->err->msg];
             snprintf(why, sizeof why, "%s", r->err->msg);
             lp_error_set(r->err, "%s:%zu: %s", path, r->line_no, why);
             goto out;
         }
-        if (tail < data + len) {    /* unterminated: truncated last line */
+        if (tail < data + len) {    /* unterminated: truncated or cut */
             r->line_no++;
             bad_line(r);
+            r->in_cut = true;
         }
     }
     if (more < 0)
@@ -466,6 +520,10 @@ static int read_file(reader *r, const char *path, bool optional, lp_input *ahead
     if (r->bad)
         warn(r, "%s:%zu: skipped %zu unreadable line%s (the first is this one)",
              path, r->first_bad, r->bad, r->bad == 1 ? "" : "s");
+    if (r->back)
+        warn(r, "%s:%zu: %zu snapshot%s not later than the one before of the same process "
+             "(the first is this one; clock set back?); ordered by time",
+             path, r->first_back, r->back, r->back == 1 ? "" : "s");
     rc = 0;
 out:
     lp_input_close(in);
@@ -489,7 +547,8 @@ static int read_log(reader *r, const char *log)
     lp_input *ahead = NULL;
     for (size_t i = 0; i < files.n; i++) {
         lp_input *in = ahead;
-        ahead = i + 1 < files.n ? lp_input_open(files.paths[i + 1], NULL) : NULL;
+        ahead = i + 1 < files.n ? lp_input_open(files.paths[i + 1], r->opt.max_inflate, NULL)
+                                : NULL;
         if (read_file(r, files.paths[i], strcmp(files.paths[i], log) != 0, in) != 0) {
             lp_input_close(ahead);
             goto out;
@@ -509,7 +568,15 @@ int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
                  lp_read_warn_fn warn_fn, void *warn_ud, lp_read_stats *stats,
                  lp_error *err)
 {
-    reader r = {.s = s, .err = err, .warn = warn_fn, .warn_ud = warn_ud, .header_run = -1};
+    lp_read_options opt = {.warn = warn_fn, .warn_ud = warn_ud,
+                           .max_inflate = LP_INPUT_MAX_RATIO};
+    return lp_read_logs_with(s, logs, n_logs, &opt, stats, err);
+}
+
+int lp_read_logs_with(lp_store *s, char *const *logs, size_t n_logs,
+                      const lp_read_options *options, lp_read_stats *stats, lp_error *err)
+{
+    reader r = {.s = s, .err = err, .opt = *options, .header_run = -1};
     int rc = -1;
     for (size_t i = 0; i < n_logs; i++)
         if (read_log(&r, logs[i]) != 0)
@@ -522,6 +589,7 @@ out:
         *stats = r.stats;
     free(r.seen);
     free(r.pids);
+    free(r.run_last);
     free(r.prev);
     free(r.cur);
     return rc;

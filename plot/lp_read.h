@@ -16,9 +16,14 @@
  * header's run, else to an anonymous run of the context (old files).
  *
  * Damage is never fatal: garbage lines, a truncated last line (a file read
- * while being written) and a cut gzip stream are skipped, counted, and
- * reported in one warning per file naming the first bad line.  Fatal: a
- * file that cannot be opened, and a LOG argument without any snapshot. */
+ * while being written), a line longer than LP_INPUT_BLOCK, a count that
+ * does not fit 64 bits, a #START time outside years 1 to 9999 (its
+ * snapshot is skipped) and a cut gzip stream are skipped, counted, and
+ * reported in one warning per file naming the first bad line; so are
+ * snapshots whose time is not later than their process's snapshot before
+ * (a clock set back; they are kept and ordered by time).  Fatal: a file
+ * that cannot be opened or read, a gzip bomb (lp_input.h), and a LOG
+ * argument without any snapshot. */
 #ifndef LP_READ_H
 #define LP_READ_H
 
@@ -37,9 +42,24 @@ typedef struct lp_read_stats {
     size_t bad_lines;    /* lines skipped as garbage or truncated */
 } lp_read_stats;
 
+/* Snapshot times read: years 1 to 9999, what a struct tm and a four-digit
+ * year show (a time axis in year 99999 or 1e300 has no calendar). */
+#define LP_READ_TIME_MIN (-62135596800.0)   /* 0001-01-01T00:00:00Z */
+#define LP_READ_TIME_MAX 253402300799.0     /* 9999-12-31T23:59:59Z */
+
+typedef struct lp_read_options {
+    lp_read_warn_fn warn;    /* NULL: warnings dropped */
+    void *warn_ud;
+    double max_inflate;      /* gzip bomb limit (lp_input_open); 0: none */
+} lp_read_options;
+
 /* Read every LOG argument (with its rotated siblings) into s, then call
- * lp_series_finish.  warn may be NULL (warnings dropped); stats may be
- * NULL.  0, or -1 with err naming the file. */
+ * lp_series_finish.  stats may be NULL.  0, or -1 with err naming the
+ * file. */
+int lp_read_logs_with(lp_store *s, char *const *logs, size_t n_logs,
+                      const lp_read_options *options, lp_read_stats *stats, lp_error *err);
+
+/* lp_read_logs_with with the default gzip bomb limit (LP_INPUT_MAX_RATIO). */
 int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
                  lp_read_warn_fn warn, void *warn_ud, lp_read_stats *stats,
                  lp_error *err);

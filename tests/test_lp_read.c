@@ -1,17 +1,22 @@
 /* Unit tests of lp_read (with lp_files, lp_input, lp_series): both
  * formats, gzip by magic, padded names, gaps, damage, rotated siblings,
- * pid attribution and restarts. */
+ * pid attribution and restarts; and hostile input: counts and times out of
+ * range, clocks set back, lines longer than a block, gzip bombs, gzip
+ * trailers split across reads, pipes and devices. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "lp_input.h"
 #include "lp_read.h"
 
 typedef struct fixture {
@@ -85,6 +90,22 @@ static int read_logs(fixture *f, int n, ...)
         logs[i] = path_of(f, va_arg(ap, const char *));
     va_end(ap);
     return lp_read_logs(f->s, logs, (size_t)n, on_warn, f, &f->st, &f->err);
+}
+
+/* Start again with an empty store, for a second read in one test. */
+static void fresh_store(fixture *f)
+{
+    lp_series_free(f->s);
+    f->s = lp_series_new();
+    f->warnings = 0;
+}
+
+/* Read one log with a gzip bomb limit. */
+static int read_limited(fixture *f, const char *name, double max_inflate)
+{
+    char *logs[1] = {path_of(f, name)};
+    lp_read_options opt = {.warn = on_warn, .warn_ud = f, .max_inflate = max_inflate};
+    return lp_read_logs_with(f->s, logs, 1, &opt, &f->st, &f->err);
 }
 
 /* Value of name in the k-th row (time order) of run r. */
@@ -200,9 +221,7 @@ static void test_gzip_members_and_crc(void **state)
     assert_int_equal(fseek(fp, -6, SEEK_END), 0);
     fputc(c ^ 1, fp);
     fclose(fp);
-    lp_series_free(f->s);
-    f->s = lp_series_new();
-    f->warnings = 0;
+    fresh_store(f);
     assert_int_equal(read_logs(f, 1, "both.log"), 0);
     assert_int_equal(f->st.snapshots, 2);
     assert_int_equal(f->warnings, 1);
@@ -282,6 +301,208 @@ static void test_several_logs_merge(void **state)
     assert_int_not_equal(f->s->runs[0].group, f->s->runs[1].group);
 }
 
+/* Counts up to 2^64 - 1 are read (leading zeros too); past it, or signed,
+ * or not a whole number, the line is bad. */
+static void test_count_limits(void **state)
+{
+    fixture *f = *state;
+    put(f, "c.log",
+        "#START 1000 pid=5\n"
+        "max 18446744073709551615\n"
+        "zeros 000000000000000000000000042\n"
+        "over 18446744073709551616\n"           /* line 4: the first bad one */
+        "far 99999999999999999999999\n"
+        "neg -5\n"
+        "exp 1e400\n"
+        "nan nan\n", 0);
+    assert_int_equal(read_logs(f, 1, "c.log"), 0);
+    assert_int_equal(f->st.bad_lines, 5);
+    assert_non_null(strstr(f->last_warning, "c.log:4: skipped 5 unreadable lines"));
+    assert_true(at(f, "zeros", 0, 0) == 42);
+    assert_true(lp_series_find(f->s, "max") >= 0);
+    assert_int_equal(lp_series_find(f->s, "over"), -1);
+}
+
+/* A #START outside the years 1 to 9999 (or not finite) is a bad line and
+ * its snapshot is skipped, type lines and all. */
+static void test_time_limits(void **state)
+{
+    fixture *f = *state;
+    put(f, "t.log",
+        "#START -62135596800\ndict 1\n"         /* 0001-01-01: kept */
+        "#START -62135596801\ndict 2\n"         /* line 3 */
+        "#START 253402300799\ndict 3\n"         /* 9999-12-31: kept */
+        "#START 253402300800\ndict 4\n"
+        "#START 1e400\ndict 5\n"
+        "#START nan\ndict 6\n", 0);
+    assert_int_equal(read_logs(f, 1, "t.log"), 0);
+    assert_int_equal(f->st.snapshots, 2);
+    assert_int_equal(f->st.bad_lines, 4);
+    assert_non_null(strstr(f->last_warning, "t.log:3: skipped 4 unreadable lines"));
+    assert_true(at(f, "dict", 0, 1) == 3);
+}
+
+/* Snapshots whose time does not move on (per process) are kept, ordered
+ * by time, and reported once; another process's times do not count. */
+static void test_clock_set_back(void **state)
+{
+    fixture *f = *state;
+    put(f, "b.log",
+        "#START 100 pid=1\ndict 1\n"
+        "#START 50 pid=2\ndict 9\n"             /* another process: fine */
+        "#START 90 pid=1\ndict 2\n"             /* line 5: back */
+        "#START 90 pid=1\ndict 3\n"             /* stuck */
+        "#START 200 pid=1\ndict 4\n", 0);
+    assert_int_equal(read_logs(f, 1, "b.log"), 0);
+    assert_int_equal(f->st.snapshots, 5);
+    assert_int_equal(f->st.bad_lines, 0);
+    assert_int_equal(f->warnings, 1);
+    assert_non_null(strstr(f->last_warning, "b.log:5: 2 snapshots not later"));
+    assert_true(at(f, "dict", 0, 0) == 2);       /* run of pid 1 in time order */
+    assert_true(at(f, "dict", 0, 1) == 3);
+    assert_true(at(f, "dict", 0, 2) == 1);
+    assert_true(at(f, "dict", 0, 3) == 4);
+}
+
+/* A line longer than a block (plain and gzip) is one bad line; the lines
+ * after it are read, with their line numbers right. */
+static void test_line_longer_than_block(void **state)
+{
+    fixture *f = *state;
+    size_t junk = LP_INPUT_BLOCK * 2 + 100;
+    const char head[] = "#START 100\ndict 1\n", tail[] = "\n#START 160\ndict 2\nbad\n";
+    size_t len = strlen(head) + junk + strlen(tail);
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    memcpy(text, head, strlen(head));
+    unsigned seed = 1;                          /* letters that do not compress */
+    for (size_t i = 0; i < junk; i++)           /* 500 times: not a gzip bomb */
+        text[strlen(head) + i] = (char)('a' + ((seed = seed * 1103515245 + 12345) >> 16) % 26);
+    memcpy(text + strlen(head) + junk, tail, strlen(tail) + 1);
+    put(f, "long.log", text, 0);
+    put(f, "long.gz", text, 1);
+    free(text);
+    for (int gz = 0; gz < 2; gz++) {
+        fresh_store(f);
+        assert_int_equal(read_logs(f, 1, gz ? "long.gz" : "long.log"), 0);
+        assert_int_equal(f->st.snapshots, 2);
+        assert_int_equal(f->st.bad_lines, 2);
+        assert_int_equal(f->st.lines, 6);
+        assert_non_null(strstr(f->last_warning, gz ? "long.gz:3: skipped 2" : "long.log:3: skipped 2"));
+        assert_true(at(f, "dict", 0, 1) == 2);
+    }
+}
+
+/* Gzip data that expands more than the limit is refused with a message
+ * naming the file, also after a valid member; --max-inflate 0 lifts it. */
+static void test_gzip_bomb(void **state)
+{
+    fixture *f = *state;
+    const char *log = "#START 100\ndict 1\n";
+    gzFile g = gzopen(path_of(f, "bomb.gz"), "wb9");
+    assert_non_null(g);
+    gzwrite(g, log, (unsigned)strlen(log));
+    char *zeros = calloc(1, 1 << 20);
+    assert_non_null(zeros);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(gzwrite(g, zeros, 1 << 20), 1 << 20);
+    gzclose(g);
+    free(zeros);
+    assert_int_equal(read_limited(f, "bomb.gz", LP_INPUT_MAX_RATIO), -1);
+    assert_non_null(strstr(f->err.msg, "bomb.gz: gzip data expands more than 500 times"));
+    assert_non_null(strstr(f->err.msg, "--max-inflate"));
+    fresh_store(f);
+    assert_int_equal(read_limited(f, "bomb.gz", 0), 0);     /* 40 MiB read, NULs skipped */
+    assert_int_equal(f->st.snapshots, 1);
+    assert_int_equal(f->st.bad_lines, 1);
+    fresh_store(f);
+    put(f, "small.gz", V1, 1);                  /* a high ratio, but small */
+    assert_int_equal(read_limited(f, "small.gz", 2), 0);
+}
+
+/* One gzip member of stored (uncompressed) deflate blocks, so that its
+ * size, and where its trailer falls, is known to the byte: 10 + 5 per
+ * block of up to 65535 bytes + len + 8. */
+static void put_stored_member(FILE *fp, const char *text, size_t len)
+{
+    static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+    fwrite(header, 1, sizeof header, fp);
+    size_t off = 0;
+    do {
+        size_t n = len - off > 65535 ? 65535 : len - off;
+        unsigned char b[5] = {off + n == len, (unsigned char)n, (unsigned char)(n >> 8),
+                              (unsigned char)~n, (unsigned char)(~n >> 8)};
+        fwrite(b, 1, 5, fp);
+        fwrite(text + off, 1, n, fp);
+        off += n;
+    } while (off < len);
+    uint32_t crc = (uint32_t)crc32(0, (const unsigned char *)text, (uInt)len);
+    unsigned char trailer[8];
+    for (int i = 0; i < 4; i++) {
+        trailer[i] = (unsigned char)(crc >> (8 * i));
+        trailer[4 + i] = (unsigned char)(len >> (8 * i));
+    }
+    fwrite(trailer, 1, 8, fp);
+}
+
+/* The compressed bytes are read in chunks (the 2 magic bytes, then
+ * LP_INPUT_RAW_CHUNK at a time): a member whose trailer, or the next
+ * member's magic, straddles a chunk's end is still checked right. */
+static void test_gzip_trailer_across_reads(void **state)
+{
+    fixture *f = *state;
+    const char *second = "#START 200\ndict 2\n";
+    size_t boundary = 2 + LP_INPUT_RAW_CHUNK;
+    for (int d = -9; d <= 2; d++) {
+        /* the first member ends at boundary + d: 10 + 5k + len + 8 */
+        size_t end = (size_t)((long)boundary + d), len = 0, k;
+        for (k = 1; k < 64 && len == 0; k++)
+            if (end - 18 - 5 * k <= 65535 * k && end - 18 - 5 * k > 65535 * (k - 1))
+                len = end - 18 - 5 * k;
+        char *text = malloc(len);
+        assert_non_null(text);
+        memset(text, '#', len);                 /* comment lines */
+        for (size_t i = 99; i < len; i += 100)
+            text[i] = '\n';
+        memcpy(text, "#START 100\ndict 1\n", 18);
+        text[len - 1] = '\n';
+        FILE *fp = fopen(path_of(f, "split.gz"), "wb");
+        assert_non_null(fp);
+        put_stored_member(fp, text, len);
+        assert_int_equal(ftell(fp), (long)end);
+        put_stored_member(fp, second, strlen(second));
+        fclose(fp);
+        free(text);
+        fresh_store(f);
+        assert_int_equal(read_logs(f, 1, "split.gz"), 0);
+        assert_int_equal(f->st.snapshots, 2);
+        assert_int_equal(f->warnings, 0);        /* no false CRC damage */
+    }
+}
+
+/* A pipe is read like a file (gzip too); a device or a directory is
+ * refused with a message naming it. */
+static void test_pipes_devices_directories(void **state)
+{
+    fixture *f = *state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], V1, strlen(V1)), (ssize_t)strlen(V1));
+    close(fds[1]);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fds[0]);
+    char *logs[1] = {path};
+    assert_int_equal(lp_read_logs(f->s, logs, 1, on_warn, f, &f->st, &f->err), 0);
+    assert_int_equal(f->st.snapshots, 2);
+    close(fds[0]);
+    logs[0] = "/dev/zero";
+    assert_int_equal(lp_read_logs(f->s, logs, 1, on_warn, f, &f->st, &f->err), -1);
+    assert_string_equal(f->err.msg, "/dev/zero: not a regular file or a pipe");
+    mkdir(path_of(f, "d.log"), 0755);
+    assert_int_equal(read_logs(f, 1, "d.log"), -1);
+    assert_non_null(strstr(f->err.msg, "d.log: is a directory"));
+}
+
 static void test_number(void **state)
 {
     (void)state;
@@ -310,6 +531,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotated_siblings_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pids_and_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_logs_merge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_count_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_time_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_set_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_line_longer_than_block, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_bomb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_trailer_across_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipes_devices_directories, setup, teardown),
         cmocka_unit_test(test_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
