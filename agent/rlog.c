@@ -5,7 +5,16 @@
  * path: LOCK_SH on the live file around each write, LOCK_EX on it while it is
  * renamed away, LOCK_EX on its directory for a whole rotation.  A writer that
  * finds, under its shared lock, that its descriptor no longer is `path`
- * reopens instead of writing into a file that is being rotated. */
+ * reopens instead of writing into a file that is being rotated.  Waits for a
+ * lock go on when a signal handler of the host interrupts them (EINTR).
+ *
+ * Cut lines.  A write cut short (disk full, a file size limit) is taken back
+ * with ftruncate, so a snapshot is in the file whole or not at all.  When it
+ * cannot be (another process appended after it), and when a file is opened
+ * that ends in the middle of a line (a crash cut a write), the next write
+ * first ends that line with CUT_MARK: a cut count line ("dict 37" of
+ * "dict 378631") must never read as a count, nor the header we append be
+ * glued to it.  "dict 37<cut>" is a garbage line every reader skips. */
 #include "rlog.h"
 
 #include <errno.h>
@@ -19,6 +28,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* Ends a line a write left unfinished; see "Cut lines" above. */
+#define CUT_MARK "<cut>\n"
+
 struct rlog {
     char *path;           /* the live file */
     char *dir;            /* its directory, locked during rotation */
@@ -28,7 +40,8 @@ struct rlog {
     char *header;
     int fd;               /* -1 while closed (directory gone, ...) */
     bool header_pending;  /* next write starts with the header */
-    bool need_newline;    /* last write was cut short: end that line first */
+    bool cut_line;        /* the file ends mid-line: CUT_MARK first */
+    off_t end;            /* where our last write to fd ended (truncation check) */
     uint64_t rotations;
 };
 
@@ -52,15 +65,26 @@ static char *dir_of(const char *path)
 
 /* ---- the live file ---------------------------------------------------- */
 
-/* True if our descriptor still is the file at `path` (not moved, deleted). */
-static bool fd_is_live(const rlog *log)
+/* flock(2) that waits on through signal handlers.  0 or -1 (errno). */
+static int lock_fd(int fd, int op)
 {
-    struct stat fs, ps;
-    if (fstat(log->fd, &fs) != 0 || fs.st_nlink == 0)
+    int rc;
+    do
+        rc = flock(fd, op);
+    while (rc != 0 && errno == EINTR);
+    return rc;
+}
+
+/* True if our descriptor still is the file at `path` (not moved, deleted);
+ * its fstat goes to *fs. */
+static bool fd_is_live(const rlog *log, struct stat *fs)
+{
+    struct stat ps;
+    if (fstat(log->fd, fs) != 0 || fs->st_nlink == 0)
         return false;
     if (stat(log->path, &ps) != 0)
         return false;
-    return fs.st_dev == ps.st_dev && fs.st_ino == ps.st_ino;
+    return fs->st_dev == ps.st_dev && fs->st_ino == ps.st_ino;
 }
 
 static void close_live(rlog *log)
@@ -71,25 +95,77 @@ static void close_live(rlog *log)
     log->header_pending = true;
 }
 
+/* True if the file of fd (size bytes) does not end with a newline: a write
+ * was cut there.  Without read access (a write-only file) we cannot tell. */
+static bool ends_mid_line(int fd, off_t size)
+{
+    char last;
+    return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
+}
+
+/* Open (create) the live file.  Under an exclusive lock, so that no other
+ * process's write is half done, look whether it ends mid-line. */
 static int open_live(rlog *log, la_error *err)
 {
-    int fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EACCES)
+        fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return la_error_errno(err, errno, "cannot open log %s", log->path);
     log->fd = fd;
     log->header_pending = true;
+    log->cut_line = false;
+    log->end = 0;
+    struct stat st;
+    if (lock_fd(fd, LOCK_EX) == 0) {
+        if (fstat(fd, &st) == 0) {
+            log->cut_line = ends_mid_line(fd, st.st_size);
+            log->end = st.st_size;
+        }
+        flock(fd, LOCK_UN);
+    }
     return 0;
 }
 
+/* Take back the n bytes our last write appended, if no one appended after
+ * them.  Called under our shared lock, which it turns exclusive (no other
+ * agent is then inside a write) and shared again.  0, or -1 if the bytes
+ * stay. */
+static int undo_append(rlog *log, size_t n)
+{
+    off_t end = lseek(log->fd, 0, SEEK_CUR);    /* O_APPEND: the end of ours */
+    struct stat st;
+    int rc = -1;
+    if (end < (off_t)n || lock_fd(log->fd, LOCK_EX) != 0)
+        return -1;
+    if (fstat(log->fd, &st) == 0 && st.st_size == end &&
+        ftruncate(log->fd, end - (off_t)n) == 0)
+        rc = 0;
+    lock_fd(log->fd, LOCK_SH);
+    return rc;
+}
+
+/* The last byte of the first n bytes of iov[0..n_iov). */
+static char last_byte_written(const struct iovec *iov, int n_iov, size_t n)
+{
+    for (int i = 0; i < n_iov; i++) {
+        if (n <= iov[i].iov_len)
+            return ((const char *)iov[i].iov_base)[n - 1];
+        n -= iov[i].iov_len;
+    }
+    return '\n';
+}
+
 /* One writev() (atomic against other O_APPEND writers of regular files) of
- * the pending newline, the pending header and data.  0 or -1. */
+ * the pending cut mark, the pending header and data.  0 or -1; a write cut
+ * short is taken back if it can be (see "Cut lines"). */
 static int append_locked(rlog *log, const char *data, size_t len, la_error *err)
 {
     struct iovec iov[3];
     int n_iov = 0;
     size_t total = 0;
-    if (log->need_newline)
-        iov[n_iov++] = (struct iovec){(void *)"\n", 1};
+    if (log->cut_line)
+        iov[n_iov++] = (struct iovec){(void *)CUT_MARK, strlen(CUT_MARK)};
     if (log->header_pending && log->header[0])
         iov[n_iov++] = (struct iovec){log->header, strlen(log->header)};
     if (len)
@@ -105,13 +181,15 @@ static int append_locked(rlog *log, const char *data, size_t len, la_error *err)
     if (n < 0)
         return la_error_errno(err, errno, "cannot write log %s", log->path);
     if ((size_t)n < total) {
-        /* Part of a snapshot went out (disk full): the reader skips the
-         * truncated tail; we end that line before the next snapshot. */
-        log->need_newline = true;
+        /* Part of it went out (disk full, a file size limit). */
+        if (n > 0 && undo_append(log, (size_t)n) != 0)
+            log->cut_line = last_byte_written(iov, n_iov, (size_t)n) != '\n';
         return la_error_set(err, "cannot write log %s: short write (disk full?)", log->path);
     }
-    log->need_newline = false;
+    log->cut_line = false;
     log->header_pending = false;
+    off_t end = lseek(log->fd, 0, SEEK_CUR);
+    log->end = end > 0 ? end : 0;
     return 0;
 }
 
@@ -121,14 +199,19 @@ static int append(rlog *log, const char *data, size_t len, la_error *err)
     for (int attempt = 0; attempt < 3; attempt++) {
         if (log->fd < 0 && open_live(log, err) != 0)
             return -1;
-        if (flock(log->fd, LOCK_SH) != 0)
+        if (lock_fd(log->fd, LOCK_SH) != 0)
             return la_error_errno(err, errno, "cannot lock log %s", log->path);
-        if (!fd_is_live(log)) {
+        struct stat st;
+        if (!fd_is_live(log, &st)) {
             flock(log->fd, LOCK_UN);
             close_live(log);
-            /* A partial line belonged to the old file. */
-            log->need_newline = false;
             continue;
+        }
+        if (st.st_size < log->end) {
+            /* Truncated from outside (logrotate's copytruncate): what we
+             * wrote is gone, the file starts again with a header. */
+            log->header_pending = true;
+            log->cut_line = false;
         }
         int rc = append_locked(log, data, len, err);
         flock(log->fd, LOCK_UN);
@@ -181,7 +264,7 @@ static int retire_live(rlog *log, la_error *err)
 {
     char first[PATH_MAX];
     rotated_name(log, 1, false, first);
-    if (flock(log->fd, LOCK_EX) != 0)
+    if (lock_fd(log->fd, LOCK_EX) != 0)
         return la_error_errno(err, errno, "cannot lock log %s", log->path);
     int rc = log->keep == 0 ? unlink(log->path) : rename(log->path, first);
     if (rc != 0)
@@ -200,7 +283,7 @@ static int lock_dir(const rlog *log, la_error *err)
     int dfd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return la_error_errno(err, errno, "cannot open directory %s", log->dir);
-    if (flock(dfd, LOCK_EX) != 0) {
+    if (lock_fd(dfd, LOCK_EX) != 0) {
         la_error_errno(err, errno, "cannot lock directory %s", log->dir);
         close(dfd);
         return -1;
@@ -214,13 +297,13 @@ static int rotate(rlog *log, la_error *err)
     if (dfd < 0)
         return -1;
     int rc = 0;
-    if (!fd_is_live(log)) {
+    struct stat st;
+    if (!fd_is_live(log, &st)) {
         /* Another process rotated while we waited: write to its new file. */
         close_live(log);
         goto out;
     }
-    struct stat st;
-    if (fstat(log->fd, &st) != 0 || (uint64_t)st.st_size <= log->max_size)
+    if ((uint64_t)st.st_size <= log->max_size)
         goto out;
     if ((log->compress && finish_interrupted(log, err) != 0) ||
         (log->keep > 0 && shift_rotated(log, err) != 0) ||

@@ -3,7 +3,12 @@
  * Each rlog_write() is one write() on an O_APPEND descriptor, so several
  * processes may share a path without interleaving.  Before writing, the file
  * is checked against the path (inode, link count): if it was moved or
- * deleted from outside, the path is reopened with a fresh header.  After a
+ * deleted from outside, the path is reopened with a fresh header; if it was
+ * truncated (logrotate's copytruncate), the header is written again.  A
+ * write cut short (disk full) is taken back, so the file holds a snapshot
+ * whole or not at all; a line left unfinished (by a crash, or by a cut
+ * write another process wrote after) is ended with "<cut>" before the next
+ * write, so it never reads as a count.  After a
  * write that leaves the file larger than max_size, the file is rotated:
  *   path.(keep-1).gz -> path.keep.gz ... path.1.gz -> path.2.gz,
  *   path -> path.1, gzip path.1 -> path.1.gz.tmp -> path.1.gz, unlink path.1,
@@ -43,8 +48,10 @@ LA_API rlog *rlog_open(const rlog_options *opt, la_error *err);
 /* Append one snapshot (data, len) with a single write(), reopening the file
  * if needed, then rotate if it grew past max_size.  Returns 0; -1 with err
  * set if the snapshot was not written (disk full, directory gone: the next
- * call tries again); RLOG_WRITTEN_NOT_ROTATED with err set if it was
- * written but the rotation failed (tried again after the next write). */
+ * call tries again; what a cut write put out was taken back if it could
+ * be); RLOG_WRITTEN_NOT_ROTATED with err set if it was written but the
+ * rotation failed (tried again after the next write).  Lock waits go on
+ * through signal handlers (EINTR). */
 LA_API int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
 
 /* Replace the header text for files opened from now on. 0 or -1 (memory). */

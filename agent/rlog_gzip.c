@@ -59,7 +59,9 @@ int rlog_gzip_file(const char *src, const char *dst, la_error *err)
         return -1;
     }
     int rc = -1;
-    int gz_fd = dup(out);   /* gzclose closes the descriptor it was given */
+    /* gzclose closes the descriptor it was given.  Not dup(): its copy
+     * would lack close-on-exec, and a host thread may exec meanwhile. */
+    int gz_fd = fcntl(out, F_DUPFD_CLOEXEC, 0);
     gzFile gz = gz_fd >= 0 ? gzdopen(gz_fd, "wb6") : NULL;
     if (gz == NULL) {
         la_error_set(err, "cannot start compressing %s", tmp);

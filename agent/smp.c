@@ -4,7 +4,14 @@
  * Pipeline of one snapshot (take_snapshot): source -> gauges -> filter and
  * sort (snap_finish) -> format -> rlog_write -> statistics.  Only the first
  * step may touch the host (the GIL); it runs with no lock of ours held.
- * Lock order: write_mu, then mu; see smp.h. */
+ * Lock order: write_mu, then mu; see smp.h.
+ *
+ * Signals.  Our writes can raise SIGXFSZ (a file past RLIMIT_FSIZE) and
+ * SIGPIPE (a warning to a stderr nobody reads); both kill by default and go
+ * to the writing thread.  The sampler thread blocks every signal; on a host
+ * thread (smp_create, smp_sample_now, smp_after_fork_child) the two are
+ * blocked around our work and those our writes raised are discarded: the
+ * write fails with EFBIG or EPIPE, we count and report it, the host lives. */
 #include "smp.h"
 
 #include <errno.h>
@@ -12,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "logfmt.h"
@@ -120,6 +128,49 @@ static void registry_remove(smp_sampler *s)
         if (registry[i] == s)
             registry[i] = NULL;
     pthread_mutex_unlock(&registry_mu);
+}
+
+/* ---- the host's signals ----------------------------------------------- */
+
+static const int our_signals[] = {SIGXFSZ, SIGPIPE};
+#define N_OUR_SIGNALS (sizeof our_signals / sizeof our_signals[0])
+
+typedef struct host_signals {
+    sigset_t mask;          /* the caller's mask, restored */
+    sigset_t pending;       /* pending before we began: not ours to discard */
+} host_signals;
+
+/* Block SIGXFSZ and SIGPIPE on the calling (host) thread. */
+static void host_signals_block(host_signals *h)
+{
+    sigset_t ours;
+    sigemptyset(&ours);
+    for (size_t i = 0; i < N_OUR_SIGNALS; i++)
+        sigaddset(&ours, our_signals[i]);
+    sigpending(&h->pending);
+    pthread_sigmask(SIG_BLOCK, &ours, &h->mask);
+}
+
+/* Discard those of the two that became pending since host_signals_block
+ * (our writes raised them), then restore the caller's mask. */
+static void host_signals_restore(const host_signals *h)
+{
+    int saved = errno;
+    sigset_t now;
+    sigpending(&now);
+    for (size_t i = 0; i < N_OUR_SIGNALS; i++) {
+        int sig = our_signals[i];
+        if (!sigismember(&now, sig) || sigismember(&h->pending, sig))
+            continue;
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&one, NULL, &zero) < 0 && errno == EINTR)
+            ;
+    }
+    pthread_sigmask(SIG_SETMASK, &h->mask, NULL);
+    errno = saved;
 }
 
 /* ---- warnings --------------------------------------------------------- */
@@ -359,7 +410,7 @@ static void *sampler_main(void *arg)
 static char *read_comm(void)
 {
     char name[64] = "";
-    FILE *f = fopen("/proc/self/comm", "r");
+    FILE *f = fopen("/proc/self/comm", "re");
     if (f) {
         if (fgets(name, sizeof name, f) == NULL)
             name[0] = '\0';
@@ -369,7 +420,8 @@ static char *read_comm(void)
     return strdup(name[0] ? name : "unknown");
 }
 
-smp_sampler *smp_create(const smp_options *opt, la_error *err)
+/* smp_create, on the host's thread with its signals as they are. */
+static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
 {
     if (opt->source.sample == NULL) {
         la_error_set(err, "no source given");
@@ -418,6 +470,15 @@ fail:
     free(s->header_extra);
     free(s);
     return NULL;
+}
+
+smp_sampler *smp_create(const smp_options *opt, la_error *err)
+{
+    host_signals h;
+    host_signals_block(&h);
+    smp_sampler *s = create_sampler(opt, err);
+    host_signals_restore(&h);
+    return s;
 }
 
 int smp_start(smp_sampler *s, la_error *err)
@@ -480,9 +541,12 @@ bool smp_is_running(smp_sampler *s)
 
 int smp_sample_now(smp_sampler *s, la_error *err)
 {
+    host_signals h;
     snapshot snap;
     snap_init(&snap);
+    host_signals_block(&h);
     int rc = take_snapshot(s, &snap, err);
+    host_signals_restore(&h);
     snap_free(&snap);
     return rc;
 }
@@ -518,11 +582,14 @@ int smp_after_fork_child(smp_sampler *s, la_error *err)
 {
     /* The locks were reset by atfork_child; the parent's thread is gone. */
     char path[sizeof s->stats.log_path] = "";
+    host_signals h;
+    host_signals_block(&h);
     pthread_mutex_lock(&s->write_mu);
     rlog_close(s->log);     /* closes only our copy of the parent's fd */
     s->log = open_log(s, path, err);
     int rc = s->log && expand_prom_path(s, &s->prom_path, err) == 0 ? 0 : -1;
     pthread_mutex_unlock(&s->write_mu);
+    host_signals_restore(&h);
     pthread_mutex_lock(&s->mu);
     uint64_t interval = s->stats.interval_ms;
     memset(&s->stats, 0, sizeof s->stats);
@@ -538,7 +605,7 @@ int smp_after_fork_child(smp_sampler *s, la_error *err)
 
 double smp_read_rss(void)
 {
-    FILE *f = fopen("/proc/self/statm", "r");
+    FILE *f = fopen("/proc/self/statm", "re");
     if (f == NULL)
         return -1;
     unsigned long size, resident;

@@ -1,7 +1,8 @@
 /* test_rlog: the rotating log: sizes, keep, gzip content, nothing lost or
  * split across files, reopening when the file is moved or deleted, a
- * missing directory, a full disk (RLIMIT_FSIZE), recovery of an interrupted
- * rotation, and several processes sharing one path. */
+ * missing directory, a full disk (RLIMIT_FSIZE: the cut write taken back), a
+ * file a crash left mid-line, a file truncated from outside, recovery of an
+ * interrupted rotation, and several processes sharing one path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -67,6 +68,23 @@ static char *make_snapshot(int i, int lines)
     for (int k = 0; k < lines; k++)
         n += (size_t)snprintf(text + n, cap - n, "mod.Type%d %d\n", k, i * 100 + k);
     return text;
+}
+
+/* Append the text of snapshot i to the string out (size bytes). */
+static void append_snapshot(char *out, size_t size, int i, int lines)
+{
+    char *text = make_snapshot(i, lines);
+    size_t n = strlen(out);
+    snprintf(out + n, size - n, "%s", text);
+    free(text);
+}
+
+static void assert_file_equals(const char *path, const char *expect)
+{
+    char *text = tu_read_file(path, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, expect);
+    free(text);
 }
 
 static void write_snapshot(rlog *log, int i, int lines)
@@ -281,16 +299,46 @@ static void test_disk_full(void **state)
     free(text);
     write_snapshot(log, 2, 5);
     rlog_close(log);
-    /* The cut snapshot is a truncated tail; the next one starts on its own
-     * line, whole. */
-    char *cur = tu_read_file(f->path, NULL);
-    const char *next = strstr(cur, "#START 1002");
-    assert_non_null(next);
-    assert_true(next[-1] == '\n');
-    char *expect = make_snapshot(2, 5);
-    assert_string_equal(next, expect);
-    free(expect);
-    free(cur);
+    /* The 40 bytes of snapshot 1 that went out were taken back: the file
+     * holds snapshots 0 and 2, whole, and nothing of 1. */
+    char expect[1024] = HEADER;
+    append_snapshot(expect, sizeof expect, 0, 5);
+    append_snapshot(expect, sizeof expect, 2, 5);
+    assert_file_equals(f->path, expect);
+}
+
+static void test_file_left_mid_line_is_cut_before_writing(void **state)
+{
+    fixture *f = *state;
+    /* A crash cut a write in "dict 378631": without the mark, "dict 37"
+     * would read as a count and our header would be glued to it. */
+    assert_int_equal(tu_write_file(f->path, HEADER "#START 1.0 pid=1\ndict 37"), 0);
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 1);
+    rlog_close(log);
+    char expect[1024] = HEADER "#START 1.0 pid=1\ndict 37<cut>\n" HEADER;
+    append_snapshot(expect, sizeof expect, 0, 1);
+    assert_file_equals(f->path, expect);
+    /* A file that ends with a whole line gets no mark. */
+    log = open_log(f, 0, 3, true);
+    write_snapshot(log, 1, 1);
+    rlog_close(log);
+    strcat(expect, HEADER);
+    append_snapshot(expect, sizeof expect, 1, 1);
+    assert_file_equals(f->path, expect);
+}
+
+static void test_truncated_from_outside_starts_with_a_header(void **state)
+{
+    fixture *f = *state;
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 5);
+    assert_int_equal(truncate(f->path, 0), 0);     /* logrotate's copytruncate */
+    write_snapshot(log, 1, 5);
+    rlog_close(log);
+    char expect[1024] = HEADER;
+    append_snapshot(expect, sizeof expect, 1, 5);
+    assert_file_equals(f->path, expect);
 }
 
 static void test_interrupted_rotation_is_finished(void **state)
@@ -400,6 +448,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_moved_or_deleted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_gone_then_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_left_mid_line_is_cut_before_writing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_from_outside_starts_with_a_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),

@@ -1,17 +1,20 @@
 /* test_smp: the sampler thread with a fake source and a fake clock: it
  * samples on schedule, stops promptly, survives failing writes and sources,
- * stretches its interval, serialises sample_now with the thread, and works
- * in a forked child. */
+ * stretches its interval, serialises sample_now with the thread, works in a
+ * forked child, and never lets its writes kill the calling thread's process
+ * (SIGXFSZ, SIGPIPE). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -479,6 +482,57 @@ static void test_fork_child_without_pid_appends_under_new_header(void **state)
     free(text);
 }
 
+/* The child of test_write_signals_do_not_kill_the_caller: 0 if it lives on
+ * with its signal mask as it was and nothing pending. */
+static int sample_under_fatal_signals(fixture *f)
+{
+    /* Default actions (both kill), a stderr nobody reads, and a file size
+     * limit the log has reached: the next write raises SIGXFSZ, its
+     * warning SIGPIPE. */
+    signal(SIGXFSZ, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    int fds[2];
+    if (pipe(fds) != 0 || dup2(fds[1], STDERR_FILENO) < 0)
+        return 20;
+    close(fds[0]);
+    close(fds[1]);
+    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample},
+                       .clock = &f->clock_fns, .program = "tester"};   /* warn: stderr */
+    la_error err;
+    smp_sampler *s = smp_create(&opt, &err);
+    struct stat st;
+    struct rlimit lim;
+    if (s == NULL || stat(f->path, &st) != 0 || getrlimit(RLIMIT_FSIZE, &lim) != 0)
+        return 21;
+    lim.rlim_cur = (rlim_t)st.st_size;
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0)
+        return 22;
+    if (smp_sample_now(s, &err) != SMP_ERROR || strstr(err.msg, "File too large") == NULL)
+        return 23;
+    sigset_t blocked, pending;
+    sigprocmask(SIG_BLOCK, NULL, &blocked);
+    sigpending(&pending);
+    if (sigismember(&blocked, SIGXFSZ) || sigismember(&blocked, SIGPIPE))
+        return 24;
+    if (sigismember(&pending, SIGXFSZ) || sigismember(&pending, SIGPIPE))
+        return 25;
+    smp_destroy(s);
+    return 0;
+}
+
+static void test_write_signals_do_not_kill_the_caller(void **state)
+{
+    fixture *f = *state;
+    pid_t child = fork();
+    if (child == 0)
+        _exit(sample_under_fatal_signals(f));
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    if (WIFSIGNALED(status))
+        fail_msg("killed by signal %d", WTERMSIG(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_create_fails_cleanly(void **state)
 {
     fixture *f = *state;
@@ -505,6 +559,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sample_now_races_the_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_gets_its_own_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_without_pid_appends_under_new_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
