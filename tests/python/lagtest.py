@@ -7,13 +7,17 @@ itself, so one test's agent never leaks into another.
 """
 
 import gzip
+import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,6 +26,16 @@ PKG_DIR = os.path.join(ROOT, "agent", "python")
 PYTHON = sys.executable
 # objgraph comes from Debian's python3-objgraph (pure Python, any 3.x).
 OBJGRAPH_DIR = "/usr/lib/python3/dist-packages"
+LEAKPLOT = os.path.join(ROOT, "plot", "leakplot")
+# LEAKAGENT_HARDENING=1 (make hardening): the fault tests repeat their faults
+# as often as the issue asks; make check runs fewer rounds of the same code.
+HARDENING = os.environ.get("LEAKAGENT_HARDENING") == "1"
+
+
+def rounds(fast, full):
+    """How many times a fault test repeats its fault: `full` under
+    LEAKAGENT_HARDENING=1, else `fast`."""
+    return full if HARDENING else fast
 
 
 def child_env(**extra):
@@ -83,8 +97,10 @@ def log_files(path):
     return [p for _, p in sorted(found)]
 
 
-def parse_snapshots(text):
-    """[(start_fields, {name: count})] of every #START in text (log format 1)."""
+def parse_snapshots(text, bad=None):
+    """[(start_fields, {name: count})] of every #START in text (log format 1).
+    A line that is not "name count" raises ValueError, or, given a list
+    `bad`, is appended to it and skipped."""
     snaps = []
     for line in text.splitlines():
         if line.startswith("#START"):
@@ -96,6 +112,8 @@ def parse_snapshots(text):
             snaps.append((fields, {}))
         elif line.startswith("#") or not line.strip():
             continue
+        elif bad is not None and not re.fullmatch(r"\S+ \d+", line):
+            bad.append(line)
         elif snaps:
             name, count = line.rsplit(None, 1)
             snaps[-1][1][name.strip()] = int(count)
@@ -126,3 +144,162 @@ class TmpDirTest(unittest.TestCase):
         with open(p, "w") as f:
             f.write(textwrap.dedent(text))
         return p
+
+
+# ---- the host's own output ---------------------------------------------------
+
+def agent_warnings(stderr):
+    """The lines of a child's stderr that the agent wrote ("leakagent: ...")."""
+    return [line for line in stderr.splitlines() if line.startswith("leakagent: ")]
+
+
+def assert_stderr_is_warnings(test, stderr, at_most):
+    """stderr holds nothing but the agent's warnings, at most `at_most` of
+    them (they are rate-limited to one a minute); returns them."""
+    lines = stderr.splitlines()
+    warnings = agent_warnings(stderr)
+    test.assertEqual(len(warnings), len(lines), "stderr is not only the agent's:\n" + stderr)
+    test.assertLessEqual(len(warnings), at_most, stderr)
+    return warnings
+
+
+# ---- reading logs back ---------------------------------------------------------
+
+def leakplot_json(*paths):
+    """leakplot --check --json over paths (rotated siblings read too): its
+    report as a dict ("snapshots", "bad_lines", ...); AssertionError if it fails."""
+    res = subprocess.run([LEAKPLOT, "--check", "--json", "-q"] + list(paths),
+                         capture_output=True, text=True, timeout=60)
+    if res.returncode not in (0, 1):
+        raise AssertionError("leakplot exited %d: %s" % (res.returncode, res.stderr))
+    return json.loads(res.stdout)
+
+
+def type_lines_are_whole(text):
+    """The lines of text that are neither blank, comments, nor "name count"."""
+    return [line for line in text.splitlines()
+            if line.strip() and not line.startswith("#")
+            and not re.fullmatch(r"\S+ \d+", line)]
+
+
+def all_snapshots(path):
+    """[(file, start_fields, {name: count})] of the live file and its rotated
+    siblings, oldest file first."""
+    return [(f, fields, counts) for f in log_files(path)
+            for fields, counts in parse_snapshots(read_text(f))]
+
+
+# ---- mounts (we run as root in a container) ------------------------------------
+
+def mount(test, target, *options):
+    """mount OPTIONS... TARGET, undone (lazily) when the test ends; skips the
+    test, saying why, where this container may not mount."""
+    res = subprocess.run(["mount"] + list(options) + [target], capture_output=True, text=True)
+    if res.returncode != 0:
+        test.skipTest("cannot mount here (mount %s %s): %s"
+                      % (" ".join(options), target, res.stderr.strip()))
+    test.addCleanup(subprocess.run, ["umount", "-l", target], capture_output=True)
+
+
+def remount(target, options):
+    """Change the options of a mount made by mount(), e.g. "bind,ro"."""
+    subprocess.run(["mount", "-o", "remount," + options, target], check=True,
+                   capture_output=True)
+
+
+# ---- a host driven step by step ---------------------------------------------------
+
+# Prepended to a Host's code: step() tells the test where the program is (with
+# the agent's statistics) and waits until the test has done its part; until()
+# waits for a condition without hanging forever.
+HOST_PRELUDE = """
+import json, os, sys, time
+import leakagent
+def step(name, **extra):
+    out = dict(leakagent.stats(), step=name, **extra)
+    sys.stdout.write(json.dumps(out) + "\\n")
+    sys.stdout.flush()
+    if sys.stdin.readline() != "go\\n":
+        raise SystemExit("the test went away")
+def until(cond, what, timeout=20.0):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit("timed out waiting for " + what)
+        time.sleep(0.005)
+"""
+
+
+class Host:
+    """A child interpreter running HOST_PRELUDE + code, driven by its step()
+    calls: step() returns the statistics the child reported and go() lets it
+    continue.  Every stdout line must be such a report (the host's own
+    output); finish() returns (returncode, stderr)."""
+
+    def __init__(self, test, code, env=None, timeout=30):
+        self.timeout = timeout
+        self.proc = subprocess.Popen([PYTHON, "-c", HOST_PRELUDE + textwrap.dedent(code)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env or child_env())
+        self.lines = queue.Queue()
+        self.stderr = []
+        self.readers = [threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines.put, True)),
+                        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr.append, False))]
+        for t in self.readers:
+            t.start()
+        test.addCleanup(self._kill)
+
+    @staticmethod
+    def _pump(stream, put, mark_end):
+        for line in stream:
+            put(line)
+        if mark_end:
+            put(None)
+
+    def step(self, name):
+        """Wait for the child's step(name); its report (a dict)."""
+        try:
+            line = self.lines.get(timeout=self.timeout)
+        except queue.Empty:
+            raise AssertionError("host hung before step %r; stderr: %s"
+                                 % (name, "".join(self.stderr))) from None
+        if line is None:
+            self.proc.wait(self.timeout)
+            raise AssertionError("host exited %s before step %r; stderr: %s"
+                                 % (self.proc.returncode, name, "".join(self.stderr)))
+        report = json.loads(line)       # anything else on stdout is not the host's
+        if report.get("step") != name:
+            raise AssertionError("host at step %r, expected %r" % (report.get("step"), name))
+        return report
+
+    def go(self):
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+
+    def finish(self):
+        """Let the child end; (returncode, stderr).  Hanging is a failure."""
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("host hung at exit; stderr: %s" % "".join(self.stderr)) from None
+        for t in self.readers:
+            t.join()
+        rest = []
+        while not self.lines.empty():
+            line = self.lines.get()
+            if line is not None:
+                rest.append(line)
+        if rest:
+            raise AssertionError("host printed what it did not: %r" % rest)
+        return self.proc.returncode, "".join(self.stderr)
+
+    def _kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass

@@ -1,0 +1,125 @@
+"""What the agent must not do to its host process (issue 7): die of a
+signal its own writes raise (SIGPIPE from a warning to a closed stderr;
+SIGXFSZ is in test_faults_fs), fail because a host signal handler
+interrupted a wait (EINTR), or leak a descriptor into a program the host
+execs.
+"""
+
+import fcntl
+import json
+import os
+import re
+import subprocess
+import time
+import unittest
+
+from lagtest import (PYTHON, Host, TmpDirTest, assert_stderr_is_warnings, child_env, rounds,
+                     run_py)
+
+
+class HostSignalTest(TmpDirTest):
+
+    def test_warning_to_a_closed_stderr_does_not_kill_the_host(self):
+        """A host that set SIGPIPE back to the default (as command-line tools
+        do) and whose stderr reader went away: the agent's warning gets
+        EPIPE, not the host's death."""
+        log = self.path("gone", "app.log")
+        os.makedirs(os.path.dirname(log))
+        r, w = os.pipe()
+        os.close(r)                         # nobody reads the host's stderr
+        res = subprocess.run([PYTHON, "-c", """
+import os, shutil, signal, sys, leakagent
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+leakagent.start(log_path=sys.argv[1], interval="1h")
+shutil.rmtree(os.path.dirname(sys.argv[1]))
+try:
+    leakagent.sample_now()          # fails, and warns on this thread
+except RuntimeError as e:
+    print("sample_now:", "No such file" in str(e))
+print("alive")
+""", log], env=child_env(), stdout=subprocess.PIPE, stderr=w, text=True, timeout=60)
+        os.close(w)
+        self.assertEqual((res.returncode, res.stdout), (0, "sample_now: True\nalive\n"))
+
+    def test_a_signal_handler_does_not_fail_a_locked_write(self):
+        """sample_now() waits for the log's flock while another process
+        rotates (here: holds it); the host's SIGALRM handler interrupts that
+        wait every 5 ms.  The write must wait on, not fail with EINTR."""
+        log = self.path("app.log")
+        host = Host(self, """
+import signal
+alarms = 0
+def on_alarm(sig, frame):
+    global alarms
+    alarms += 1
+signal.signal(signal.SIGALRM, on_alarm)
+leakagent.start(log_path=%r, interval="1h")
+until(lambda: leakagent.stats()["snapshots"] >= 1, "first snapshot")
+step("ready")
+signal.setitimer(signal.ITIMER_REAL, 0.005, 0.005)
+t0 = time.monotonic()
+try:
+    outcome = leakagent.sample_now()
+except RuntimeError as e:
+    outcome = str(e)
+waited = time.monotonic() - t0
+signal.setitimer(signal.ITIMER_REAL, 0)
+step("sampled", outcome=outcome, alarms=alarms, waited=waited)
+leakagent.stop()
+""" % log)
+        host.step("ready")
+        with open(log, "rb") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)   # as a rotating process holds it
+            host.go()
+            time.sleep(0.3)
+        sampled = host.step("sampled")
+        host.go()
+        rc, stderr = host.finish()
+        self.assertEqual(rc, 0, stderr)
+        assert_stderr_is_warnings(self, stderr, 0)
+        self.assertIs(sampled["outcome"], True)
+        # It waited for the lock while SIGALRM came every 5 ms (Python runs
+        # its handler once the call returns: the signals merge into one).
+        self.assertGreater(sampled["waited"], 0.2)
+        self.assertGreaterEqual(sampled["alarms"], 1)
+
+
+class DescriptorTest(TmpDirTest):
+
+    def test_no_descriptor_leaks_into_an_exec(self):
+        """Programs the host spawns without closing descriptors
+        (os.posix_spawn, os.system) while the agent writes, rotates and
+        compresses: none of them holds a file of the log."""
+        log = self.path("logs", "app.log")
+        os.makedirs(os.path.dirname(log))
+        res = run_py("""
+import json, os, subprocess, sys, threading, leakagent
+junk = [{} for _ in range(50000)]
+leakagent.start(log_path=%r, interval="10ms", max_size="1B", keep=5, max_overhead=100)
+done = False
+def more():
+    while not done:
+        leakagent.sample_now()
+threading.Thread(target=more).start()
+seen = []
+for i in range(int(sys.argv[1])):
+    r, w = os.pipe()
+    pid = os.posix_spawn("/bin/sh", ["sh", "-c", "ls -l /proc/$$/fd"], os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
+    os.close(w)
+    with os.fdopen(r) as f:
+        seen.append(f.read())
+    os.waitpid(pid, 0)
+done = True
+leakagent.stop()
+print(json.dumps({"listings": seen, "stats": leakagent.stats()}))
+""" % log, str(rounds(150, 1000)), timeout=300)
+        out = json.loads(res.stdout)
+        self.assertGreater(out["stats"]["rotations"], 20)
+        leaked = [line for listing in out["listings"] for line in listing.splitlines()
+                  if re.search(re.escape(os.path.dirname(log)), line)]
+        self.assertEqual(leaked, [])
+
+
+if __name__ == "__main__":
+    unittest.main()
