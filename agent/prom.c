@@ -1,9 +1,12 @@
 /* prom: Prometheus text exposition of a snapshot (see prom.h). */
 #include "prom.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,4 +133,32 @@ int prom_write_textfile(const char *path, const snapshot *snap, const char *prog
         return la_error_errno(err, saved, "cannot write prometheus.textfile %s", path);
     }
     return 0;
+}
+
+void prom_remove_stale_tmp(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4200], prefix[4200];
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    int n = snprintf(prefix, sizeof prefix, "%s.tmp.", slash ? slash + 1 : path);
+    if (n < 0 || n >= (int)sizeof prefix)
+        return;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, (size_t)n) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (end == e->d_name + n || *end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
 }

@@ -27,4 +27,9 @@ LA_API int prom_format(logfmt_buf *out, const snapshot *snap, const char *progra
 LA_API int prom_write_textfile(const char *path, const snapshot *snap,
                         const char *program, logfmt_buf *scratch, la_error *err);
 
+/* Remove the "PATH.tmp.PID" files of processes that no longer exist: a
+ * crash between the write and the rename of prom_write_textfile leaves one.
+ * Best effort, silent. */
+LA_API void prom_remove_stale_tmp(const char *path);
+
 #endif

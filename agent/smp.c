@@ -456,6 +456,8 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     s->log = open_log(s, s->stats.log_path, err);   /* not shared yet */
     if (s->log == NULL || expand_prom_path(s, &s->prom_path, err) != 0)
         goto fail;
+    if (s->prom_path)
+        prom_remove_stale_tmp(s->prom_path);
     if (registry_add(s) != 0) {
         la_error_set(err, "too many samplers in one process (at most %d)", MAX_SAMPLERS);
         goto fail;

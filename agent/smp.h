@@ -85,8 +85,10 @@ typedef struct smp_stats {
 
 typedef struct smp_sampler smp_sampler;
 
-/* Copy the config, expand the log path, open the log (writing its header).
- * The thread is not started.  NULL with err set on failure. */
+/* Copy the config, expand the log path, open the log (writing its header;
+ * finishing a rotation a crash interrupted), remove the prometheus.textfile
+ * .tmp files of dead processes.  The thread is not started.  NULL with err
+ * set on failure. */
 LA_API smp_sampler *smp_create(const smp_options *opt, la_error *err);
 
 /* Start the thread (signals blocked).  -1 if already running. */

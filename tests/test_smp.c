@@ -1,8 +1,8 @@
 /* test_smp: the sampler thread with a fake source and a fake clock: it
  * samples on schedule, stops promptly, survives failing writes and sources,
  * stretches its interval, serialises sample_now with the thread, works in a
- * forked child, and never lets its writes kill the calling thread's process
- * (SIGXFSZ, SIGPIPE). */
+ * forked child, never lets its writes kill the calling thread's process
+ * (SIGXFSZ, SIGPIPE), and clears the textfile .tmp a crash left. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -533,6 +533,31 @@ static void test_write_signals_do_not_kill_the_caller(void **state)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static void test_create_removes_stale_textfile_tmp(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    char *prom = tu_path(f->dir, "la.prom");
+    assert_int_equal(cfg_set(&f->cfg, "prometheus.textfile", prom, &err), 0);
+    pid_t dead = fork();        /* a pid that is surely gone once reaped */
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    char stale[4200], live[4200], other[4200];
+    snprintf(stale, sizeof stale, "%s.tmp.%ld", prom, (long)dead);     /* kill -9 left it */
+    snprintf(live, sizeof live, "%s.tmp.%ld", prom, (long)getppid()); /* being written */
+    snprintf(other, sizeof other, "%s.tmp.x%ld", prom, (long)dead);    /* not ours */
+    assert_int_equal(tu_write_file(stale, "half"), 0);
+    assert_int_equal(tu_write_file(live, "half"), 0);
+    assert_int_equal(tu_write_file(other, "x"), 0);
+    smp_sampler *s = create(f, &f->clock_fns);
+    assert_false(tu_exists(stale));
+    assert_true(tu_exists(live));
+    assert_true(tu_exists(other));
+    smp_destroy(s);
+    free(prom);
+}
+
 static void test_create_fails_cleanly(void **state)
 {
     fixture *f = *state;
@@ -560,6 +585,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fork_child_gets_its_own_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_without_pid_appends_under_new_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_removes_stale_textfile_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,7 +31,8 @@ KINDS = [type("Kind%%02d_" %% i + "x" * 600, (), {}) for i in range(%d)]
 heap = [k() for i, k in enumerate(KINDS) for _ in range(i + 1)]
 class Seq: pass
 leakagent.start(log_path=%r, interval=sys.argv[1], max_size="40KB", keep=1000,
-                compress=True, include=["__main__.Kind*", "__main__.Seq"], max_overhead=100)
+                compress=True, include=["__main__.Kind*", "__main__.Seq"], max_overhead=100,
+                prometheus_textfile=%r)
 while leakagent.stats()["snapshots"] < 1:       # the thread's first snapshot
     pass
 seq = []
@@ -43,9 +44,10 @@ while True:
 
 
 def leftovers(log):
-    """What an interrupted rotation leaves: a raw path.1, .tmp files."""
+    """What an interrupted rotation (or textfile update) leaves: a raw
+    path.1, .tmp files."""
     d, base = os.path.split(log)
-    return sorted(n for n in os.listdir(d) if n == base + ".1" or n.endswith(".tmp"))
+    return sorted(n for n in os.listdir(d) if n == base + ".1" or ".tmp" in n)
 
 
 class KillTest(TmpDirTest):
@@ -53,7 +55,7 @@ class KillTest(TmpDirTest):
     def kill_round(self, log, interval):
         """One host, killed at a random moment once it has written; returns
         (pid, the Seq numbers it printed)."""
-        p = subprocess.Popen([PYTHON, "-c", HOST % (KINDS, log), interval], env=child_env(),
+        p = subprocess.Popen([PYTHON, "-c", HOST % (KINDS, log, log + ".prom"), interval], env=child_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         first = p.stdout.readline()     # the agent runs and has written
         time.sleep(random.uniform(0.0, 0.3))
@@ -90,21 +92,24 @@ class KillTest(TmpDirTest):
         log = self.path("app.log")
         n_rounds = rounds(10, 40)
         hosts = []                        # (pid, printed, exact)
-        interrupted = 0
+        interrupted = textfiles = 0
         for i in range(n_rounds):
             exact = i % 2 == 0
             pid, printed = self.kill_round(log, "1h" if exact else "10ms")
             hosts.append((pid, printed, exact))
-            interrupted += bool(leftovers(log))
+            left = leftovers(log)
+            textfiles += any(".prom.tmp" in n for n in left)
+            interrupted += any(".prom.tmp" not in n for n in left)
         # The next start finishes what the kills interrupted.
         run_py("""
 import leakagent
-leakagent.start(log_path=%r, max_size="40KB", keep=1000, compress=True, interval="1h")
+leakagent.start(log_path=%r, max_size="40KB", keep=1000, compress=True, interval="1h",
+                prometheus_textfile=%r)
 leakagent.stop()
-""" % log)
+""" % (log, log + ".prom"))
         self.assertEqual(leftovers(log), [])
-        sys.stdout.write("\n    %d kills, %d left a rotation half done; %d files, "
-                         % (n_rounds, interrupted, len(log_files(log))))
+        sys.stdout.write("\n    %d kills, %d left a rotation half done, %d a textfile .tmp; "
+                         "%d files, " % (n_rounds, interrupted, textfiles, len(log_files(log))))
         by_pid = {}
         order = []
         bad = []
