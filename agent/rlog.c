@@ -103,20 +103,29 @@ static bool ends_mid_line(int fd, off_t size)
     return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
 }
 
-/* Open (create) the live file.  Under an exclusive lock, so that no other
- * process's write is half done, look whether it ends mid-line. */
+/* Open (create) the live file.  A FIFO or a socket is refused: a write
+ * there blocks as long as its reader pleases, with the host waiting on us
+ * (at exit, to join the thread).  O_NONBLOCK keeps the open itself from
+ * waiting for a FIFO's reader.  Under an exclusive lock, so that no other
+ * process's write is half done, look whether the file ends mid-line. */
 static int open_live(rlog *log, la_error *err)
 {
-    int fd = open(log->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    const int flags = O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK;
+    struct stat st;
+    int fd = open(log->path, O_RDWR | flags, 0644);
     if (fd < 0 && errno == EACCES)
-        fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        fd = open(log->path, O_WRONLY | flags, 0644);
     if (fd < 0)
         return la_error_errno(err, errno, "cannot open log %s", log->path);
+    if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+        close(fd);
+        return la_error_set(err, "cannot open log %s: a pipe or socket, not a file", log->path);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     log->fd = fd;
     log->header_pending = true;
     log->cut_line = false;
     log->end = 0;
-    struct stat st;
     if (lock_fd(fd, LOCK_EX) == 0) {
         if (fstat(fd, &st) == 0) {
             log->cut_line = ends_mid_line(fd, st.st_size);

@@ -1,8 +1,9 @@
 /* test_rlog: the rotating log: sizes, keep, gzip content, nothing lost or
  * split across files, reopening when the file is moved or deleted, a
  * missing directory, a full disk (RLIMIT_FSIZE: the cut write taken back), a
- * file a crash left mid-line, a file truncated from outside, recovery of an
- * interrupted rotation, and several processes sharing one path. */
+ * file a crash left mid-line, a file truncated from outside, a FIFO refused,
+ * recovery of an interrupted rotation, and several processes sharing one
+ * path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -328,6 +329,16 @@ static void test_file_left_mid_line_is_cut_before_writing(void **state)
     assert_file_equals(f->path, expect);
 }
 
+static void test_fifo_is_refused_without_waiting(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mkfifo(f->path, 0600), 0);     /* nobody reads it */
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .keep = 3, .compress = true, .header = HEADER};
+    assert_null(rlog_open(&opt, &err));
+    assert_non_null(strstr(err.msg, "a pipe or socket, not a file"));
+}
+
 static void test_truncated_from_outside_starts_with_a_header(void **state)
 {
     fixture *f = *state;
@@ -450,6 +461,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_left_mid_line_is_cut_before_writing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_from_outside_starts_with_a_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_is_refused_without_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),

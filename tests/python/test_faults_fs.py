@@ -1,5 +1,6 @@
 """File-system faults under a real host (issue 7): the log directory removed,
-made read-only, then restored; a full disk; a file size limit.  Each time
+made read-only, then restored; a full disk; a file size limit; a FIFO where
+the log should be.  Each time
 the host goes on, its output stays its own but for one rate-limited agent
 warning, the sampler keeps ticking (its error counter rises), and the log
 gets whole snapshots again once it can.
@@ -14,11 +15,12 @@ way a write fails half-way, and the one that sends SIGXFSZ.
 """
 
 import errno
+import json
 import os
 import unittest
 
 from lagtest import (Host, TmpDirTest, all_snapshots, assert_stderr_is_warnings, leakplot_json,
-                     log_files, mount, read_text, remount, type_lines_are_whole)
+                     log_files, mount, read_text, remount, run_py, type_lines_are_whole)
 
 # A host whose snapshots have a known content: 30 classes with long names
 # (about 5 KB a snapshot, so a write spans pages and can be cut) and counts
@@ -181,6 +183,33 @@ leakagent.stop()
         self.finish(host, "rotation failed")
         # The deleted file's snapshots are gone with it; the rest are whole.
         self.assert_whole_snapshots(log, 3)
+
+
+class NotAFileTest(TmpDirTest):
+
+    def test_log_path_is_a_fifo(self):
+        """A FIFO at log.path: the open would wait for a reader, the writes
+        for the reader to read, and the host with them (at exit, joining
+        the thread).  start() refuses it, reader or not."""
+        fifo = self.path("app.log")
+        os.mkfifo(fifo)
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self.addCleanup(os.close, reader)
+        for log in (fifo, self.path("nobody-reads.log")):
+            if log != fifo:
+                os.mkfifo(log)
+            with self.subTest(log=log):
+                res = run_py("""
+import json, leakagent
+try:
+    leakagent.start(log_path=%r, interval="10ms")
+    out = "started"
+except OSError as e:
+    out = str(e)
+print(json.dumps([out, leakagent.is_running()]))
+""" % log, timeout=30)
+                self.assertEqual(json.loads(res.stdout),
+                                 ["cannot open log %s: a pipe or socket, not a file" % log, False])
 
 
 class DiskFullTest(FaultTest):
