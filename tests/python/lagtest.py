@@ -17,7 +17,6 @@ import sys
 import tempfile
 import textwrap
 import threading
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,6 +29,12 @@ LEAKPLOT = os.path.join(ROOT, "plot", "leakplot")
 # LEAKAGENT_HARDENING=1 (make hardening): the fault tests repeat their faults
 # as often as the issue asks; make check runs fewer rounds of the same code.
 HARDENING = os.environ.get("LEAKAGENT_HARDENING") == "1"
+
+
+# Prepended to a host that forks while the agent's thread runs: 3.12+ warn
+# that fork() may deadlock (the agent's thread holds no lock across fork:
+# pthread_atfork resets them), which is not the host's own output.
+QUIET_FORK = "import warnings; warnings.simplefilter('ignore', DeprecationWarning)\n"
 
 
 def rounds(fast, full):

@@ -8,7 +8,6 @@ warning line on stderr.
 import json
 import os
 import shutil
-import stat
 import subprocess
 import unittest
 

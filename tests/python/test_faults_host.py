@@ -13,8 +13,9 @@ import subprocess
 import time
 import unittest
 
-from lagtest import (PYTHON, Host, TmpDirTest, assert_stderr_is_warnings, child_env, rounds,
-                     run_py)
+from lagtest import (PYTHON, QUIET_FORK, Host, TmpDirTest, assert_stderr_is_warnings, child_env,
+                     rounds, run_py)
+
 
 
 class HostSignalTest(TmpDirTest):
@@ -87,12 +88,13 @@ leakagent.stop()
 class DescriptorTest(TmpDirTest):
 
     def test_no_descriptor_leaks_into_an_exec(self):
-        """Programs the host spawns without closing descriptors
-        (os.posix_spawn, os.system) while the agent writes, rotates and
-        compresses: none of them holds a file of the log."""
+        """Programs the host starts without closing descriptors while the
+        agent writes, rotates and compresses: by os.posix_spawn (no Python
+        at-fork hooks), and by os.fork() + os.execv() (the child's agent
+        reopens its log first).  None of them holds a file of the log."""
         log = self.path("logs", "app.log")
         os.makedirs(os.path.dirname(log))
-        res = run_py("""
+        res = run_py(QUIET_FORK + """
 import json, os, subprocess, sys, threading, leakagent
 junk = [{} for _ in range(50000)]
 leakagent.start(log_path=%r, interval="10ms", max_size="1B", keep=5, max_overhead=100)
@@ -104,8 +106,15 @@ threading.Thread(target=more).start()
 seen = []
 for i in range(int(sys.argv[1])):
     r, w = os.pipe()
-    pid = os.posix_spawn("/bin/sh", ["sh", "-c", "ls -l /proc/$$/fd"], os.environ,
-                         file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
+    argv = ["sh", "-c", "ls -l /proc/$$/fd"]
+    if i %% 2:
+        pid = os.posix_spawn("/bin/sh", argv, os.environ,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)])
+    else:
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(w, 1)
+            os.execv("/bin/sh", argv)
     os.close(w)
     with os.fdopen(r) as f:
         seen.append(f.read())
@@ -115,6 +124,7 @@ leakagent.stop()
 print(json.dumps({"listings": seen, "stats": leakagent.stats()}))
 """ % log, str(rounds(150, 1000)), timeout=300)
         out = json.loads(res.stdout)
+        assert_stderr_is_warnings(self, res.stderr, 1)
         self.assertGreater(out["stats"]["rotations"], 20)
         leaked = [line for listing in out["listings"] for line in listing.splitlines()
                   if re.search(re.escape(os.path.dirname(log)), line)]

@@ -9,11 +9,10 @@ import json
 import os
 import unittest
 
-from lagtest import (TmpDirTest, assert_stderr_is_warnings, headers, leakplot_json, log_files,
-                     parse_snapshots, read_text, rounds, run_py, run_script, type_lines_are_whole)
+from lagtest import (QUIET_FORK, TmpDirTest, assert_stderr_is_warnings, headers, leakplot_json,
+                     log_files, parse_snapshots, read_text, rounds, run_py, run_script,
+                     type_lines_are_whole)
 
-# Children of a process with threads: 3.12+ warns that fork() may deadlock.
-QUIET = "import warnings; warnings.simplefilter('ignore', DeprecationWarning)\n"
 
 
 class ThreadRaceTest(TmpDirTest):
@@ -79,7 +78,7 @@ print(json.dumps({"errors": errors, "cycles": cycles, "alive": alive}))
 
     def test_pool_of_20_forked_children(self):
         log = self.path("pool-%p.log")
-        res = run_script(self.path("pool.py"), QUIET + """
+        res = run_script(self.path("pool.py"), QUIET_FORK + """
 import json, multiprocessing as mp, os, time, leakagent
 class Work: pass
 def work(n):

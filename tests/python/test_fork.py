@@ -7,13 +7,10 @@ import os
 import sys
 import unittest
 
-from lagtest import TmpDirTest, headers, parse_snapshots, read_text, run_py, run_script
+from lagtest import (QUIET_FORK, TmpDirTest, headers, parse_snapshots, read_text, run_py,
+                     run_script)
 
-# Children of a process with threads: 3.12+ warns that fork() may deadlock;
-# the agent's thread holds no lock across fork (pthread_atfork resets them).
-QUIET = "import warnings; warnings.simplefilter('ignore', DeprecationWarning)\n"
-
-FORK_CHILD = QUIET + """
+FORK_CHILD = QUIET_FORK + """
 import json, os, time, leakagent
 leakagent.start(log_path=%r, interval="1h")
 leakagent.sample_now()
@@ -78,7 +75,7 @@ class ForkTest(TmpDirTest):
         for method in ("fork", "forkserver"):
             with self.subTest(method=method):
                 log = self.path("mp-%s-%%p.log" % method)
-                res = run_script(self.path("mp_%s.py" % method), QUIET + """
+                res = run_script(self.path("mp_%s.py" % method), QUIET_FORK + """
 import multiprocessing as mp, os, leakagent
 def work(x):
     return x * x, os.getpid(), leakagent.is_running() if "leakagent" in globals() else None
@@ -109,7 +106,7 @@ if __name__ == "__main__":
     def test_forked_child_heap_stays_shared(self):
         """A 1M-object heap, frozen as prefork servers do; the forked child
         samples it: its private memory grows by < 1 MiB per snapshot."""
-        res = run_py(QUIET + SMAPS + """
+        res = run_py(QUIET_FORK + SMAPS + """
 import gc, json, os, time, leakagent
 class Node:
     __slots__ = ("next",)
