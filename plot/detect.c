@@ -341,7 +341,8 @@ int detect_store(const lp_store *s, const detect_params *p, double since,
     for (size_t r = 0; r < s->n_runs; r++) {
         for (size_t c = 0; current[r] && c < s->n_cols; c++) {
             double floor_abs;
-            if ((filter && !filter(filter_ud, s->cols[c].name)) ||
+            if (s->cols[c].present < p->min_snapshots ||     /* cheap: a million types */
+                (filter && !filter(filter_ud, s->cols[c].name)) ||
                 !detect_judges(&s->cols[c], p, &floor_abs))
                 continue;
             size_t n = lp_series_extract(s, c, r, since, until, t, v);

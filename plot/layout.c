@@ -149,12 +149,9 @@ static void column_peaks(const lp_store *s, double since, double until, double *
     for (size_t c = 0; c < s->n_cols; c++) {
         const lp_column *col = &s->cols[c];
         double m = NAN;
-        for (size_t row = 0; row < col->len; row++) {
-            if (s->times[row] < since || s->times[row] > until)
-                continue;
-            double v = col->kind == LP_GAUGE ? col->gauge[row]
-                       : col->counts[row] == LP_MISSING ? NAN : (double)col->counts[row];
-            if (!isnan(v) && !(v <= m))
+        for (size_t i = 0; i < col->len; i++) {
+            double t = s->times[lp_column_row(col, i)], v = lp_column_at(col, i);
+            if (t >= since && t <= until && !isnan(v) && !(v <= m))
                 m = v;
         }
         peak[c] = m;
@@ -171,17 +168,27 @@ static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
     bool *taken = calloc(s->n_cols + 1, sizeof *taken);
     double *peak = malloc((s->n_cols + 1) * sizeof *peak);
     ranked *rank = malloc((s->n_cols + 1) * sizeof *rank);
-    doc->panels = calloc(s->n_cols + 1, sizeof *doc->panels);
+    /* room for the panels there can be, not one per column: a log of a
+     * million types shows a few dozen */
+    size_t most = d->n_growing + (size_t)in->top;
+    for (size_t c = 0; c < s->n_cols; c++)
+        most += s->cols[c].kind == LP_GAUGE;
+    doc->panels = calloc((most < s->n_cols ? most : s->n_cols) + 1, sizeof *doc->panels);
     if (taken == NULL || peak == NULL || rank == NULL || doc->panels == NULL) {
         lp_error_set(err, "out of memory (layout)");
         goto out;
     }
     column_peaks(s, in->since, in->until, peak);
+    size_t n_growing = 0;
     for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
         size_t c = d->items[i].col;
         if (taken[c])
             continue;
-        taken[c] = true;
+        taken[c] = true;                /* not an "other type" even undrawn */
+        if (n_growing++ >= LAYOUT_MAX_GROWING) {
+            doc->summary.growing_capped = true;
+            continue;
+        }
         doc->panels[doc->n_panels++] = (layout_panel){.col = c, .kind = LAYOUT_GROWING,
                                                       .growing = true};
     }

@@ -7,7 +7,7 @@ int lp_array_grow(void **array, size_t *cap, size_t need, size_t size, lp_error 
 {
     if (need <= *cap)
         return 0;
-    size_t ncap = *cap ? *cap : 64;
+    size_t ncap = *cap ? *cap : 8;
     while (ncap < need)
         ncap *= 2;
     void *bigger = realloc(*array, ncap * size);

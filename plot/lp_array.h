@@ -9,7 +9,8 @@
 #include "lp_error.h"
 
 /* Make *array (of `size`-byte elements, *cap allocated) hold at least
- * `need` elements, doubling from 64.  0, or -1 with err set (err may be
+ * `need` elements, doubling from 8 (small: a store may hold a million
+ * columns of a few values each).  0, or -1 with err set (err may be
  * NULL) and *array, *cap unchanged. */
 int lp_array_grow(void **array, size_t *cap, size_t need, size_t size, lp_error *err);
 

@@ -28,8 +28,9 @@ void lp_series_free(lp_store *s)
         return;
     for (size_t i = 0; i < s->n_cols; i++) {
         free(s->cols[i].name);
+        free(s->cols[i].rows);
         free(s->cols[i].counts);
-        free(s->cols[i].gauge);
+        free(s->cols[i].values);
     }
     for (size_t i = 0; i < s->n_runs; i++) {
         free(s->runs[i].host);
@@ -97,7 +98,8 @@ long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
     memcpy(copy, name, len);
     copy[len] = '\0';
     lp_column *c = &s->cols[s->n_cols];
-    *c = (lp_column){.name = copy, .name_len = (uint32_t)len, .kind = kind, .hash = hash};
+    *c = (lp_column){.name = copy, .name_len = (uint32_t)len, .kind = kind, .hash = hash,
+                     .wide = kind == LP_GAUGE};
     s->slots[j] = (uint32_t)++s->n_cols;
     if (s->n_cols * 2 > s->n_slots && rehash(s, err) != 0)
         return -1;
@@ -152,6 +154,10 @@ long lp_series_add_run(lp_store *s, long pid, const char *host,
 
 int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err)
 {
+    if (s->n_rows == LP_MAX_ROWS) {
+        lp_error_set(err, "more than %zu snapshots", LP_MAX_ROWS);
+        return -1;
+    }
     if (s->n_rows == s->cap_rows) {
         size_t cap = s->cap_rows;
         if (lp_array_grow((void **)&s->times, &cap, s->n_rows + 1, sizeof *s->times, err) != 0)
@@ -167,38 +173,129 @@ int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err)
     return 0;
 }
 
-int lp_series_reserve(lp_column *c, size_t rows, lp_error *err)
+/* A dense column turns sparse when its span of rows would hold more than
+ * twice its values plus this many: then gaps would be most of it. */
+#define SPARSE_SLACK 16
+
+/* Room for `need` values in every array of c.  0 or -1. */
+static int reserve(lp_column *c, size_t need, lp_error *err)
 {
-    if (c->kind == LP_TYPE)
-        return lp_array_grow((void **)&c->counts, &c->cap, rows, sizeof *c->counts, err);
-    return lp_array_grow((void **)&c->gauge, &c->cap, rows, sizeof *c->gauge, err);
+    size_t cap = c->cap;
+    if (c->rows && lp_array_grow((void **)&c->rows, &cap, need, sizeof *c->rows, err) != 0)
+        return -1;
+    cap = c->cap;
+    if (c->wide ? lp_array_grow((void **)&c->values, &cap, need, sizeof *c->values, err)
+                : lp_array_grow((void **)&c->counts, &cap, need, sizeof *c->counts, err))
+        return -1;
+    c->cap = cap;
+    return 0;
+}
+
+static void put_gap(lp_column *c, size_t i)
+{
+    if (c->wide)
+        c->values[i] = NAN;
+    else
+        c->counts[i] = LP_MISSING;
+}
+
+/* Keep the values of a dense column with their rows, dropping its gaps. */
+static int make_sparse(lp_column *c, lp_error *err)
+{
+    uint32_t *rows = malloc((c->cap ? c->cap : 1) * sizeof *rows);
+    if (rows == NULL) {
+        lp_error_set(err, "out of memory (sparse column)");
+        return -1;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < c->len; i++) {
+        if (isnan(lp_column_at(c, i)))
+            continue;
+        rows[k] = (uint32_t)(c->first + i);
+        if (c->wide)
+            c->values[k] = c->values[i];
+        else
+            c->counts[k] = c->counts[i];
+        k++;
+    }
+    c->rows = rows;
+    c->len = k;
+    return 0;
+}
+
+/* Hold a type's counts in doubles, once one does not fit a uint32_t. */
+static int widen(lp_column *c, lp_error *err)
+{
+    double *values = malloc((c->cap ? c->cap : 1) * sizeof *values);
+    if (values == NULL) {
+        lp_error_set(err, "out of memory (wide column)");
+        return -1;
+    }
+    for (size_t i = 0; i < c->len; i++)
+        values[i] = lp_column_at(c, i);
+    free(c->counts);
+    c->counts = NULL;
+    c->values = values;
+    c->wide = true;
+    return 0;
+}
+
+/* The index of column c's value for `row`, the newest row, made if new
+ * (*fresh: initialised as a gap after the gaps before it, or sparse, and
+ * counted as present: the caller writes its value).  Returns the index,
+ * or -1 when out of memory. */
+static long slot(lp_column *c, size_t row, bool *fresh, lp_error *err)
+{
+    *fresh = false;
+    if (c->len > 0 && lp_column_row(c, c->len - 1) == row)
+        return (long)c->len - 1;                 /* written in this snapshot */
+    *fresh = true;
+    if (c->len == 0)
+        c->first = row;
+    else if (c->rows == NULL && row - c->first + 1 > 2 * (c->present + 1) + SPARSE_SLACK &&
+             make_sparse(c, err) != 0)
+        return -1;
+    size_t need = c->rows ? c->len + 1 : row - c->first + 1;
+    if (need > c->cap && reserve(c, need, err) != 0)
+        return -1;
+    if (c->rows)
+        c->rows[c->len] = (uint32_t)row;
+    else
+        while (c->first + c->len < row)
+            put_gap(c, c->len++);
+    put_gap(c, c->len);
+    c->present++;
+    return (long)c->len++;
+}
+
+int lp_series_add_count(lp_store *s, uint32_t col, uint64_t count, lp_error *err)
+{
+    lp_column *c = &s->cols[col];
+    bool fresh;
+    long i = slot(c, s->n_rows - 1, &fresh, err);
+    if (i < 0)
+        return -1;
+    /* a second count for the name in one snapshot adds to the first */
+    uint64_t before = fresh || c->wide ? 0 : c->counts[i];
+    if (!c->wide && count <= LP_COUNT_MAX - before) {
+        c->counts[i] = (uint32_t)(before + count);
+    } else {
+        if (!c->wide && widen(c, err) != 0)
+            return -1;
+        c->values[i] = (fresh ? 0 : c->values[i]) + (double)count;
+    }
+    return 0;
 }
 
 int lp_series_put_gauge(lp_store *s, uint32_t col, double v, lp_error *err)
 {
     lp_column *c = &s->cols[col];
-    size_t row = s->n_rows - 1;
-    if (row >= c->cap && lp_series_reserve(c, row + 1, err) != 0)
+    bool fresh;
+    long i = slot(c, s->n_rows - 1, &fresh, err);
+    if (i < 0)
         return -1;
-    while (c->len < row)
-        c->gauge[c->len++] = NAN;
-    c->gauge[row] = v;
-    if (c->len <= row)
-        c->len = row + 1;
-    return 0;
-}
-
-/* Pad a column's gaps up to n_rows. */
-static int pad_column(lp_column *c, size_t n_rows, lp_error *err)
-{
-    if (n_rows > c->cap && lp_series_reserve(c, n_rows, err) != 0)
-        return -1;
-    for (; c->len < n_rows; c->len++) {
-        if (c->kind == LP_TYPE)
-            c->counts[c->len] = LP_MISSING;
-        else
-            c->gauge[c->len] = NAN;
-    }
+    (void)fresh;
+    c->values[i] = v;                            /* last one wins */
     return 0;
 }
 
@@ -234,9 +331,6 @@ static bool same_group(const lp_run *a, const lp_run *b)
 
 int lp_series_finish(lp_store *s, lp_error *err)
 {
-    for (size_t i = 0; i < s->n_cols; i++)
-        if (pad_column(&s->cols[i], s->n_rows, err) != 0)
-            return -1;
     for (size_t r = 0; r < s->n_runs; r++) {
         free(s->runs[r].rows);
         s->runs[r].rows = NULL;
@@ -259,8 +353,13 @@ int lp_series_finish(lp_store *s, lp_error *err)
         lp_run *r = &s->runs[s->row_run[i]];
         r->rows[r->n_rows++] = i;
     }
-    for (size_t r = 0; r < s->n_runs; r++)
-        qsort_r(s->runs[r].rows, s->runs[r].n_rows, sizeof(size_t), cmp_row, s->times);
+    for (size_t r = 0; r < s->n_runs; r++) {
+        lp_run *run = &s->runs[r];
+        qsort_r(run->rows, run->n_rows, sizeof(size_t), cmp_row, s->times);
+        run->in_row_order = true;
+        for (size_t i = 1; i < run->n_rows && run->in_row_order; i++)
+            run->in_row_order = run->rows[i] > run->rows[i - 1];
+    }
     s->n_groups = 0;
     for (size_t r = 0; r < s->n_runs; r++) {
         size_t q = 0;
@@ -277,11 +376,18 @@ oom:
 double lp_series_value(const lp_store *s, size_t col, size_t row)
 {
     const lp_column *c = &s->cols[col];
-    if (row >= c->len)
-        return NAN;
-    if (c->kind == LP_GAUGE)
-        return c->gauge[row];
-    return c->counts[row] == LP_MISSING ? NAN : (double)c->counts[row];
+    if (c->rows == NULL)
+        return row >= c->first && row - c->first < c->len ? lp_column_at(c, row - c->first)
+                                                           : NAN;
+    size_t lo = 0, hi = c->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->rows[mid] < row)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->len && c->rows[lo] == row ? lp_column_at(c, lo) : NAN;
 }
 
 /* First index in the time-sorted rows of run r with time >= since. */
@@ -331,10 +437,31 @@ size_t lp_series_current(const lp_store *s, double since, double until,
     return n;
 }
 
+/* lp_series_extract over the values of column col, in row order: the
+ * run's order when it is in_row_order. */
+static size_t extract_by_column(const lp_store *s, size_t col, size_t r, double since,
+                                double until, double *t, double *v)
+{
+    const lp_column *c = &s->cols[col];
+    size_t n = 0;
+    for (size_t i = 0; i < c->len; i++) {
+        size_t row = lp_column_row(c, i);
+        double time = s->times[row], value = lp_column_at(c, i);
+        if (s->row_run[row] == r && time >= since && time <= until && !isnan(value)) {
+            t[n] = time;
+            v[n] = value;
+            n++;
+        }
+    }
+    return n;
+}
+
 size_t lp_series_extract(const lp_store *s, size_t col, size_t r, double since,
                          double until, double *t, double *v)
 {
     const lp_run *run = &s->runs[r];
+    if (run->in_row_order && s->cols[col].len < run->n_rows)
+        return extract_by_column(s, col, r, since, until, t, v);
     size_t n = 0;
     for (size_t i = first_row_since(s, run, since); i < run->n_rows; i++) {
         size_t row = run->rows[i];

@@ -2,12 +2,18 @@
  *
  * Design: a snapshot is a *row* (its time and the process run it belongs
  * to); every series name (a type, or a gauge written "[rss]") is a *column*
- * interned once in an open-addressing hash table.  A type's column holds one
+ * interned once in an open-addressing hash table.  A type's column holds a
  * uint32_t count per row, LP_MISSING where the type was absent (a gap, never
- * a zero); a gauge's column holds one double per row, NaN for a gap.  Memory
- * is therefore rows x columns x 4 bytes, with no per-line objects.  Columns
- * grow lazily: a column is only written up to the last row it appeared in,
- * and lp_series_finish pads the rest.
+ * a zero); a gauge's column holds doubles, NaN for a gap, and so does a
+ * type's once one of its counts passes LP_COUNT_MAX (it is widened: the C
+ * API counts bytes and the like, which pass 4 G).  No per-line objects.
+ *
+ * A column stores only the rows from the first it appeared in to the last
+ * (dense: gaps stored), so a type that lives a while costs what it holds,
+ * not the whole log; and when that span would be mostly gaps the column
+ * turns sparse (each value with its row, no gaps).  Memory is therefore at
+ * most a few times the values present, never rows x columns: a million
+ * types that each appear in a few snapshots of a long log stay small.
  *
  * A *run* is one process run (host, pid, program, or the file it came from
  * for old logs without a header).  After lp_series_finish every run lists
@@ -19,6 +25,7 @@
 #ifndef LP_SERIES_H
 #define LP_SERIES_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,10 +42,16 @@ typedef struct lp_column {
     uint32_t name_len;
     lp_kind kind;
     uint64_t hash;
-    size_t len;          /* rows written so far; rows >= len are gaps */
-    size_t cap;
-    uint32_t *counts;    /* LP_TYPE */
-    double *gauge;       /* LP_GAUGE */
+    /* Values in row order.  Dense (rows == NULL): value i is row first + i,
+     * gaps stored.  Sparse: value i is row rows[i]; no gaps.  Rows outside
+     * are gaps.  Read them with lp_column_row / lp_column_at. */
+    size_t first;
+    size_t len, cap;     /* values stored, and room for them */
+    uint32_t *rows;      /* sparse: the row of each value; NULL: dense */
+    bool wide;           /* values (doubles) hold them, else counts */
+    uint32_t *counts;    /* a type's counts, while every one fits */
+    double *values;      /* a gauge's values, or a widened type's counts */
+    size_t present;      /* values that are not gaps */
 } lp_column;
 
 typedef struct lp_run {
@@ -49,6 +62,7 @@ typedef struct lp_run {
     uint32_t group;      /* same group = same process (set by finish) */
     size_t *rows;        /* its rows in time order (set by finish) */
     size_t n_rows;
+    bool in_row_order;   /* time order is reading order (set by finish) */
 } lp_run;
 
 typedef struct lp_store {
@@ -86,34 +100,28 @@ long lp_series_find(const lp_store *s, const char *name);
 long lp_series_add_run(lp_store *s, long pid, const char *host,
                        const char *program, const char *source, lp_error *err);
 
-/* Start a new row (snapshot) at `time` for run `run`.  0 or -1. */
+/* Start a new row (snapshot) at `time` for run `run`.  0 or -1 (out of
+ * memory, or more than LP_MAX_ROWS rows). */
+#define LP_MAX_ROWS ((size_t)UINT32_MAX - 1)
 int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err);
 
-/* Grow column c to hold at least `rows` rows.  0 or -1 (internal to the
- * inline writers below). */
-int lp_series_reserve(lp_column *c, size_t rows, lp_error *err);
+/* lp_series_put_count's general case (internal). */
+int lp_series_add_count(lp_store *s, uint32_t col, uint64_t count, lp_error *err);
 
 /* Record `count` for column col in the newest row; a second count for the
- * same name in one snapshot is added to the first.  0 or -1. */
+ * same name in one snapshot is added to the first.  0 or -1.  Inline for
+ * the common case: a dense narrow column that was in the row before. */
 static inline int lp_series_put_count(lp_store *s, uint32_t col, uint64_t count,
                                       lp_error *err)
 {
     lp_column *c = &s->cols[col];
-    size_t row = s->n_rows - 1;
-    if (count > LP_COUNT_MAX)
-        count = LP_COUNT_MAX;
-    if (row < c->len) {                 /* same name twice in a snapshot */
-        uint64_t sum = (c->counts[row] == LP_MISSING ? 0 : c->counts[row]) + count;
-        c->counts[row] = (uint32_t)(sum > LP_COUNT_MAX ? LP_COUNT_MAX : sum);
+    if (c->counts != NULL && c->rows == NULL && c->first + c->len == s->n_rows - 1 &&
+        c->len < c->cap && count <= LP_COUNT_MAX) {
+        c->counts[c->len++] = (uint32_t)count;
+        c->present++;
         return 0;
     }
-    if (row >= c->cap && lp_series_reserve(c, row + 1, err) != 0)
-        return -1;
-    while (c->len < row)
-        c->counts[c->len++] = LP_MISSING;
-    c->counts[row] = (uint32_t)count;
-    c->len = row + 1;
-    return 0;
+    return lp_series_add_count(s, col, count, err);
 }
 
 /* Record gauge value v for column col in the newest row (last one wins). */
@@ -123,7 +131,22 @@ int lp_series_put_gauge(lp_store *s, uint32_t col, double v, lp_error *err);
  * groups.  Call once after reading.  0 or -1. */
 int lp_series_finish(lp_store *s, lp_error *err);
 
-/* Value of column col at row, NaN for a gap. */
+/* The row of value i (< c->len) of column c. */
+static inline size_t lp_column_row(const lp_column *c, size_t i)
+{
+    return c->rows ? c->rows[i] : c->first + i;
+}
+
+/* Value i (< c->len) of column c, NaN for a gap. */
+static inline double lp_column_at(const lp_column *c, size_t i)
+{
+    if (c->wide)
+        return c->values[i];
+    return c->counts[i] == LP_MISSING ? NAN : (double)c->counts[i];
+}
+
+/* Value of column col at row, NaN for a gap.  O(1) for a dense column,
+ * O(log n) for a sparse one. */
 double lp_series_value(const lp_store *s, size_t col, size_t row);
 
 /* Which runs are current inside the window [since, until]: a run is
@@ -135,7 +158,9 @@ size_t lp_series_current(const lp_store *s, double since, double until,
 
 /* Copy the present points of column col in run r inside [since, until]
  * into t[] and v[] (room for run->n_rows each), in time order.  Returns
- * the number of points. */
+ * the number of points.  O(values of the column) when that is less than
+ * the run's rows and the run was read in time order, so that a million
+ * short-lived types cost what they hold, else O(run's rows). */
 size_t lp_series_extract(const lp_store *s, size_t col, size_t r, double since,
                          double until, double *t, double *v);
 

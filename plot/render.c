@@ -168,9 +168,14 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         text_at(cr, row->where, sum->col_x[4], y_row, 0);
     }
     if (sum->more_rows) {
-        char more[96];
-        snprintf(more, sizeof more, "and %zu more growing series in the panels",
-                 sum->more_rows);
+        char more[160];
+        if (sum->growing_capped)
+            snprintf(more, sizeof more, "and %zu more growing series; the panels show the "
+                     "first %d (leakplot --check lists every one)", sum->more_rows,
+                     LAYOUT_MAX_GROWING);
+        else
+            snprintf(more, sizeof more, "and %zu more growing series in the panels",
+                     sum->more_rows);
         y_row += sum->row_h;
         set_rgb(cr, muted);
         font(cr, LAYOUT_FONT_TEXT, false);
@@ -467,9 +472,12 @@ int render_draw(const lp_cli *cli, const lp_store *s, const detect_report *d,
     };
     if (layout_build(&in, &doc, err) != 0 || render_doc(&doc, cli->output, err) != 0)
         goto out;
+    char capped[48] = "";
+    if (doc.summary.growing_capped)
+        snprintf(capped, sizeof capped, ", the first %d drawn", LAYOUT_MAX_GROWING);
     if (!cli->quiet)
-        fprintf(stderr, "leakplot: %zu panel%s (%zu growing) on %zu page%s: %s\n",
-                doc.n_panels, doc.n_panels == 1 ? "" : "s", doc.summary.n_growing,
+        fprintf(stderr, "leakplot: %zu panel%s (%zu growing%s) on %zu page%s: %s\n",
+                doc.n_panels, doc.n_panels == 1 ? "" : "s", doc.summary.n_growing, capped,
                 doc.n_pages, doc.n_pages == 1 ? "" : "s", cli->output);
     rc = 0;
 out:

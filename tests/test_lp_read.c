@@ -319,7 +319,7 @@ static void test_count_limits(void **state)
     assert_int_equal(f->st.bad_lines, 5);
     assert_non_null(strstr(f->last_warning, "c.log:4: skipped 5 unreadable lines"));
     assert_true(at(f, "zeros", 0, 0) == 42);
-    assert_true(lp_series_find(f->s, "max") >= 0);
+    assert_true(at(f, "max", 0, 0) == 18446744073709551615.0);
     assert_int_equal(lp_series_find(f->s, "over"), -1);
 }
 
@@ -480,6 +480,82 @@ static void test_gzip_trailer_across_reads(void **state)
     }
 }
 
+/* Counts past LP_COUNT_MAX (the C API counts bytes) widen their column to
+ * doubles: values before stay, gaps stay gaps, sums in a snapshot add up. */
+static void test_wide_counts(void **state)
+{
+    fixture *f = *state;
+    put(f, "w.log",
+        "#START 1\nbig 4000000000\nsum 4000000000\n"
+        "#START 2\nsum 4000000000\nsum 4000000000\n"      /* 8e9 in one snapshot */
+        "#START 3\nbig 5000000000\n", 0);
+    assert_int_equal(read_logs(f, 1, "w.log"), 0);
+    assert_true(at(f, "big", 0, 0) == 4e9);
+    assert_true(isnan(at(f, "big", 0, 1)));
+    assert_true(at(f, "big", 0, 2) == 5e9);
+    assert_true(at(f, "sum", 0, 1) == 8e9);
+    assert_true(f->s->cols[lp_series_find(f->s, "big")].wide);
+    assert_true(f->s->cols[lp_series_find(f->s, "sum")].wide);
+}
+
+/* A column stores only its own span of rows, and turns sparse when that
+ * span would be mostly gaps: memory follows the values, not rows x
+ * columns.  Reads and extraction see the same series either way. */
+static void test_sparse_columns(void **state)
+{
+    fixture *f = *state;
+    FILE *fp = fopen(path_of(f, "s.log"), "w");
+    assert_non_null(fp);
+    for (int k = 0; k < 1000; k++) {
+        fprintf(fp, "#START %d pid=1\ndict %d\n", 100 + k, k);
+        if (k == 0 || k == 999)
+            fputs("ends 7\n", fp);                 /* first and last: sparse */
+        if (k >= 500 && k < 510)
+            fprintf(fp, "late %d\n", k);           /* born late, lives 10 rows */
+        if (k % 100 == 0)
+            fprintf(fp, "every100 %d\n", k);
+    }
+    fclose(fp);
+    assert_int_equal(read_logs(f, 1, "s.log"), 0);
+    const lp_column *ends = &f->s->cols[lp_series_find(f->s, "ends")];
+    const lp_column *late = &f->s->cols[lp_series_find(f->s, "late")];
+    const lp_column *every = &f->s->cols[lp_series_find(f->s, "every100")];
+    assert_non_null(ends->rows);
+    assert_int_equal(ends->len, 2);
+    assert_null(late->rows);
+    assert_int_equal(late->first, 500);
+    assert_true(late->cap <= 16);
+    assert_non_null(every->rows);
+    assert_int_equal(every->present, 10);
+    assert_true(at(f, "ends", 0, 999) == 7);
+    assert_true(isnan(at(f, "ends", 0, 998)));
+    assert_true(at(f, "late", 0, 509) == 509);
+    assert_true(isnan(at(f, "late", 0, 510)));
+    assert_true(at(f, "every100", 0, 900) == 900);
+    double t[1000], v[1000];
+    size_t c = (size_t)lp_series_find(f->s, "every100");
+    assert_true(f->s->runs[0].in_row_order);
+    assert_int_equal(lp_series_extract(f->s, c, 0, 250, 750, t, v), 5);   /* k 200..600 */
+    assert_true(t[0] == 300 && v[0] == 200 && t[4] == 700 && v[4] == 600);
+}
+
+/* A run read out of time order is extracted in time order all the same. */
+static void test_extract_out_of_order(void **state)
+{
+    fixture *f = *state;
+    put(f, "o.log",
+        "#START 300\ndict 3\nrare 30\n"
+        "#START 100\ndict 1\nrare 10\n"
+        "#START 200\ndict 2\n"
+        "#START 400\ndict 4\n", 0);
+    assert_int_equal(read_logs(f, 1, "o.log"), 0);
+    assert_false(f->s->runs[0].in_row_order);
+    double t[4], v[4];
+    size_t c = (size_t)lp_series_find(f->s, "rare");
+    assert_int_equal(lp_series_extract(f->s, c, 0, -INFINITY, INFINITY, t, v), 2);
+    assert_true(t[0] == 100 && v[0] == 10 && t[1] == 300 && v[1] == 30);
+}
+
 /* A pipe is read like a file (gzip too); a device or a directory is
  * refused with a message naming it. */
 static void test_pipes_devices_directories(void **state)
@@ -538,6 +614,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_trailer_across_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipes_devices_directories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sparse_columns, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extract_out_of_order, setup, teardown),
         cmocka_unit_test(test_number),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
