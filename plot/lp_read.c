@@ -19,7 +19,7 @@
 
 typedef struct pid_run {
     long pid;
-    uint32_t run;
+    uint32_t run_1;          /* run index + 1; 0: an empty slot */
 } pid_run;
 
 typedef struct file_id {
@@ -37,7 +37,9 @@ typedef struct reader {
     /* context: one LOG argument */
     const char *source;
     long header_run;         /* run of the latest header, -1 before one */
-    pid_run *pids;           /* latest run of each pid in this context */
+    pid_run *pids;           /* latest run of each pid in this context: a
+                                hash table (cap_pids a power of two), as a
+                                log may hold 100,000s of pids */
     size_t n_pids, cap_pids;
     size_t ctx_snapshots;
     double *run_last;        /* per run: time of its latest snapshot read */
@@ -157,25 +159,58 @@ static void copy_text(char *out, const char *p, const char *end)
     out[n] = '\0';
 }
 
+/* The slot of pid in the table, or the empty slot where it would go. */
+static pid_run *pid_slot(pid_run *table, size_t cap, long pid)
+{
+    uint64_t h = (uint64_t)pid * 0x9E3779B97F4A7C15ULL;
+    size_t j = (size_t)(h ^ h >> 32) & (cap - 1);
+    while (table[j].run_1 != 0 && table[j].pid != pid)
+        j = (j + 1) & (cap - 1);
+    return &table[j];
+}
+
 static long find_pid(const reader *r, long pid)
 {
-    for (size_t i = r->n_pids; i-- > 0;)
-        if (r->pids[i].pid == pid)
-            return r->pids[i].run;
-    return -1;
+    if (r->n_pids == 0)
+        return -1;
+    const pid_run *p = pid_slot(r->pids, r->cap_pids, pid);
+    return p->run_1 ? (long)p->run_1 - 1 : -1;
+}
+
+/* Double the pid table.  0 or -1. */
+static int grow_pids(reader *r)
+{
+    size_t cap = r->cap_pids ? 2 * r->cap_pids : 64;
+    pid_run *table = calloc(cap, sizeof *table);
+    if (table == NULL) {
+        lp_error_set(r->err, "out of memory (pids)");
+        return -1;
+    }
+    for (size_t i = 0; i < r->cap_pids; i++)
+        if (r->pids[i].run_1)
+            *pid_slot(table, cap, r->pids[i].pid) = r->pids[i];
+    free(r->pids);
+    r->pids = table;
+    r->cap_pids = cap;
+    return 0;
 }
 
 static int set_pid(reader *r, long pid, uint32_t run)
 {
-    for (size_t i = 0; i < r->n_pids; i++)
-        if (r->pids[i].pid == pid) {
-            r->pids[i].run = run;
-            return 0;
-        }
-    if (lp_array_grow((void **)&r->pids, &r->cap_pids, r->n_pids + 1, sizeof *r->pids, r->err) != 0)
+    if (2 * (r->n_pids + 1) > r->cap_pids && grow_pids(r) != 0)
         return -1;
-    r->pids[r->n_pids++] = (pid_run){pid, run};
+    pid_run *p = pid_slot(r->pids, r->cap_pids, pid);
+    r->n_pids += p->run_1 == 0;
+    *p = (pid_run){.pid = pid, .run_1 = run + 1};
     return 0;
+}
+
+/* Forget the pids of the context before. */
+static void clear_pids(reader *r)
+{
+    if (r->n_pids)
+        memset(r->pids, 0, r->cap_pids * sizeof *r->pids);
+    r->n_pids = 0;
 }
 
 static bool same_opt(const char *a, const char *b)
@@ -537,7 +572,7 @@ static int read_log(reader *r, const char *log)
         return -1;
     r->source = log;
     r->header_run = -1;
-    r->n_pids = 0;
+    clear_pids(r);
     r->ctx_snapshots = 0;
     size_t known = r->n_seen;
     int rc = -1;

@@ -76,6 +76,8 @@ typedef struct lp_store {
     lp_run *runs;
     size_t n_runs, cap_runs;
     uint32_t n_groups;
+    size_t *group_runs;  /* runs by group: group g's are group_runs[  */
+    size_t *group_start; /* group_start[g] .. group_start[g + 1]) (finish) */
 } lp_store;
 
 /* An empty store, or NULL when out of memory.  Free with lp_series_free

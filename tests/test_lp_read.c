@@ -556,6 +556,39 @@ static void test_extract_out_of_order(void **state)
     assert_true(t[0] == 100 && v[0] == 10 && t[1] == 300 && v[1] == 30);
 }
 
+/* Groups (same process: host and program, or the LOG for runs that know
+ * neither) are numbered in order of first run and list their runs; the
+ * latest run of each is current. */
+static void test_groups(void **state)
+{
+    fixture *f = *state;
+    lp_store *s = f->s;
+    static const struct { const char *host, *program, *source; uint32_t group; } runs[] = {
+        {"h1", "p", "a.log", 0}, {"h2", "p", "a.log", 1}, {"h1", "p", "b.log", 0},
+        {NULL, NULL, "a.log", 2}, {NULL, NULL, "b.log", 3}, {"h1", NULL, "a.log", 4},
+        {NULL, NULL, "a.log", 2}, {NULL, "p", "a.log", 5},
+    };
+    size_t n = sizeof runs / sizeof runs[0];
+    for (size_t r = 0; r < n; r++) {
+        assert_int_equal(lp_series_add_run(s, (long)r, runs[r].host, runs[r].program,
+                                           runs[r].source, &f->err), (long)r);
+        assert_int_equal(lp_series_add_row(s, 100.0 + (double)r, (uint32_t)r, &f->err), 0);
+    }
+    assert_int_equal(lp_series_finish(s, &f->err), 0);
+    assert_int_equal(s->n_groups, 6);
+    for (size_t r = 0; r < n; r++)
+        assert_int_equal(s->runs[r].group, runs[r].group);
+    assert_int_equal(s->group_start[1] - s->group_start[0], 2);     /* runs 0 and 2 */
+    assert_int_equal(s->group_runs[s->group_start[0] + 1], 2);
+    bool current[8];
+    assert_int_equal(lp_series_current(s, -INFINITY, INFINITY, current), 6);
+    assert_false(current[0]);                   /* run 2 started after it */
+    assert_false(current[3]);                   /* run 6 */
+    assert_true(current[2] && current[6] && current[1]);
+    assert_int_equal(lp_series_current(s, -INFINITY, 101.5, current), 2);   /* 0 and 1 */
+    assert_true(current[0] && current[1]);
+}
+
 /* A pipe is read like a file (gzip too); a device or a directory is
  * refused with a message naming it. */
 static void test_pipes_devices_directories(void **state)
@@ -614,6 +647,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_trailer_across_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipes_devices_directories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sparse_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extract_out_of_order, setup, teardown),
