@@ -170,9 +170,8 @@ static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
     ranked *rank = malloc((s->n_cols + 1) * sizeof *rank);
     /* room for the panels there can be, not one per column: a log of a
      * million types shows a few dozen */
-    size_t most = d->n_growing + (size_t)in->top;
-    for (size_t c = 0; c < s->n_cols; c++)
-        most += s->cols[c].kind == LP_GAUGE;
+    size_t most = (d->n_growing < LAYOUT_MAX_GROWING ? d->n_growing : LAYOUT_MAX_GROWING) +
+                  LAYOUT_MAX_GAUGES + (size_t)in->top;
     doc->panels = calloc((most < s->n_cols ? most : s->n_cols) + 1, sizeof *doc->panels);
     if (taken == NULL || peak == NULL || rank == NULL || doc->panels == NULL) {
         lp_error_set(err, "out of memory (layout)");
@@ -198,9 +197,12 @@ static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
             (in->filter == NULL || in->filter(in->filter_ud, s->cols[c].name)))
             rank[n++] = (ranked){.col = c, .key = -gauge_rank(s->cols[c].name)};
     qsort(rank, n, sizeof *rank, cmp_ranked);
+    doc->summary.gauges = n;
     for (size_t i = 0; i < n; i++) {
-        taken[rank[i].col] = true;
-        doc->panels[doc->n_panels++] = (layout_panel){.col = rank[i].col, .kind = LAYOUT_GAUGE};
+        taken[rank[i].col] = true;                  /* not an "other type" either */
+        if (i < LAYOUT_MAX_GAUGES)
+            doc->panels[doc->n_panels++] = (layout_panel){.col = rank[i].col,
+                                                          .kind = LAYOUT_GAUGE};
     }
     n = 0;
     for (size_t c = 0; c < s->n_cols; c++)
@@ -729,10 +731,13 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         n_gauges += doc->panels[i].kind == LAYOUT_GAUGE;
         n_top += doc->panels[i].kind == LAYOUT_TOP;
     }
+    char of[48] = "";
+    if (sum->gauges > n_gauges)
+        snprintf(of, sizeof of, " (of %zu)", sum->gauges);
     snprintf(text, sizeof text, "%s judged in %zu current run%s; drawn: %zu growing, "
-             "%zu gauge%s, the %zu largest other types",
+             "%zu gauge%s%s, the %zu largest other types",
              report_number(c, sizeof c, (double)d->n_items), d->n_runs,
-             d->n_runs == 1 ? "" : "s", n_grow, n_gauges, n_gauges == 1 ? "" : "s",
+             d->n_runs == 1 ? "" : "s", n_grow, n_gauges, n_gauges == 1 ? "" : "s", of,
              n_top);
     summary_line(sum, "Series", text, in);
 

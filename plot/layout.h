@@ -35,6 +35,9 @@
                                       leaking types) names the rest on page 1
                                       only: drawing them all took 28 s and
                                       300 MB for 20,000 */
+#define LAYOUT_MAX_GAUGES 24       /* gauge panels drawn: the agent's four and
+                                      the first unknown ones (a #START line
+                                      may carry 100,000 keys) */
 #define LAYOUT_LEGEND_SWATCH 12.0  /* a legend entry's line sample, points */
 #define LAYOUT_TEXT 256
 
@@ -98,6 +101,8 @@ typedef struct layout_summary {
     size_t more_rows;              /* growing series not listed */
     bool growing_capped;           /* growing series beyond LAYOUT_MAX_GROWING
                                       have no panel */
+    size_t gauges;                 /* gauges with data in the window, drawn
+                                      or not (LAYOUT_MAX_GAUGES) */
     double y_verdict;              /* baseline of the verdict heading */
     double y_table;                /* baseline of the table's header row */
     double row_h;                  /* table row pitch */

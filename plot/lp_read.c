@@ -392,6 +392,18 @@ static bool parse_count(const char *d, const char *e, uint64_t *out)
     return true;
 }
 
+/* Whether a name holds a control character (a tab aside): binary junk,
+ * not a type (the agent writes them as '_'), and one that would garble a
+ * terminal.  Checked off the hot path, for names not seen in the row
+ * before. */
+static bool has_control(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+            return true;
+    return false;
+}
+
 /* "<name> <count>": the hot path. [p, e) has no trailing blanks. */
 static int type_line(reader *r, const char *p, const char *e)
 {
@@ -420,6 +432,9 @@ static int type_line(reader *r, const char *p, const char *e)
     if (k < r->n_prev && s->cols[r->prev[k]].name_len == len &&
         memcmp(s->cols[r->prev[k]].name, p, len) == 0) {
         id = r->prev[k];
+    } else if (has_control(p, len)) {
+        bad_line(r);
+        return 0;
     } else {
         long c = lp_series_intern(s, p, len, lp_series_hash(p, len), LP_TYPE, r->err);
         if (c < 0)

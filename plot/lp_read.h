@@ -15,9 +15,10 @@
  * belongs to the run of the pid= on its #START line, else to the latest
  * header's run, else to an anonymous run of the context (old files).
  *
- * Damage is never fatal: garbage lines, a truncated last line (a file read
- * while being written), a line longer than LP_INPUT_BLOCK, a count that
- * does not fit 64 bits, a #START time outside years 1 to 9999 (its
+ * Damage is never fatal: garbage lines (binary junk: a name with a
+ * control character is one), a truncated last line (a file read while
+ * being written), a line longer than LP_INPUT_BLOCK, a count that does not
+ * fit 64 bits, a #START time outside years 1 to 9999 (its
  * snapshot is skipped) and a cut gzip stream are skipped, counted, and
  * reported in one warning per file naming the first bad line; so are
  * snapshots whose time is not later than their process's snapshot before

@@ -589,6 +589,24 @@ static void test_groups(void **state)
     assert_true(current[0] && current[1]);
 }
 
+/* Binary junk: a name with a control character (a tab aside) or a NUL is
+ * a bad line, not a series. */
+static void test_control_characters_are_junk(void **state)
+{
+    fixture *f = *state;
+    static const char text[] = "#START 1\nok\tname 1\nnul\0name 2\nbell\x07 3\ndel\x7f 4\n"
+                               "cr\rin 5\nfine 6\n";
+    FILE *fp = fopen(path_of(f, "j.log"), "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, sizeof text - 1, fp), sizeof text - 1);
+    fclose(fp);
+    assert_int_equal(read_logs(f, 1, "j.log"), 0);
+    assert_int_equal(f->st.bad_lines, 4);
+    assert_non_null(strstr(f->last_warning, "j.log:3: skipped 4"));
+    assert_int_equal(f->s->n_cols, 2);
+    assert_true(at(f, "ok\tname", 0, 0) == 1 && at(f, "fine", 0, 0) == 6);
+}
+
 /* A pipe is read like a file (gzip too); a device or a directory is
  * refused with a message naming it. */
 static void test_pipes_devices_directories(void **state)
@@ -647,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_bomb, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_trailer_across_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipes_devices_directories, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_characters_are_junk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sparse_columns, setup, teardown),
