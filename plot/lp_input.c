@@ -127,6 +127,8 @@ static size_t read_some(lp_input *in, char *buf, size_t cap, bool *eof)
 static bool refill(lp_input *in, size_t need)
 {
     z_stream *z = &in->z;
+    if (z->avail_in >= need)
+        return true;                    /* no move: a file may hold 10^6 members */
     memmove(in->raw, z->next_in, z->avail_in);
     z->next_in = in->raw;
     while (z->avail_in < need) {

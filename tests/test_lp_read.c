@@ -607,6 +607,29 @@ static void test_control_characters_are_junk(void **state)
     assert_true(at(f, "ok\tname", 0, 0) == 1 && at(f, "fine", 0, 0) == 6);
 }
 
+/* 100,000 gzip members (cat of tiny files) are each read once; reading
+ * them moved the rest of the buffer at every member's end. */
+static void test_many_gzip_members(void **state)
+{
+    fixture *f = *state;
+    put(f, "one.gz", "dict 1\n", 1);
+    put(f, "many.gz", "#START 100\n", 1);
+    char member[64];
+    FILE *fp = fopen(path_of(f, "one.gz"), "rb");
+    assert_non_null(fp);
+    size_t n = fread(member, 1, sizeof member, fp);
+    fclose(fp);
+    assert_true(n > 0 && n < sizeof member);
+    fp = fopen(path_of(f, "many.gz"), "ab");
+    assert_non_null(fp);
+    for (int i = 0; i < 100000; i++)
+        assert_int_equal(fwrite(member, 1, n, fp), n);
+    fclose(fp);
+    assert_int_equal(read_logs(f, 1, "many.gz"), 0);
+    assert_int_equal(f->warnings, 0);
+    assert_true(at(f, "dict", 0, 0) == 100000);          /* one line a member, summed */
+}
+
 /* A pipe is read like a file (gzip too); a device or a directory is
  * refused with a message naming it. */
 static void test_pipes_devices_directories(void **state)
@@ -666,6 +689,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gzip_trailer_across_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipes_devices_directories, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_characters_are_junk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_gzip_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sparse_columns, setup, teardown),
