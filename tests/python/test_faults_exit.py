@@ -12,6 +12,7 @@ os._exit() cut.
 import concurrent.futures
 import os
 import subprocess
+import sys
 import unittest
 
 from lagtest import (PYTHON, TmpDirTest, agent_warnings, child_env, leakplot_json, read_text,
@@ -103,6 +104,9 @@ class ExitTest(TmpDirTest):
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             for result in pool.map(lambda i: self.run_host(i, ways[i % len(ways)]), range(n)):
                 problems.extend(result)
+        sys.stdout.write("\n    %d hosts exited during snapshots (%s) ... "
+                         % (n, ", ".join("%s %d" % (w, len(range(k, n, len(ways))))
+                                         for k, w in enumerate(ways))))
         self.assertEqual(problems, [])
         for i in range(n):
             self.assertTrue(os.path.exists(self.path("exit-%d.log" % i)))

@@ -265,10 +265,11 @@ leakagent.stop()
         self.assert_whole_snapshots(log, 15)
 
     def test_file_size_limit_neither_kills_the_host_nor_cuts_a_snapshot(self):
-        """RLIMIT_FSIZE makes a write past it fail (EFBIG, or short) and
-        sends SIGXFSZ, whose default action kills.  CPython ignores SIGXFSZ,
-        but a host may have set it back (or embed Python without its
-        handlers): the agent's writes must not kill it either way."""
+        """RLIMIT_FSIZE cuts a write that crosses it short, and makes one
+        that starts at it fail (EFBIG) and send SIGXFSZ, whose default
+        action kills.  CPython ignores SIGXFSZ, but a host may have set it
+        back (or embed Python without its handlers): the agent's writes must
+        not kill it, nor leave a cut snapshot."""
         log = self.path("app.log")
         host = Host(self, KNOWN_HEAP + """
 import resource, signal
@@ -276,17 +277,20 @@ signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 leakagent.start(log_path=%r, interval="20ms", max_size="0", %s)
 until(lambda: leakagent.stats()["snapshots"] >= 3, "first snapshots")
 soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-e = leakagent.stats()["errors"]
-resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(%r) + 1000, hard))
-outcomes = []
-for _ in range(3):              # on this thread: the signal would be ours
-    try:
-        leakagent.sample_now()
-        outcomes.append("written")
-    except RuntimeError as exc:
-        outcomes.append(str(exc))
-until(lambda: leakagent.stats()["errors"] >= e + 10, "errors")
-step("limited", sample_now=outcomes)
+def limited(room):
+    e = leakagent.stats()["errors"]
+    resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(%r) + room, hard))
+    outcomes = []
+    for _ in range(3):          # on this thread: the signal would be ours
+        try:
+            leakagent.sample_now()
+            outcomes.append("written")
+        except RuntimeError as exc:
+            outcomes.append(str(exc))
+    until(lambda: leakagent.stats()["errors"] >= e + 10, "errors")
+    return outcomes
+step("crossing", sample_now=limited(1000))
+step("at", sample_now=limited(0))
 resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 n = leakagent.stats()["snapshots"]
 until(lambda: leakagent.stats()["snapshots"] >= n + 3, "snapshots again")
@@ -294,11 +298,13 @@ leakagent.sample_now()
 step("unlimited")
 leakagent.stop()
 """ % (log, KNOWN_OPTIONS, log))
-        limited = host.step("limited")
-        self.assertEqual(len(limited["sample_now"]), 3)
-        for outcome in limited["sample_now"]:
-            self.assertIn("cannot write log " + log, outcome)
-        host.go()
+        for name, error in (("crossing", "short write"), ("at", "File too large")):
+            limited = host.step(name)
+            self.assertEqual(len(limited["sample_now"]), 3)
+            for outcome in limited["sample_now"]:
+                self.assertIn("cannot write log " + log, outcome)
+                self.assertIn(error, outcome)
+            host.go()
         unlimited = host.step("unlimited")
         self.assertGreaterEqual(unlimited["snapshots"], limited["snapshots"] + 4)
         self.finish(host, log)

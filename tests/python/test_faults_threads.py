@@ -7,6 +7,7 @@ every log stays readable.
 
 import json
 import os
+import sys
 import unittest
 
 from lagtest import (QUIET_FORK, TmpDirTest, assert_stderr_is_warnings, headers, leakplot_json,
@@ -23,6 +24,7 @@ class ThreadRaceTest(TmpDirTest):
 import collections, json, random, sys, threading, time, leakagent
 junk = [{} for _ in range(20000)]
 errors = collections.Counter()
+calls = collections.Counter()
 done = False
 def options():
     return dict(log_path=%r, interval="10ms", max_size="16KB", keep=20, max_overhead=100)
@@ -30,18 +32,23 @@ def worker(k):
     while not done:
         try:
             what = random.random()
-            if what < 0.80:
-                leakagent.sample_now()
-            elif what < 0.90:
+            if what < 0.90:
+                calls["sample_now"] += 1
+                calls["written"] += leakagent.sample_now()
+            elif what < 0.98:
+                calls["stats"] += 1
                 leakagent.stats()
                 leakagent.is_running()
-            elif what < 0.95:
+            elif what < 0.99:
+                calls["stop"] += 1
                 leakagent.stop()
             else:
+                calls["start"] += 1
                 leakagent.start(**options())
         except RuntimeError as e:       # documented: not running, already running
             msg = str(e)
             errors[msg.split(":")[0] if "running" in msg else msg] += 1
+            time.sleep(0.001)           # no spinning on the GIL while stopped
         except BaseException as e:
             errors["UNDOCUMENTED %%s: %%s" %% (type(e).__name__, e)] += 1
 threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
@@ -62,9 +69,12 @@ for t in threads:
     t.join(10)
 alive = sum(t.is_alive() for t in threads)
 leakagent.stop()
-print(json.dumps({"errors": errors, "cycles": cycles, "alive": alive}))
+print(json.dumps({"errors": errors, "cycles": cycles, "alive": alive, "calls": calls}))
 """ % log, str(rounds(2, 20)), timeout=120)
         out = json.loads(res.stdout)
+        sys.stdout.write("\n    %d start/stop cycles; from 8 threads %s; %d documented errors ... "
+                         % (out["cycles"], ", ".join("%s %d" % kv for kv in sorted(out["calls"].items())),
+                            sum(out["errors"].values())))
         self.assertEqual(out["alive"], 0)
         self.assertEqual([e for e in out["errors"] if e.startswith("UNDOCUMENTED")], [])
         documented = ("leakagent is not running", "leakagent is already running (log %s)" % log,
