@@ -5,8 +5,18 @@
  * path: LOCK_SH on the live file around each write, LOCK_EX on it while it is
  * renamed away, LOCK_EX on its directory for a whole rotation.  A writer that
  * finds, under its shared lock, that its descriptor no longer is `path`
- * reopens instead of writing into a file that is being rotated.  Waits for a
- * lock go on when a signal handler of the host interrupts them (EINTR).
+ * reopens instead of writing into a file that is being rotated.
+ *
+ * No wait is unbounded: a peer can be stopped while it holds a lock (a
+ * debugger, SIGSTOP, a frozen container), and the host waits on us (its
+ * sample_now, its exit joining our thread).  The live file's lock is held
+ * for one write or one rename: we wait for it at most lock_wait_ms, then
+ * give up on this write (reported; the next one tries again).  The
+ * directory's lock is held for a whole rotation, gzip included: if another
+ * process has it, it is rotating, and we leave the rotation to it (it
+ * renames our file away too, or rotates another log of the directory: ours
+ * is tried again after the next write).  A signal handler of the host that
+ * interrupts a wait (EINTR) does not end it.
  *
  * Cut lines.  A write cut short (disk full, a file size limit) is taken back
  * with ftruncate, so a snapshot is in the file whole or not at all.  When it
@@ -26,6 +36,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Ends a line a write left unfinished; see "Cut lines" above. */
@@ -42,6 +53,7 @@ struct rlog {
     bool header_pending;  /* next write starts with the header */
     bool cut_line;        /* the file ends mid-line: CUT_MARK first */
     off_t end;            /* where our last write to fd ended (truncation check) */
+    int64_t lock_wait_ns; /* longest wait for the live file's lock */
     uint64_t rotations;
 };
 
@@ -65,14 +77,42 @@ static char *dir_of(const char *path)
 
 /* ---- the live file ---------------------------------------------------- */
 
-/* flock(2) that waits on through signal handlers.  0 or -1 (errno). */
-static int lock_fd(int fd, int op)
+static int64_t mono_ns(void)
 {
-    int rc;
-    do
-        rc = flock(fd, op);
-    while (rc != 0 && errno == EINTR);
-    return rc;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* flock(2) the live file, waiting at most log->lock_wait_ns (polling, so
+ * that a signal handler does not end the wait).  0, or -1 with errno
+ * (EWOULDBLOCK: the time is up). */
+static int lock_fd(const rlog *log, int fd, int op)
+{
+    struct timespec nap = {0, 1000000};     /* 1 ms, doubling up to 64 ms */
+    int64_t deadline = mono_ns() + log->lock_wait_ns;
+    for (;;) {
+        if (flock(fd, op | LOCK_NB) == 0)
+            return 0;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return -1;
+        if (mono_ns() >= deadline) {
+            errno = EWOULDBLOCK;
+            return -1;
+        }
+        nanosleep(&nap, NULL);      /* a signal may end it early: fine */
+        if (nap.tv_nsec < 64000000)
+            nap.tv_nsec *= 2;
+    }
+}
+
+/* err for a failed lock_fd() of the live file. */
+static int lock_error(const rlog *log, la_error *err)
+{
+    if (errno == EWOULDBLOCK)
+        return la_error_set(err, "log %s stays locked by another process (stopped in a rotation?)",
+                            log->path);
+    return la_error_errno(err, errno, "cannot lock log %s", log->path);
 }
 
 /* True if our descriptor still is the file at `path` (not moved, deleted);
@@ -126,7 +166,7 @@ static int open_live(rlog *log, la_error *err)
     log->header_pending = true;
     log->cut_line = false;
     log->end = 0;
-    if (lock_fd(fd, LOCK_EX) == 0) {
+    if (lock_fd(log, fd, LOCK_EX) == 0) {
         if (fstat(fd, &st) == 0) {
             log->cut_line = ends_mid_line(fd, st.st_size);
             log->end = st.st_size;
@@ -138,20 +178,18 @@ static int open_live(rlog *log, la_error *err)
 
 /* Take back the n bytes our last write appended, if no one appended after
  * them.  Called under our shared lock, which it turns exclusive (no other
- * agent is then inside a write) and shared again.  0, or -1 if the bytes
+ * agent is then inside a write); the caller unlocks.  0, or -1 if the bytes
  * stay. */
 static int undo_append(rlog *log, size_t n)
 {
     off_t end = lseek(log->fd, 0, SEEK_CUR);    /* O_APPEND: the end of ours */
     struct stat st;
-    int rc = -1;
-    if (end < (off_t)n || lock_fd(log->fd, LOCK_EX) != 0)
+    if (end < (off_t)n || lock_fd(log, log->fd, LOCK_EX) != 0)
         return -1;
     if (fstat(log->fd, &st) == 0 && st.st_size == end &&
         ftruncate(log->fd, end - (off_t)n) == 0)
-        rc = 0;
-    lock_fd(log->fd, LOCK_SH);
-    return rc;
+        return 0;
+    return -1;
 }
 
 /* The last byte of the first n bytes of iov[0..n_iov). */
@@ -208,8 +246,8 @@ static int append(rlog *log, const char *data, size_t len, la_error *err)
     for (int attempt = 0; attempt < 3; attempt++) {
         if (log->fd < 0 && open_live(log, err) != 0)
             return -1;
-        if (lock_fd(log->fd, LOCK_SH) != 0)
-            return la_error_errno(err, errno, "cannot lock log %s", log->path);
+        if (lock_fd(log, log->fd, LOCK_SH) != 0)
+            return lock_error(log, err);
         struct stat st;
         if (!fd_is_live(log, &st)) {
             flock(log->fd, LOCK_UN);
@@ -273,8 +311,8 @@ static int retire_live(rlog *log, la_error *err)
 {
     char first[PATH_MAX];
     rotated_name(log, 1, false, first);
-    if (lock_fd(log->fd, LOCK_EX) != 0)
-        return la_error_errno(err, errno, "cannot lock log %s", log->path);
+    if (lock_fd(log, log->fd, LOCK_EX) != 0)
+        return lock_error(log, err);
     int rc = log->keep == 0 ? unlink(log->path) : rename(log->path, first);
     if (rc != 0)
         la_error_errno(err, errno, "cannot rotate %s", log->path);
@@ -287,15 +325,24 @@ static int retire_live(rlog *log, la_error *err)
     return append(log, NULL, 0, err);   /* the new file's header */
 }
 
+#define DIR_BUSY (-2)
+
+/* The directory, open and locked exclusively; -1 with err set, or DIR_BUSY
+ * if another process holds the lock (it is rotating: see the top). */
 static int lock_dir(const rlog *log, la_error *err)
 {
     int dfd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return la_error_errno(err, errno, "cannot open directory %s", log->dir);
-    if (lock_fd(dfd, LOCK_EX) != 0) {
-        la_error_errno(err, errno, "cannot lock directory %s", log->dir);
+    int rc;
+    do
+        rc = flock(dfd, LOCK_EX | LOCK_NB);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        rc = errno == EWOULDBLOCK ? DIR_BUSY
+                                  : la_error_errno(err, errno, "cannot lock directory %s", log->dir);
         close(dfd);
-        return -1;
+        return rc;
     }
     return dfd;
 }
@@ -303,6 +350,8 @@ static int lock_dir(const rlog *log, la_error *err)
 static int rotate(rlog *log, la_error *err)
 {
     int dfd = lock_dir(log, err);
+    if (dfd == DIR_BUSY)
+        return 0;           /* tried again after the next write */
     if (dfd < 0)
         return -1;
     int rc = 0;
@@ -339,6 +388,7 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
         return NULL;
     }
     log->fd = -1;
+    log->lock_wait_ns = (int64_t)(opt->lock_wait_ms ? opt->lock_wait_ms : RLOG_LOCK_WAIT_MS) * 1000000;
     log->max_size = opt->max_size;
     log->keep = opt->keep;
     log->compress = opt->compress;

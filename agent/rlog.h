@@ -16,7 +16,10 @@
  * Writers hold a shared flock on the live file while writing; the rotation
  * holds an exclusive one while renaming it, and rotations of one directory
  * are serialised by an exclusive flock on the directory, so no snapshot is
- * lost or written into a file being compressed.  A crash at any step loses
+ * lost or written into a file being compressed.  No wait for a lock is
+ * unbounded (a peer may be stopped holding it): a write waits at most
+ * lock_wait_ms, a rotation whose directory another process is rotating is
+ * left to it.  A crash at any step loses
  * nothing: the next rotation (or rlog_open) finishes the interrupted one.
  *
  * Not thread-safe: the caller serialises calls on one rlog. */
@@ -35,7 +38,10 @@ typedef struct rlog_options {
     unsigned keep;        /* rotated files kept */
     bool compress;        /* gzip rotated files */
     const char *header;   /* text written at the top of every file opened */
+    unsigned lock_wait_ms; /* longest wait for the live file's lock; 0: RLOG_LOCK_WAIT_MS */
 } rlog_options;
+
+#define RLOG_LOCK_WAIT_MS 2000
 
 typedef struct rlog rlog;
 

@@ -2,21 +2,24 @@
  * split across files, reopening when the file is moved or deleted, a
  * missing directory, a full disk (RLIMIT_FSIZE: the cut write taken back), a
  * file a crash left mid-line, a file truncated from outside, a FIFO refused,
- * recovery of an interrupted rotation, and several processes sharing one
- * path. */
+ * a peer stuck holding a lock, recovery of an interrupted rotation, and
+ * several processes sharing one path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rlog.h"
@@ -339,6 +342,53 @@ static void test_fifo_is_refused_without_waiting(void **state)
     assert_non_null(strstr(err.msg, "a pipe or socket, not a file"));
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_a_stuck_peer_never_blocks_us(void **state)
+{
+    fixture *f = *state;
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .max_size = 100, .keep = 3, .compress = true,
+                        .header = HEADER, .lock_wait_ms = 50};
+    rlog *log = rlog_open(&opt, &err);
+    assert_non_null(log);
+    /* A peer stopped in the middle of a rotation holds the directory's
+     * lock (another open file description conflicts like another process):
+     * we write on and leave the rotation to it. */
+    int dfd = open(f->dir, O_RDONLY | O_DIRECTORY);
+    assert_int_equal(flock(dfd, LOCK_EX), 0);
+    for (int i = 0; i < 4; i++)
+        write_snapshot(log, i, 5);
+    assert_int_equal(rlog_rotations(log), 0);
+    close(dfd);
+    write_snapshot(log, 4, 5);
+    assert_int_equal(rlog_rotations(log), 1);
+    /* A peer holding the live file's lock: the write gives up after
+     * lock_wait_ms, and the next one goes through. */
+    int pfd = open(f->path, O_RDONLY);
+    assert_int_equal(flock(pfd, LOCK_EX), 0);
+    char *text = make_snapshot(5, 5);
+    double t0 = mono_s();
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    double waited = mono_s() - t0;
+    assert_true(waited >= 0.04 && waited < 1.0);
+    assert_non_null(strstr(err.msg, "stays locked by another process"));
+    close(pfd);
+    write_snapshot(log, 6, 5);
+    free(text);
+    rlog_close(log);
+    int seen[16];
+    size_t n = read_all(f, 3, true, seen);
+    int expect[] = {0, 1, 2, 3, 4, 6};      /* 5 was not written, nothing lost */
+    assert_int_equal(n, 6);
+    assert_memory_equal(seen, expect, sizeof expect);
+}
+
 static void test_truncated_from_outside_starts_with_a_header(void **state)
 {
     fixture *f = *state;
@@ -462,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_left_mid_line_is_cut_before_writing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_from_outside_starts_with_a_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifo_is_refused_without_waiting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_stuck_peer_never_blocks_us, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),

@@ -1,8 +1,8 @@
 """What the agent must not do to its host process (issue 7): die of a
 signal its own writes raise (SIGPIPE from a warning to a closed stderr;
 SIGXFSZ is in test_faults_fs), fail because a host signal handler
-interrupted a wait (EINTR), or leak a descriptor into a program the host
-execs.
+interrupted a wait (EINTR), hang because a peer sharing its log is stuck
+holding a lock, or leak a descriptor into a program the host execs.
 """
 
 import fcntl
@@ -83,6 +83,60 @@ leakagent.stop()
         # its handler once the call returns: the signals merge into one).
         self.assertGreater(sampled["waited"], 0.2)
         self.assertGreaterEqual(sampled["alarms"], 1)
+
+
+class StuckPeerTest(TmpDirTest):
+
+    def test_a_peer_stuck_holding_a_lock_does_not_hang_the_host(self):
+        """Processes sharing a log path lock it (flock); one of them can be
+        stopped holding a lock (a debugger, SIGSTOP, a frozen container).
+        Here the test holds them.  The directory's lock (held for a whole
+        rotation): the host writes on and leaves the rotation to the holder.
+        The live file's lock: sample_now() gives up after 2 s with an error,
+        and the host's exit does not wait longer than that."""
+        log = self.path("app.log")
+        host = Host(self, """
+leakagent.start(log_path=%r, interval="20ms", max_size="4KB", keep=5, max_overhead=100)
+until(lambda: leakagent.stats()["rotations"] >= 1, "a rotation")
+step("ready")
+n = leakagent.stats()["snapshots"]
+until(lambda: leakagent.stats()["snapshots"] >= n + 10, "snapshots")
+step("dir_locked", size=os.path.getsize(%r))
+r = leakagent.stats()["rotations"]
+until(lambda: leakagent.stats()["rotations"] > r, "a rotation again")
+step("dir_free")
+t0 = time.monotonic()
+try:
+    outcome = leakagent.sample_now()
+except RuntimeError as e:
+    outcome = str(e)
+step("file_locked", outcome=outcome, waited=time.monotonic() - t0)
+""" % (log, log))
+        ready = host.step("ready")
+        dfd = os.open(self.tmp, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, dfd)
+        fcntl.flock(dfd, fcntl.LOCK_EX)
+        host.go()
+        locked = host.step("dir_locked")
+        self.assertEqual(locked["rotations"], ready["rotations"])
+        self.assertGreater(locked["size"], 4096)
+        self.assertEqual(locked["errors"], 0)
+        fcntl.flock(dfd, fcntl.LOCK_UN)
+        host.go()
+        host.step("dir_free")
+        with open(log, "rb") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            host.go()
+            sampled = host.step("file_locked")
+            self.assertIn("stays locked by another process", sampled["outcome"])
+            self.assertTrue(1.5 < sampled["waited"] < 5, sampled["waited"])
+            t0 = time.monotonic()
+            host.go()
+            rc, stderr = host.finish()      # exits while the lock is still held
+            self.assertLess(time.monotonic() - t0, 5)
+        self.assertEqual(rc, 0, stderr)
+        (warning,) = assert_stderr_is_warnings(self, stderr, 1)
+        self.assertIn("stays locked", warning)
 
 
 class DescriptorTest(TmpDirTest):
