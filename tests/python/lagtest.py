@@ -159,11 +159,14 @@ def agent_warnings(stderr):
 
 
 def assert_stderr_is_warnings(test, stderr, at_most):
-    """stderr holds nothing but the agent's warnings, at most `at_most` of
-    them (they are rate-limited to one a minute); returns them."""
+    """stderr holds nothing but the agent's lines: at most `at_most` warnings
+    (they are rate-limited to one a minute), and the note each run may give
+    once when a loaded machine makes it stretch its interval (max_overhead).
+    Returns the warnings."""
     lines = stderr.splitlines()
-    warnings = agent_warnings(stderr)
-    test.assertEqual(len(warnings), len(lines), "stderr is not only the agent's:\n" + stderr)
+    agent = agent_warnings(stderr)
+    test.assertEqual(len(agent), len(lines), "stderr is not only the agent's:\n" + stderr)
+    warnings = [line for line in agent if not line.endswith("instead (max_overhead)")]
     test.assertLessEqual(len(warnings), at_most, stderr)
     return warnings
 

@@ -63,7 +63,7 @@ class KillTest(TmpDirTest):
         out, err = p.stdout.read(), p.stderr.read()    # after what readline() buffered
         p.wait(30)
         self.assertEqual(p.returncode, -signal.SIGKILL, err.decode())
-        assert_stderr_is_warnings(self, err.decode(), 1)   # a max_overhead note, perhaps
+        assert_stderr_is_warnings(self, err.decode(), 0)
         printed = [int(x) for x in (first + out).split()]
         self.assertTrue(printed, "the host wrote nothing before the kill")
         return p.pid, printed

@@ -81,7 +81,7 @@ print(json.dumps({"errors": errors, "cycles": cycles, "alive": alive, "calls": c
                       "leakagent is being started by another thread")
         self.assertEqual(set(out["errors"]) - set(documented), set(), out["errors"])
         self.assertGreater(out["cycles"], 20)
-        assert_stderr_is_warnings(self, res.stderr, 1)   # the stretch note, perhaps
+        assert_stderr_is_warnings(self, res.stderr, 0)
         for f in log_files(log):
             self.assertEqual(type_lines_are_whole(read_text(f)), [], f)
         self.assertEqual(leakplot_json(log)["bad_lines"], 0)
@@ -110,10 +110,7 @@ if __name__ == "__main__":
                       "pid": os.getpid(), "stats": leakagent.stats()}))
 """ % log, timeout=120)
         out = json.loads(res.stdout)
-        # 21 processes on a loaded machine: each may say once that it
-        # stretches its interval (max_overhead).
-        for line in assert_stderr_is_warnings(self, res.stderr, 21):
-            self.assertIn("(max_overhead)", line)
+        assert_stderr_is_warnings(self, res.stderr, 0)
         self.assertEqual(out["exitcodes"], [0] * 20)
         self.assertEqual({o[1] for o in out["out"]}, {True})
         pids = {o[0] for o in out["out"]}
