@@ -301,11 +301,20 @@ static int place_panels(layout_doc *doc, size_t n_growing, lp_error *err)
 /* ---- one panel ------------------------------------------------------------- */
 
 /* Scratch shared by every panel. */
+/* A run with points in a panel, and how much it matters there. */
+typedef struct panel_run {
+    size_t run;
+    int rank;                    /* 2 growing, 1 current, 0 other */
+    double last;                 /* time of its last snapshot */
+} panel_run;
+
 typedef struct scratch {
     double *t, *v;               /* a run's points, gaps as NaN (2 x rows + 1) */
     double *pt, *pv;             /* a run's present points, for the trend */
     double *gap;                 /* per run: a pause longer than this is a gap */
     bool *current;               /* per run */
+    panel_run *runs;             /* the runs of one panel (n_runs) */
+    size_t *findings;            /* the report's items by (col, run) */
 } scratch;
 
 static int cmp_double(const void *a, const void *b)
@@ -393,13 +402,51 @@ static void trend_line(const layout_input *in, const scratch *sc, const detect_f
     line->trend_v1 = (mid + slope * (t1 - t0)) * scale;
 }
 
-/* The finding of (col, run), or NULL. */
-static const detect_finding *finding_of(const detect_report *d, size_t col, size_t run)
+/* Order of detect_report items by (col, run), for qsort_r. */
+static int cmp_finding_key(const void *a, const void *b, void *items_arg)
 {
-    for (size_t i = 0; i < d->n_items; i++)
-        if (d->items[i].col == col && d->items[i].run == run)
-            return &d->items[i];
+    const detect_finding *items = items_arg;
+    const detect_finding *x = &items[*(const size_t *)a], *y = &items[*(const size_t *)b];
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return (x->run > y->run) - (x->run < y->run);
+}
+
+/* The finding of (col, run), or NULL: a binary search of sc->findings (a
+ * scan of a million items per line was a scan too many). */
+static const detect_finding *finding_of(const detect_report *d, const scratch *sc,
+                                        size_t col, size_t run)
+{
+    size_t lo = 0, hi = d->n_items;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const detect_finding *f = &d->items[sc->findings[mid]];
+        if (f->col < col || (f->col == col && f->run < run))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < d->n_items && d->items[sc->findings[lo]].col == col &&
+        d->items[sc->findings[lo]].run == run)
+        return &d->items[sc->findings[lo]];
     return NULL;
+}
+
+/* Growing runs first, then current ones, then the latest. */
+static int cmp_panel_run(const void *a, const void *b)
+{
+    const panel_run *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    if (x->last != y->last)
+        return x->last > y->last ? -1 : 1;
+    return (x->run > y->run) - (x->run < y->run);
+}
+
+static int cmp_panel_run_index(const void *a, const void *b)
+{
+    const panel_run *x = a, *y = b;
+    return (x->run > y->run) - (x->run < y->run);
 }
 
 /* "pid 31337", with the host when the panel's runs are on several hosts,
@@ -470,7 +517,11 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
         size_t n = run_points(in, sc, p->col, r, 1);
         if (n == 0)
             continue;
-        n_runs++;
+        const detect_finding *f = finding_of(in->report, sc, p->col, r);
+        const lp_run *run = &s->runs[r];
+        sc->runs[n_runs++] = (panel_run){
+            .run = r, .rank = f && f->r.growing ? 2 : sc->current[r] ? 1 : 0,
+            .last = s->times[run->rows[run->n_rows - 1]]};
         for (size_t i = 0; i < n; i++)
             peak = sc->v[i] > peak ? sc->v[i] : peak;
         if (s->runs[r].host && host0 && strcmp(host0, s->runs[r].host) != 0)
@@ -478,16 +529,22 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
         host0 = host0 ? host0 : s->runs[r].host;
     }
     p->scale = column_scale(s, p->col, peak, &unit);
-    p->lines = calloc(n_runs ? n_runs : 1, sizeof *p->lines);
+    size_t drawn = n_runs, undrawn = 0;
+    if (n_runs > LAYOUT_MAX_LINES) {
+        qsort(sc->runs, n_runs, sizeof *sc->runs, cmp_panel_run);
+        drawn = LAYOUT_MAX_LINES;
+        undrawn = n_runs - drawn;
+        qsort(sc->runs, drawn, sizeof *sc->runs, cmp_panel_run_index);
+    }
+    p->lines = calloc(drawn ? drawn : 1, sizeof *p->lines);
     if (p->lines == NULL)
         goto oom;
 
     const detect_finding *rate_from = NULL;
     int color = 1;
-    for (size_t r = 0; r < s->n_runs; r++) {
+    for (size_t k = 0; k < drawn; k++) {
+        size_t r = sc->runs[k].run;
         size_t n = run_points(in, sc, p->col, r, p->scale);
-        if (n == 0)
-            continue;
         layout_line *line = &p->lines[p->n_lines++];
         size_t cap = decimate_capacity(n, buckets);
         line->col = p->col;
@@ -502,7 +559,7 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
                 lo = line->v[i] < lo ? line->v[i] : lo;
                 hi = line->v[i] > hi ? line->v[i] : hi;
             }
-        const detect_finding *f = finding_of(in->report, p->col, r);
+        const detect_finding *f = finding_of(in->report, sc, p->col, r);
         line->growing = f && f->r.growing;
         line->color = line->growing ? 0 : color++;
         if (line->growing) {
@@ -547,6 +604,7 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
             used += w;
         }
     }
+    p->legend_more += undrawn;
 
     /* axes */
     if (!isfinite(lo)) {
@@ -814,10 +872,17 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
     sc.pv = malloc(longest * sizeof *sc.pv);
     sc.gap = malloc((s->n_runs + 1) * sizeof *sc.gap);
     sc.current = calloc(s->n_runs + 1, sizeof *sc.current);
-    if (!sc.t || !sc.v || !sc.pt || !sc.pv || !sc.gap || !sc.current) {
+    sc.runs = malloc((s->n_runs + 1) * sizeof *sc.runs);
+    sc.findings = malloc((in->report->n_items + 1) * sizeof *sc.findings);
+    if (!sc.t || !sc.v || !sc.pt || !sc.pv || !sc.gap || !sc.current || !sc.runs ||
+        !sc.findings) {
         lp_error_set(err, "out of memory (layout)");
         goto out;
     }
+    for (size_t i = 0; i < in->report->n_items; i++)
+        sc.findings[i] = i;
+    qsort_r(sc.findings, in->report->n_items, sizeof *sc.findings, cmp_finding_key,
+            in->report->items);
     for (size_t r = 0; r < s->n_runs; r++)
         sc.gap[r] = run_gap(s, &s->runs[r]);
     lp_series_current(s, in->since, in->until, sc.current);
@@ -844,6 +909,8 @@ out:
     free(sc.pv);
     free(sc.gap);
     free(sc.current);
+    free(sc.runs);
+    free(sc.findings);
     return rc;
 }
 

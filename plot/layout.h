@@ -35,6 +35,11 @@
                                       leaking types) names the rest on page 1
                                       only: drawing them all took 28 s and
                                       300 MB for 20,000 */
+#define LAYOUT_MAX_LINES 64        /* runs drawn in one panel: growing ones
+                                      first, then current ones, then the
+                                      latest (a log of 10^6 pids needed
+                                      900 MB to draw them all); the rest
+                                      count in the legend's "+N more" */
 #define LAYOUT_MAX_GAUGES 24       /* gauge panels drawn: the agent's four and
                                       the first unknown ones (a #START line
                                       may carry 100,000 keys) */
