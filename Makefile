@@ -51,6 +51,7 @@ include tests/tests.mk
 -include agent/python.mk
 -include tests/bench/bench.mk
 -include tests/hardening.mk
+-include tests/fuzz/fuzz.mk
 -include contrib/contrib.mk
 
 # check runs every registered program and ends with "N passed, N failed".

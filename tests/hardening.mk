@@ -5,13 +5,15 @@
 # since the object directories are fixed), and valgrind memcheck on the normal
 # plot/leakplot.  tests/hardening.sh does the work and ends with
 # "N passed, N failed".  gcc 12's own sanitizer runtimes (libasan, libubsan,
-# libtsan) are used; valgrind is the one extra Debian package.
+# libtsan) are used; valgrind is an extra Debian package, and so are clang
+# and libclang-rt-14-dev (libFuzzer's runtime, for -fsanitize=fuzzer): the
+# fuzzers of tests/fuzz/fuzz.mk run for FUZZ_SECONDS each (default 120).
 
-HARDENING_PACKAGES := valgrind
+HARDENING_PACKAGES := valgrind clang libclang-rt-14-dev
 HARDENING_OUT ?= tests/out/hardening
 
 # `make deps` installs them too (its recipe expands DEB_PACKAGES when run).
 DEB_PACKAGES += $(HARDENING_PACKAGES)
 
 hardening:
-	MAKE="$(MAKE)" tests/hardening.sh $(HARDENING_OUT)
+	MAKE="$(MAKE)" FUZZ_SECONDS="$(FUZZ_SECONDS)" tests/hardening.sh $(HARDENING_OUT)

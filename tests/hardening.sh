@@ -14,7 +14,12 @@
 #   TSan: the thread and rotation tests (test_smp, test_rlog, rotation demo).
 #   valgrind: the normal plot/leakplot over the fixtures and the corpus
 #     sample, --check and drawing; any error or definite leak fails.
-# Usage: tests/hardening.sh [OUT]   (default tests/out/hardening)
+#   Fuzzing (tests/fuzz): the libFuzzer targets for the config loader and
+#     the log reader (clang, ASan+UBSan) run side by side for FUZZ_SECONDS
+#     (default 120) each; a crash, leak, timeout or OOM fails, with its
+#     reproducer.  The seeds and saved crashes are also replayed by the
+#     ASan+UBSan gcc build of the replay drivers.
+# Usage: [FUZZ_SECONDS=N] tests/hardening.sh [OUT]   (default tests/out/hardening)
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
@@ -22,6 +27,7 @@ OUT=${1:-tests/out/hardening}
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 2
 MAKE=${MAKE:-make}
 JOBS=$(nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS=${FUZZ_SECONDS:-120}
 
 ASAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 TSAN_FLAGS="-fsanitize=thread"
@@ -31,6 +37,7 @@ tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_age
 PLOT_TESTS="plot/obj/test_lp_read plot/obj/test_lp_trend plot/obj/test_lp_detect \
 plot/obj/test_lp_cli plot/obj/test_render_axis plot/obj/test_render_decimate \
 plot/obj/test_render_layout"
+FUZZ_REPLAYS="tests/obj/fuzz_replay_cfg tests/obj/fuzz_replay_log"
 
 # copy_tree DIR: a fresh copy of the working tree's sources in DIR.
 copy_tree() {
@@ -51,12 +58,17 @@ build() {
         >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; return 1; }
 }
 
-build "$OUT/asan" "$ASAN_FLAGS" $AGENT_TESTS $PLOT_TESTS tests/obj/rotation_demo \
-    plot/leakplot || exit 2
+build "$OUT/asan" "$ASAN_FLAGS" $AGENT_TESTS $PLOT_TESTS $FUZZ_REPLAYS \
+    tests/obj/rotation_demo plot/leakplot || exit 2
 build "$OUT/tsan" "$TSAN_FLAGS" tests/obj/test_smp tests/obj/test_rlog \
     tests/obj/test_la_agent tests/obj/rotation_demo || exit 2
 echo "=== build normal plot/leakplot"
 $MAKE -s -C "$ROOT" plot/leakplot || exit 2
+# The fuzzers are compiled by clang straight from the sources (no object
+# directory), so they are built in the tree, into tests/out/fuzz, where
+# their working corpus also grows from run to run.
+echo "=== build fuzzers (clang, libFuzzer + ASan + UBSan)"
+$MAKE -s -C "$ROOT" fuzz || exit 2
 
 # A sample of the labeled corpus (tests/corpus/gen_corpus.py): one scenario of
 # several families, with rotated siblings and a gzipped live file among them,
@@ -136,7 +148,7 @@ T="cd '$OUT/tsan' &&"
 VG="valgrind -q --num-callers=50 --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite --suppressions=$ROOT/tests/valgrind.supp"
 set --
-for t in $AGENT_TESTS $PLOT_TESTS tests/rotation_demo.sh tests/test_lp_cli.sh \
+for t in $AGENT_TESTS $PLOT_TESTS $FUZZ_REPLAYS tests/rotation_demo.sh tests/test_lp_cli.sh \
          tests/test_render_e2e.sh; do
     set -- "$@" "$A $t"
 done
@@ -145,4 +157,11 @@ for t in tests/obj/test_smp tests/obj/test_rlog tests/obj/test_la_agent tests/ro
     set -- "$@" "$T $t"
 done
 set -- "$@" "'$OUT/leakplot_runs.sh' '$ROOT/plot/leakplot' '$VG' '$VG_LOGS'"
+
+# ---- more checks: add one `set -- "$@" "COMMAND"` line each here --------
+# (run in order from the tree's top by tests/run_tests.sh, counted in the
+# summary; e.g. leakplot over hostile logs)
+
+# Fuzzing last, the longest step: both targets at once, FUZZ_SECONDS each.
+set -- "$@" "tests/fuzz/run_fuzz.sh $FUZZ_SECONDS cfg log"
 tests/run_tests.sh "$@"
