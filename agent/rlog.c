@@ -161,6 +161,16 @@ static int open_live(rlog *log, la_error *err)
         close(fd);
         return la_error_set(err, "cannot open log %s: a pipe or socket, not a file", log->path);
     }
+    if (fd <= STDERR_FILENO) {
+        /* The host runs with stdio closed: 0-2 are its to reopen (dup2 as
+         * it daemonizes), and fd 2 is where our warnings go. */
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        int saved = errno;
+        close(fd);
+        if (high < 0)
+            return la_error_errno(err, saved, "cannot open log %s", log->path);
+        fd = high;
+    }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     log->fd = fd;
     log->header_pending = true;

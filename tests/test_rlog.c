@@ -2,8 +2,8 @@
  * split across files, reopening when the file is moved or deleted, a
  * missing directory, a full disk (RLIMIT_FSIZE: the cut write taken back), a
  * file a crash left mid-line, a file truncated from outside, a FIFO refused,
- * a peer stuck holding a lock, recovery of an interrupted rotation, and
- * several processes sharing one path. */
+ * a peer stuck holding a lock, stderr closed, recovery of an interrupted
+ * rotation, and several processes sharing one path. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -389,6 +389,23 @@ static void test_a_stuck_peer_never_blocks_us(void **state)
     assert_memory_equal(seen, expect, sizeof expect);
 }
 
+static void test_log_never_takes_stderr(void **state)
+{
+    fixture *f = *state;
+    int saved = dup(STDERR_FILENO);
+    close(STDERR_FILENO);                  /* a host started with fd 2 closed */
+    rlog *log = open_log(f, 0, 3, true);
+    int fd2_free = fcntl(STDERR_FILENO, F_GETFD) == -1;
+    write_snapshot(log, 0, 5);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    assert_true(fd2_free);
+    rlog_close(log);
+    char expect[1024] = HEADER;
+    append_snapshot(expect, sizeof expect, 0, 5);
+    assert_file_equals(f->path, expect);
+}
+
 static void test_truncated_from_outside_starts_with_a_header(void **state)
 {
     fixture *f = *state;
@@ -513,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_from_outside_starts_with_a_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifo_is_refused_without_waiting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_stuck_peer_never_blocks_us, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log_never_takes_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),

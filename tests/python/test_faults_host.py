@@ -14,7 +14,7 @@ import time
 import unittest
 
 from lagtest import (PYTHON, QUIET_FORK, Host, TmpDirTest, assert_stderr_is_warnings, child_env,
-                     rounds, run_py)
+                     parse_snapshots, read_text, rounds, run_py)
 
 
 
@@ -140,6 +140,31 @@ step("file_locked", outcome=outcome, waited=time.monotonic() - t0)
 
 
 class DescriptorTest(TmpDirTest):
+
+    def test_a_host_started_with_stderr_closed(self):
+        """A daemon started with fd 2 closed, which later points fd 2 at a
+        file of its own (dup2), as daemonizing does.  The agent's log must
+        not have taken fd 2: the host's dup2 would replace it, the agent
+        then close the host's new stderr, and the host write into our log."""
+        log = self.path("app.log")
+        mine = self.path("host-stderr.txt")
+        res = subprocess.run([PYTHON, "-c", """
+import os, sys, leakagent
+leakagent.start(log_path=sys.argv[1], interval="1h")
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT, 0o644)
+os.dup2(fd, 2)                          # the daemon's stderr from now on
+leakagent.sample_now()
+os.write(2, b"the host's own line\\n")
+leakagent.sample_now()
+print("fd 2 is", os.readlink("/proc/self/fd/2"))
+""", log, mine], env=child_env(), capture_output=False, stdout=subprocess.PIPE,
+            text=True, timeout=60, preexec_fn=lambda: os.close(2))
+        self.assertEqual((res.returncode, res.stdout), (0, "fd 2 is %s\n" % mine))
+        with open(mine) as f:
+            self.assertEqual(f.read(), "the host's own line\n")
+        text = read_text(log)
+        self.assertNotIn("host's own", text)
+        self.assertEqual(len(parse_snapshots(text)), 3)
 
     def test_no_descriptor_leaks_into_an_exec(self):
         """Programs the host starts without closing descriptors while the
