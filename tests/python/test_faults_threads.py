@@ -122,7 +122,7 @@ if __name__ == "__main__":
         for f in log_files(parent):
             text = read_text(f)
             self.assertEqual(type_lines_are_whole(text), [], f)
-            self.assertEqual({s[0]["pid"] for s in parse_snapshots(text)}, {str(out["pid"])})
+            self.assertLessEqual({s[0]["pid"] for s in parse_snapshots(text)}, {str(out["pid"])})
         self.assertEqual(leakplot_json(parent)["snapshots"], out["stats"]["snapshots"])
         # Each child's own file: its own header and snapshots, whole but for
         # perhaps a last line cut when the worker left with os._exit().
