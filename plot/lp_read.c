@@ -380,20 +380,19 @@ oom:
     return -1;
 }
 
-/* The digits [d, e) as a count; false when it does not fit 64 bits. */
+/* The digits [d, e) as a count; false when it does not fit 64 bits.
+ * Hot: up to 19 digits cannot overflow and need no check. */
 static bool parse_count(const char *d, const char *e, uint64_t *out)
 {
-    while (e - d > 1 && *d == '0')
-        d++;
-    if (e - d > 20)
-        return false;
-    uint64_t count = 0;
-    for (; d < e; d++) {
-        uint64_t digit = (uint64_t)(*d - '0');
-        if (count > (UINT64_MAX - digit) / 10)
+    if (e - d > 19) {
+        while (e - d > 1 && *d == '0')
+            d++;
+        if (e - d > 20 || (e - d == 20 && memcmp(d, "18446744073709551615", 20) > 0))
             return false;
-        count = count * 10 + digit;
     }
+    uint64_t count = 0;
+    for (; d < e; d++)
+        count = count * 10 + (uint64_t)(*d - '0');
     *out = count;
     return true;
 }

@@ -176,7 +176,8 @@ lp() {
     rc=$?
     ms=$((($(date +%s%N) - start) / 1000000))
     rss=$( [ -s "$T/rss" ] && tail -1 "$T/rss"); rm -f "$T/rss"
-    check "$name: exit $rc, want $want (${rss:-?} KB peak, $ms ms, cap $cap MB)" test "$rc" = "$want"
+    check "$name: exit $rc, want $want (${rss:-?} KB peak, $ms ms, $([ "$CAP" = 1 ] &&
+        echo "cap $cap MB" || echo "no cap"))" test "$rc" = "$want"
     check "$name: no crash, no timeout, no sanitizer report" no_crash "$rc"
     [ "$rc" = "$want" ] || sed 's/^/  | /' "$T/err" | head -5
 }
