@@ -309,13 +309,17 @@ static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
     return blocked_ms;
 }
 
-/* Format and append under write_mu, then refresh the Prometheus textfile.
- * Returns the rlog_write result (1: written, but err has an error too). */
-static int write_snapshot(smp_sampler *s, const snapshot *snap, size_t *bytes, uint64_t *rotations,
+/* Stamp, format and append under write_mu, then refresh the Prometheus
+ * textfile.  Stamped here, not when taken: snapshots taken at once on
+ * several threads are written one after the other, and the file must stay
+ * in time order.  Returns the rlog_write result (1: written, but err has an
+ * error too). */
+static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_t *rotations,
                           la_error *err)
 {
     int rc;
     pthread_mutex_lock(&s->write_mu);
+    snap->time = s->clock.wall(s->clock.ud);
     s->buf.len = 0;
     if (logfmt_append_snapshot(&s->buf, snap) != 0) {
         rc = la_error_set(err, "out of memory formatting a snapshot");
@@ -352,7 +356,6 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
     double call_ms = (double)(t1 - t0) / 1e6;
     double blocked_ms = add_gauges(s, snap, call_ms);
     snap_finish(snap, &s->cfg);
-    snap->time = s->clock.wall(s->clock.ud);
     snap->pid = (long)getpid();
 
     size_t bytes = 0;

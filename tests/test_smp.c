@@ -402,6 +402,43 @@ static void test_sample_now_races_the_thread(void **state)
     assert_true(st.snapshots >= 200);
 }
 
+/* A wall clock that moves on 1 ms at every reading. */
+static double stepping_wall(void *ud)
+{
+    fake_clock *c = ud;
+    return 1763700000.0 + (double)atomic_fetch_add(&c->now_ns, 1) / 1000;
+}
+
+static void test_times_in_the_log_never_go_back(void **state)
+{
+    /* Snapshots taken concurrently are written one at a time: each is
+     * stamped when its turn to write comes, so the file is in time order
+     * (a reader warns when a process's time goes back). */
+    fixture *f = *state;
+    smp_clock stepping = {&f->clock, stepping_wall, fake_mono, fake_wait_until};
+    smp_sampler *s = create(f, &stepping);
+    pthread_t threads[4];
+    hammer h[4];
+    for (int i = 0; i < 4; i++) {
+        h[i] = (hammer){s, 0};
+        pthread_create(&threads[i], NULL, hammer_main, &h[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    double last = 0;
+    int n = 0;
+    for (const char *p = strstr(text, "#START "); p; p = strstr(p + 1, "#START ")) {
+        double t = atof(p + 7);
+        assert_true(t > last);
+        last = t;
+        n++;
+    }
+    assert_int_equal(n, 200);
+    free(text);
+}
+
 static void test_fork_child_gets_its_own_file(void **state)
 {
     fixture *f = *state;
@@ -582,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rate_limit_speaks_again_after_a_minute, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interval_stretches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sample_now_races_the_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_times_in_the_log_never_go_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_gets_its_own_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_without_pid_appends_under_new_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
