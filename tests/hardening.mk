@@ -7,7 +7,7 @@
 # "N passed, N failed".  gcc 12's own sanitizer runtimes (libasan, libubsan,
 # libtsan) are used; valgrind is an extra Debian package, and so are clang
 # and libclang-rt-14-dev (libFuzzer's runtime, for -fsanitize=fuzzer): the
-# fuzzers of tests/fuzz/fuzz.mk run for FUZZ_SECONDS each (default 120).
+# fuzzers of tests/fuzz/fuzz.mk run for FUZZ_SECONDS each (default 180).
 
 HARDENING_PACKAGES := valgrind clang libclang-rt-14-dev
 HARDENING_OUT ?= tests/out/hardening

@@ -16,7 +16,7 @@
 #     sample, --check and drawing; any error or definite leak fails.
 #   Fuzzing (tests/fuzz): the libFuzzer targets for the config loader and
 #     the log reader (clang, ASan+UBSan) run side by side for FUZZ_SECONDS
-#     (default 120) each; a crash, leak, timeout or OOM fails, with its
+#     (default 180) each; a crash, leak, timeout or OOM fails, with its
 #     reproducer.  The seeds and saved crashes are also replayed by the
 #     ASan+UBSan gcc build of the replay drivers.
 # Usage: [FUZZ_SECONDS=N] tests/hardening.sh [OUT]   (default tests/out/hardening)
@@ -27,7 +27,7 @@ OUT=${1:-tests/out/hardening}
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 2
 MAKE=${MAKE:-make}
 JOBS=$(nproc 2>/dev/null || echo 2)
-FUZZ_SECONDS=${FUZZ_SECONDS:-120}
+FUZZ_SECONDS=${FUZZ_SECONDS:-180}
 
 ASAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 TSAN_FLAGS="-fsanitize=thread"

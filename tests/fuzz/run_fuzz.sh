@@ -51,8 +51,9 @@ for pid in $pids; do
     fi
     fail=$((fail + 1))
     echo "FAILED: fuzz_$t (exit $rc)"
-    grep -E -A40 '^==[0-9]+==ERROR|runtime error|broken promise|ALARM|out-of-memory' \
-        "$OUT/$t.log" | head -60
+    # The report, from its first line to the sanitizer's SUMMARY.
+    sed -n '/broken promise\|==ERROR\|runtime error\|ALARM/,/^SUMMARY/p' "$OUT/$t.log" |
+        head -60
     for a in $found; do
         repro=$OUT/artifacts/$t/$a
         echo "reproducer: $repro"
