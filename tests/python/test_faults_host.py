@@ -29,16 +29,17 @@ class HostSignalTest(TmpDirTest):
         r, w = os.pipe()
         os.close(r)                         # nobody reads the host's stderr
         res = subprocess.run([PYTHON, "-c", """
-import os, shutil, signal, sys, leakagent
+import os, signal, sys, leakagent
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 leakagent.start(log_path=sys.argv[1], interval="1h")
-shutil.rmtree(os.path.dirname(sys.argv[1]))
+os.rename(os.path.dirname(sys.argv[1]), sys.argv[2])  # (rmtree could race the thread)
 try:
     leakagent.sample_now()          # fails, and warns on this thread
 except RuntimeError as e:
     print("sample_now:", "No such file" in str(e))
 print("alive")
-""", log], env=child_env(), stdout=subprocess.PIPE, stderr=w, text=True, timeout=60)
+""", log, self.path("moved")], env=child_env(), stdout=subprocess.PIPE, stderr=w, text=True,
+            timeout=60)
         os.close(w)
         self.assertEqual((res.returncode, res.stdout), (0, "sample_now: True\nalive\n"))
 
