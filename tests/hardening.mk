@@ -3,7 +3,10 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer, the thread and rotation tests
 # with ThreadSanitizer (both out of tree, in $(HARDENING_OUT)/asan and /tsan,
 # since the object directories are fixed), and valgrind memcheck on the normal
-# plot/leakplot.  tests/hardening.sh does the work and ends with
+# plot/leakplot, the hostile logs in full (and under ASan), and the fault
+# tests under real Python hosts with the issue's round counts
+# (LEAKAGENT_HARDENING=1, every interpreter in PYTHONS).
+# tests/hardening.sh does the work and ends with
 # "N passed, N failed".  gcc 12's own sanitizer runtimes (libasan, libubsan,
 # libtsan) are used; valgrind is an extra Debian package, and so are clang
 # and libclang-rt-14-dev (libFuzzer's runtime, for -fsanitize=fuzzer): the
@@ -16,4 +19,5 @@ HARDENING_OUT ?= tests/out/hardening
 DEB_PACKAGES += $(HARDENING_PACKAGES)
 
 hardening:
-	MAKE="$(MAKE)" FUZZ_SECONDS="$(FUZZ_SECONDS)" tests/hardening.sh $(HARDENING_OUT)
+	MAKE="$(MAKE)" FUZZ_SECONDS="$(FUZZ_SECONDS)" PYTHONS="$(PYTHONS)" \
+	    tests/hardening.sh $(HARDENING_OUT)

@@ -14,6 +14,11 @@
 #   TSan: the thread and rotation tests (test_smp, test_rlog, rotation demo).
 #   valgrind: the normal plot/leakplot over the fixtures and the corpus
 #     sample, --check and drawing; any error or definite leak fails.
+#   Hostile logs (tests/test_hostile_logs.sh): the make check set under
+#     ASan+UBSan, and the full set (HOSTILE_FULL=1) with the normal build.
+#   Faults under real Python hosts (tests/python/test_faults_*.py) with
+#     LEAKAGENT_HARDENING=1 (the issue's round counts) under every CPython
+#     in PYTHONS (from make).
 #   Fuzzing (tests/fuzz): the libFuzzer targets for the config loader and
 #     the log reader (clang, ASan+UBSan) run side by side for FUZZ_SECONDS
 #     (default 180) each; a crash, leak, timeout or OOM fails, with its
@@ -67,6 +72,9 @@ $MAKE -s -C "$ROOT" plot/leakplot || exit 2
 # The fuzzers are compiled by clang straight from the sources (no object
 # directory), so they are built in the tree, into tests/out/fuzz, where
 # their working corpus also grows from run to run.
+# The Python extension for every interpreter the fault tests run under.
+echo "=== build the Python extension for: ${PYTHONS:-python3}"
+$MAKE -s -C "$ROOT" pyagent-ext-all ${PYTHONS:+PYTHONS="$PYTHONS"} || exit 2
 echo "=== build fuzzers (clang, libFuzzer + ASan + UBSan)"
 $MAKE -s -C "$ROOT" fuzz || exit 2
 
@@ -160,7 +168,21 @@ set -- "$@" "'$OUT/leakplot_runs.sh' '$ROOT/plot/leakplot' '$VG' '$VG_LOGS'"
 
 # ---- more checks: add one `set -- "$@" "COMMAND"` line each here --------
 # (run in order from the tree's top by tests/run_tests.sh, counted in the
-# summary; e.g. leakplot over hostile logs)
+# summary)
+
+# Hostile logs: the make check set again under ASan + UBSan (no address-space
+# cap: ASan reserves terabytes), then the full set with the normal build
+# (10 GiB bombs read to the end, a million types over 1,000 snapshots, a
+# million pids), capped.
+set -- "$@" "LEAKPLOT='$OUT/asan/plot/leakplot' tests/test_hostile_logs.sh"
+set -- "$@" "env -u ASAN_OPTIONS -u UBSAN_OPTIONS HOSTILE_FULL=1 tests/test_hostile_logs.sh"
+
+# Faults under real hosts, as many rounds as the issue asks (100 exits during
+# a snapshot, 40 kill -9 during rotation, 20 rounds of the 8-thread race and
+# of the 20-child pool, every config mistake through the .pth too), under
+# every CPython the extension was built for.
+FAULT_TESTS=$(cd tests/python && ls test_faults_*.py | sed 's/\.py$//')
+set -- "$@" "LEAKAGENT_HARDENING=1 tests/python/run_integration.sh ${PYTHONS:-python3} -- $(echo $FAULT_TESTS)"
 
 # Fuzzing last, the longest step: both targets at once, FUZZ_SECONDS each.
 set -- "$@" "tests/fuzz/run_fuzz.sh $FUZZ_SECONDS cfg log"

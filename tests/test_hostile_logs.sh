@@ -190,9 +190,9 @@ out_has() { grep -qF -- "$1" "$T/out"; }
 # json NAME EXPR: the last --json output ($T/out.json) must parse (strictly:
 # UTF-8, no NaN) and the Python expression EXPR on it (d) hold.  Judged
 # all at once by json_judge at the end: one python3 start, not fifty.
-mkdir "$T/json"
+mkdir "$T/json" && : >"$T/json/list"
 json() {
-    k=$(($(wc -l <"$T/json/list" 2>/dev/null || echo 0) + 1))
+    k=$(($(wc -l <"$T/json/list") + 1))
     cp "$T/out.json" "$T/json/$k.json"
     printf '%s\t%s\t%s\n' "$k" "$1" "$2" >>"$T/json/list"
 }

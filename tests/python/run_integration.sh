@@ -1,17 +1,28 @@
 #!/bin/sh
-# run_integration.sh PYTHON...: the leakagent integration tests (real Python
-# processes) under each CPython >= 3.11 among the arguments (one per
-# EXT_SUFFIX, see find_pythons.sh), saying which interpreter each run uses.
-# The extension must be built for each (make pyagent-ext-all).  Ends with
-# "N passed, N failed" over all interpreters.
+# run_integration.sh PYTHON... [-- TEST...]: the leakagent integration tests
+# (real Python processes) under each CPython >= 3.11 among the arguments (one
+# per EXT_SUFFIX, see find_pythons.sh), saying which interpreter each run
+# uses.  After `--`, the test modules or names to run (integration.py's
+# arguments; default: every tests/python/test_*.py).  The extension must be
+# built for each (make pyagent-ext-all).  Ends with "N passed, N failed"
+# over all interpreters.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 timeout_s=${LEAKAGENT_TEST_TIMEOUT:-600}
 passed=0
 failed=0
-pythons=$("$here/find_pythons.sh" "$@")
+# Split the arguments: interpreters before `--`, test names after it (kept
+# in "$@").
+candidates=""
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+    candidates="$candidates $1"
+    shift
+done
+[ $# -gt 0 ] && shift
+# shellcheck disable=SC2086
+pythons=$("$here/find_pythons.sh" $candidates)
 if [ -z "$pythons" ]; then
-    echo "run_integration: no CPython >= 3.11 among: $*"
+    echo "run_integration: no CPython >= 3.11 among:$candidates"
     echo "0 passed, 1 failed"
     exit 1
 fi
@@ -19,7 +30,7 @@ for py in $pythons; do
     version=$("$py" -c 'import sys; print(sys.version.split()[0])')
     echo "--- integration tests under CPython $version ($py)"
     out=$(mktemp)
-    (cd "$root" && timeout "$timeout_s" "$py" "$here/integration.py") >"$out" 2>&1
+    (cd "$root" && timeout "$timeout_s" "$py" "$here/integration.py" "$@") >"$out" 2>&1
     rc=$?
     cat "$out"
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)
