@@ -413,9 +413,8 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
         la_error_set(err, "log path too long: %s", log->path);
         goto fail;
     }
-    if (open_live(log, err) != 0)
-        goto fail;
-    if (log->compress && log->keep > 0) {
+    int rc = open_live(log, err);
+    if (rc == 0 && log->compress && log->keep > 0) {
         la_error ignored;
         int dfd = lock_dir(log, &ignored);
         if (dfd >= 0) {
@@ -425,7 +424,9 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
             close(dfd);
         }
     }
-    if (append(log, NULL, 0, err) != 0)
+    if (rc == 0)
+        rc = append(log, NULL, 0, err);
+    if (rc != 0 && !opt->open_later)
         goto fail;
     return log;
 fail:

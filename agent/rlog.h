@@ -39,6 +39,7 @@ typedef struct rlog_options {
     bool compress;        /* gzip rotated files */
     const char *header;   /* text written at the top of every file opened */
     unsigned lock_wait_ms; /* longest wait for the live file's lock; 0: RLOG_LOCK_WAIT_MS */
+    bool open_later;      /* a failed open or header write is not fatal (below) */
 } rlog_options;
 
 #define RLOG_LOCK_WAIT_MS 2000
@@ -46,7 +47,12 @@ typedef struct rlog_options {
 typedef struct rlog rlog;
 
 /* Open (create) the live file and append the header.  Finishes a rotation a
- * crash interrupted.  Returns NULL with err set if the file cannot be opened. */
+ * crash interrupted.  Returns NULL with err set if the file cannot be opened
+ * or the header not written.  With opt->open_later, such a failure (the
+ * directory gone, the disk full, the file replaced again and again by a
+ * rotating peer) is left to the first rlog_write, which opens the file and
+ * writes the header with its snapshot or reports why not; NULL then means
+ * out of memory or a path too long only. */
 LA_API rlog *rlog_open(const rlog_options *opt, la_error *err);
 
 #define RLOG_WRITTEN_NOT_ROTATED 1

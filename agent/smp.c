@@ -229,8 +229,9 @@ static int build_header(smp_sampler *s, logfmt_buf *out)
 }
 
 /* Open the log at the expanded path; its path goes to path_out (size 1024)
- * for the statistics, which the caller stores under mu. */
-static rlog *open_log(smp_sampler *s, char *path_out, la_error *err)
+ * for the statistics, which the caller stores under mu.  open_later: see
+ * rlog_options (a failure to open or write is then the first write's). */
+static rlog *open_log(smp_sampler *s, char *path_out, bool open_later, la_error *err)
 {
     char *path = cfg_expand_path(s->cfg.log_path, (long)getpid(), s->host, s->program, err);
     if (path == NULL)
@@ -247,6 +248,7 @@ static rlog *open_log(smp_sampler *s, char *path_out, la_error *err)
         .keep = s->cfg.log_keep,
         .compress = s->cfg.log_compress,
         .header = header.data,
+        .open_later = open_later,
     };
     log = rlog_open(&opt, err);
     if (log != NULL)
@@ -456,7 +458,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
         la_error_set(err, "out of memory");
         goto fail;
     }
-    s->log = open_log(s, s->stats.log_path, err);   /* not shared yet */
+    s->log = open_log(s, s->stats.log_path, false, err);   /* not shared yet */
     if (s->log == NULL || expand_prom_path(s, &s->prom_path, err) != 0)
         goto fail;
     if (s->prom_path)
@@ -585,13 +587,17 @@ void smp_destroy(smp_sampler *s)
 
 int smp_after_fork_child(smp_sampler *s, la_error *err)
 {
-    /* The locks were reset by atfork_child; the parent's thread is gone. */
+    /* The locks were reset by atfork_child; the parent's thread is gone.
+     * The child's log is opened "later": a directory gone or a disk full at
+     * the fork, or a parent rotating the shared file under the child's
+     * first write, is a run-time error (counted and reported by the first
+     * snapshot that cannot be written), not a reason to drop the agent. */
     char path[sizeof s->stats.log_path] = "";
     host_signals h;
     host_signals_block(&h);
     pthread_mutex_lock(&s->write_mu);
     rlog_close(s->log);     /* closes only our copy of the parent's fd */
-    s->log = open_log(s, path, err);
+    s->log = open_log(s, path, true, err);
     int rc = s->log && expand_prom_path(s, &s->prom_path, err) == 0 ? 0 : -1;
     pthread_mutex_unlock(&s->write_mu);
     host_signals_restore(&h);

@@ -280,6 +280,33 @@ static void test_directory_gone_then_back(void **state)
     free(cur);
 }
 
+/* The fork child's open (open_later): the directory is gone when the log
+ * is opened; nothing fails until a snapshot cannot be written, and the
+ * first one that can be starts the file with the header. */
+static void test_open_later_leaves_the_failure_to_the_first_write(void **state)
+{
+    fixture *f = *state;
+    tu_remove_tree(f->dir);
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .keep = 3, .compress = true, .header = HEADER};
+    assert_null(rlog_open(&opt, &err));
+    assert_non_null(strstr(err.msg, "No such file or directory"));
+    opt.open_later = true;
+    rlog *log = rlog_open(&opt, &err);
+    assert_non_null(log);
+    char *text = make_snapshot(0, 5);
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_non_null(strstr(err.msg, "cannot open log"));
+    assert_non_null(strstr(err.msg, f->path));
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    assert_int_equal(rlog_write(log, text, strlen(text), &err), 0);
+    free(text);
+    rlog_close(log);
+    char expect[1024] = HEADER;
+    append_snapshot(expect, sizeof expect, 0, 5);
+    assert_file_equals(f->path, expect);
+}
+
 static void test_disk_full(void **state)
 {
     fixture *f = *state;
@@ -525,6 +552,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotation_uncompressed_and_keep_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_moved_or_deleted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directory_gone_then_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_later_leaves_the_failure_to_the_first_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_left_mid_line_is_cut_before_writing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_from_outside_starts_with_a_header, setup, teardown),

@@ -519,6 +519,61 @@ static void test_fork_child_without_pid_appends_under_new_header(void **state)
     free(text);
 }
 
+/* A child forked while its log's directory is gone keeps its agent: the
+ * open is a run-time error (the first snapshot reports it), and the child
+ * writes its own file, header first, once the directory is back.  (Was:
+ * smp_after_fork_child failed and the Python child dropped the agent,
+ * printing an unraisable RuntimeError on the host's stderr; a parent
+ * rotating the shared file under the child's first write did the same.) */
+static void test_fork_child_keeps_its_agent_when_the_log_cannot_open(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    char *sub = tu_path(f->dir, "logs");
+    char *gone = tu_path(f->dir, "logs.gone");
+    char *tmpl = tu_path(sub, "mc.%p.log");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    assert_int_equal(cfg_set(&f->cfg, "log.path", tmpl, &err), 0);
+    smp_sampler *s = create(f, &f->clock_fns);
+    assert_int_equal(rename(sub, gone), 0);     /* the parent's file goes along */
+    pid_t child = fork();
+    if (child == 0) {
+        int rc = smp_after_fork_child(s, &err) == 0 ? 0 : 10;
+        if (rc == 0 && (smp_sample_now(s, &err) != SMP_ERROR ||
+                        strstr(err.msg, "cannot open log") == NULL))
+            rc = 11;
+        if (rc == 0 && mkdir(sub, 0700) != 0)
+            rc = 12;
+        if (rc == 0 && smp_sample_now(s, &err) != SMP_OK)
+            rc = 13;
+        smp_stats st;
+        smp_get_stats(s, &st);
+        if (rc == 0 && (st.snapshots != 1 || st.errors != 1))
+            rc = 14;
+        smp_destroy(s);
+        free(sub);
+        free(gone);
+        free(tmpl);
+        _exit(rc);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    smp_destroy(s);
+    char name[4200], expect[64];
+    snprintf(name, sizeof name, "%s/mc.%ld.log", sub, (long)child);
+    char *text = tu_read_file(name, NULL);
+    assert_non_null(text);
+    snprintf(expect, sizeof expect, "# leakagent 1 pid=%ld ", (long)child);
+    assert_int_equal(strncmp(text, expect, strlen(expect)), 0);
+    assert_int_equal(tu_count_lines(text, "#START"), 1);
+    free(text);
+    free(sub);
+    free(gone);
+    free(tmpl);
+}
+
 /* The child of test_write_signals_do_not_kill_the_caller: 0 if it lives on
  * with its signal mask as it was and nothing pending. */
 static int sample_under_fatal_signals(fixture *f)
@@ -622,6 +677,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_times_in_the_log_never_go_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_gets_its_own_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_child_without_pid_appends_under_new_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fork_child_keeps_its_agent_when_the_log_cannot_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_removes_stale_textfile_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),

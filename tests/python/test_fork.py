@@ -7,8 +7,8 @@ import os
 import sys
 import unittest
 
-from lagtest import (QUIET_FORK, TmpDirTest, headers, parse_snapshots, read_text, run_py,
-                     run_script)
+from lagtest import (QUIET_FORK, TmpDirTest, assert_stderr_is_warnings, headers,
+                     parse_snapshots, read_text, run_py, run_script)
 
 FORK_CHILD = QUIET_FORK + """
 import json, os, time, leakagent
@@ -70,6 +70,52 @@ class ForkTest(TmpDirTest):
         self.assertIn(str(child["pid"]), pids)
         self.assertEqual(pids[0], str(parent))
         self.assertEqual(pids[-1], str(parent))
+
+    def test_fork_while_the_log_directory_is_gone(self):
+        """A child forked while its log cannot be opened keeps its agent:
+        the failure is a run-time error, counted and reported by the
+        snapshots that cannot be written, and the child writes its own file
+        once the directory is back.  (It used to drop the agent and print an
+        unraisable RuntimeError on the host's stderr; a parent rotating the
+        shared file under the child's first write did the same.)"""
+        logs = self.path("logs")
+        os.makedirs(logs)
+        out = self.path("child.json")
+        res = run_py(QUIET_FORK + """
+import json, os, sys, leakagent
+logs, out = sys.argv[1], sys.argv[2]
+leakagent.start(log_path=logs + "/app-%p.log", interval="1h")
+os.rename(logs, logs + ".gone")
+pid = os.fork()
+if pid == 0:
+    running = leakagent.is_running()
+    try:
+        leakagent.sample_now()
+        first = "written"
+    except RuntimeError as exc:
+        first = str(exc)
+    os.mkdir(logs)
+    leakagent.sample_now()
+    with open(out, "w") as f:
+        json.dump({"running": running, "first": first, "stats": leakagent.stats(),
+                   "pid": os.getpid()}, f)
+    os._exit(0)
+os.waitpid(pid, 0)
+leakagent.stop()
+""", logs, out)
+        warnings = assert_stderr_is_warnings(self, res.stderr, 2)   # one a process
+        with open(out) as f:
+            child = json.load(f)
+        self.assertTrue(child["running"])
+        self.assertIn("cannot open log", child["first"])
+        self.assertIn("No such file or directory", child["first"])
+        # The child's thread samples at its start too: it may fail, or write.
+        self.assertGreaterEqual(child["stats"]["errors"], 1)
+        self.assertGreaterEqual(child["stats"]["snapshots"], 1)
+        self.assertTrue(all("No such file or directory" in w for w in warnings), warnings)
+        text = read_text(os.path.join(logs, "app-%d.log" % child["pid"]))
+        self.assertEqual([h["pid"] for h in headers(text)], [str(child["pid"])])
+        self.assertGreaterEqual(len(parse_snapshots(text)), 1)
 
     def test_multiprocessing_fork_and_forkserver(self):
         for method in ("fork", "forkserver"):
