@@ -55,6 +55,7 @@ struct rlog {
     off_t end;            /* where our last write to fd ended (truncation check) */
     int64_t lock_wait_ns; /* longest wait for the live file's lock */
     uint64_t rotations;
+    bool rotating;        /* we hold the directory's lock (rotate) */
 };
 
 /* ---- naming ----------------------------------------------------------- */
@@ -250,31 +251,66 @@ static int append_locked(rlog *log, const char *data, size_t len, la_error *err)
     return 0;
 }
 
-/* Write under a shared lock, reopening once if the file was replaced. */
+#define REPLACED 1
+
+/* One try at writing under a shared lock: 0, -1 with err set, or REPLACED
+ * if the file was moved or deleted since we opened it (now closed). */
+static int append_once(rlog *log, const char *data, size_t len, la_error *err)
+{
+    if (log->fd < 0 && open_live(log, err) != 0)
+        return -1;
+    if (lock_fd(log, log->fd, LOCK_SH) != 0)
+        return lock_error(log, err);
+    struct stat st;
+    if (!fd_is_live(log, &st)) {
+        flock(log->fd, LOCK_UN);
+        close_live(log);
+        return REPLACED;
+    }
+    if (st.st_size < log->end) {
+        /* Truncated from outside (logrotate's copytruncate): what we
+         * wrote is gone, the file starts again with a header. */
+        log->header_pending = true;
+        log->cut_line = false;
+    }
+    int rc = append_locked(log, data, len, err);
+    flock(log->fd, LOCK_UN);
+    return rc;
+}
+
+/* The directory, open and locked shared (a rotation needs it exclusive, so
+ * none starts while we hold it); -1 if it cannot be had in lock_wait_ms. */
+static int hold_off_rotations(const rlog *log)
+{
+    int dfd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0 && lock_fd(log, dfd, LOCK_SH) != 0) {
+        close(dfd);
+        dfd = -1;
+    }
+    return dfd;
+}
+
+/* Write, reopening if the file was replaced.  Peers rotating the shared
+ * file can win the race between our open and our lock again and again (8
+ * processes rotating at every write lost 1 write in 10,000 that way): the
+ * last try holds rotations off.  Someone renaming the file without our
+ * locks (logrotate) can still win it. */
 static int append(rlog *log, const char *data, size_t len, la_error *err)
 {
-    for (int attempt = 0; attempt < 3; attempt++) {
-        if (log->fd < 0 && open_live(log, err) != 0)
-            return -1;
-        if (lock_fd(log, log->fd, LOCK_SH) != 0)
-            return lock_error(log, err);
-        struct stat st;
-        if (!fd_is_live(log, &st)) {
-            flock(log->fd, LOCK_UN);
-            close_live(log);
-            continue;
+    int rc = append_once(log, data, len, err);
+    if (rc == REPLACED)
+        rc = append_once(log, data, len, err);
+    if (rc == REPLACED) {
+        int dfd = log->rotating ? -1 : hold_off_rotations(log);
+        rc = append_once(log, data, len, err);
+        if (dfd >= 0) {
+            flock(dfd, LOCK_UN);
+            close(dfd);
         }
-        if (st.st_size < log->end) {
-            /* Truncated from outside (logrotate's copytruncate): what we
-             * wrote is gone, the file starts again with a header. */
-            log->header_pending = true;
-            log->cut_line = false;
-        }
-        int rc = append_locked(log, data, len, err);
-        flock(log->fd, LOCK_UN);
-        return rc;
     }
-    return la_error_set(err, "log %s keeps being replaced; snapshot not written", log->path);
+    if (rc == REPLACED)
+        return la_error_set(err, "log %s keeps being replaced; snapshot not written", log->path);
+    return rc;
 }
 
 /* ---- rotation --------------------------------------------------------- */
@@ -373,6 +409,7 @@ static int rotate(rlog *log, la_error *err)
     }
     if ((uint64_t)st.st_size <= log->max_size)
         goto out;
+    log->rotating = true;   /* retire_live's append: the lock is ours */
     if ((log->compress && finish_interrupted(log, err) != 0) ||
         (log->keep > 0 && shift_rotated(log, err) != 0) ||
         retire_live(log, err) != 0) {
@@ -383,6 +420,7 @@ static int rotate(rlog *log, la_error *err)
     if (log->compress && log->keep > 0)
         rc = finish_interrupted(log, err);   /* compress path.1 now */
 out:
+    log->rotating = false;
     flock(dfd, LOCK_UN);
     close(dfd);
     return rc;
