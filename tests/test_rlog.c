@@ -501,23 +501,19 @@ static void test_gzip_file_round_trip(void **state)
     free(dst);
 }
 
-/* Several processes append to one path and rotate it: every snapshot of
- * every process is found exactly once, whole. */
-static void test_processes_share_one_path(void **state)
+/* procs processes each open opt's log and write `each` snapshots, numbered
+ * p * 1000 + i; each must exit 0 (no open or write failed). */
+static void run_writers(const rlog_options *opt, int procs, int each)
 {
-    fixture *f = *state;
-    enum { PROCS = 4, EACH = 150 };
-    for (int p = 0; p < PROCS; p++) {
+    for (int p = 0; p < procs; p++) {
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
             la_error err;
-            rlog_options opt = {.path = f->path, .max_size = 4000, .keep = 1000,
-                                .compress = true, .header = HEADER};
-            rlog *log = rlog_open(&opt, &err);
+            rlog *log = rlog_open(opt, &err);
             if (log == NULL)
                 _exit(2);
-            for (int i = 0; i < EACH; i++) {
+            for (int i = 0; i < each; i++) {
                 char *text = make_snapshot(p * 1000 + i, 5);
                 if (rlog_write(log, text, strlen(text), &err) != 0)
                     _exit(3);
@@ -527,11 +523,23 @@ static void test_processes_share_one_path(void **state)
             _exit(0);
         }
     }
-    for (int p = 0; p < PROCS; p++) {
+    for (int p = 0; p < procs; p++) {
         int status;
         assert_true(wait(&status) > 0);
-        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
     }
+}
+
+/* Several processes append to one path and rotate it: every snapshot of
+ * every process is found exactly once, whole. */
+static void test_processes_share_one_path(void **state)
+{
+    fixture *f = *state;
+    enum { PROCS = 4, EACH = 150 };
+    rlog_options opt = {.path = f->path, .max_size = 4000, .keep = 1000,
+                        .compress = true, .header = HEADER};
+    run_writers(&opt, PROCS, EACH);
     static int seen[PROCS * EACH + 10];
     size_t n = read_all(f, 1000, true, seen);
     assert_int_equal(n, PROCS * EACH);
@@ -550,29 +558,8 @@ static void test_processes_share_one_path(void **state)
 static void test_peers_rotating_at_every_write_lose_no_write(void **state)
 {
     fixture *f = *state;
-    enum { PROCS = 8, EACH = 3000 };
-    for (int p = 0; p < PROCS; p++) {
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            la_error err;
-            rlog_options opt = {.path = f->path, .max_size = 1, .keep = 3, .header = HEADER};
-            rlog *log = rlog_open(&opt, &err);
-            if (log == NULL)
-                _exit(2);
-            for (int i = 0; i < EACH; i++)
-                if (rlog_write(log, "#START 1.0 pid=1\nx 1\n", 21, &err) != 0)
-                    _exit(3);
-            rlog_close(log);
-            _exit(0);
-        }
-    }
-    for (int p = 0; p < PROCS; p++) {
-        int status;
-        assert_true(wait(&status) > 0);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    rlog_options opt = {.path = f->path, .max_size = 1, .keep = 3, .header = HEADER};
+    run_writers(&opt, 8, 3000);
 }
 
 int main(void)

@@ -101,6 +101,16 @@ static int fake_sample(void *ud, snapshot *snap, la_error *err)
     return SMP_OK;
 }
 
+/* Wait for a forked child; it must exit 0 (its code says which check failed). */
+static void assert_child_exits_0(pid_t child)
+{
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    if (WIFSIGNALED(status))
+        fail_msg("child killed by signal %d", WTERMSIG(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* ---- fixture ---------------------------------------------------------- */
 
 typedef struct fixture {
@@ -471,10 +481,7 @@ static void test_fork_child_gets_its_own_file(void **state)
         free(tmpl);     /* valgrind checks the child for leaks too */
         _exit(rc);
     }
-    int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_child_exits_0(child);
     smp_destroy(s);
     char name[4200];
     snprintf(name, sizeof name, "%s/mc.%ld.log", f->dir, (long)child);
@@ -502,9 +509,7 @@ static void test_fork_child_without_pid_appends_under_new_header(void **state)
         smp_destroy(s);
         _exit(rc);
     }
-    int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_child_exits_0(child);
     assert_int_equal(smp_sample_now(s, &err), SMP_OK);
     smp_destroy(s);
     char *text = tu_read_file(f->path, NULL);
@@ -556,10 +561,7 @@ static void test_fork_child_keeps_its_agent_when_the_log_cannot_open(void **stat
         free(tmpl);
         _exit(rc);
     }
-    int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_child_exits_0(child);
     smp_destroy(s);
     char name[4200], expect[64];
     snprintf(name, sizeof name, "%s/mc.%ld.log", sub, (long)child);
@@ -618,11 +620,7 @@ static void test_write_signals_do_not_kill_the_caller(void **state)
     pid_t child = fork();
     if (child == 0)
         _exit(sample_under_fatal_signals(f));
-    int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
-    if (WIFSIGNALED(status))
-        fail_msg("killed by signal %d", WTERMSIG(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_child_exits_0(child);
 }
 
 static void test_create_removes_stale_textfile_tmp(void **state)
