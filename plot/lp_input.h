@@ -27,8 +27,15 @@
 
 #include "lp_error.h"
 
+/* The sizes below can be given at compile time: tests/fuzz builds the
+ * reader with small ones, so that inputs of a few KB cross blocks, raw
+ * chunks and the point where the gzip ratio is judged. */
+#ifndef LP_INPUT_BLOCK
 #define LP_INPUT_BLOCK ((size_t)8 << 20)    /* text per block; the longest line */
+#endif
+#ifndef LP_INPUT_RAW_CHUNK
 #define LP_INPUT_RAW_CHUNK ((size_t)1 << 20) /* gzip bytes read at a time */
+#endif
 
 /* The gzip bomb limit.  Real logs expand at most ~140 times: a quiescent
  * process whose every snapshot repeats the one before but for its #START
@@ -38,7 +45,9 @@
  * the ratio is judged from there on, so that a small file is never judged
  * on its first bytes. */
 #define LP_INPUT_MAX_RATIO 500.0
+#ifndef LP_INPUT_RATIO_FROM
 #define LP_INPUT_RATIO_FROM ((size_t)16 << 20)
+#endif
 
 typedef struct lp_input lp_input;
 
