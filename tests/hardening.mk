@@ -3,7 +3,8 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer, the thread and rotation tests
 # with ThreadSanitizer (both out of tree, in $(HARDENING_OUT)/asan and /tsan,
 # since the object directories are fixed), and valgrind memcheck on the normal
-# plot/leakplot, the hostile logs in full (and under ASan), and the fault
+# plot/leakplot (a sample, then the whole corpus, as with ASan), the
+# hostile logs in full (and under ASan), and the fault
 # tests under real Python hosts with the issue's round counts
 # (LEAKAGENT_HARDENING=1, every interpreter in PYTHONS).
 # tests/hardening.sh does the work and ends with

@@ -14,6 +14,9 @@
 #   TSan: the thread and rotation tests (test_smp, test_rlog, rotation demo).
 #   valgrind: the normal plot/leakplot over the fixtures and the corpus
 #     sample, --check and drawing; any error or definite leak fails.
+#   The whole corpus (tests/leakplot_corpus.sh): --check and drawing of
+#     each of its 140 scenarios, with the ASan+UBSan leakplot and under
+#     valgrind.
 #   Hostile logs (tests/test_hostile_logs.sh): the make check set under
 #     ASan+UBSan, and the full set (HOSTILE_FULL=1) with the normal build.
 #   Faults under real Python hosts (tests/python/test_faults_*.py) with
@@ -165,6 +168,10 @@ for t in tests/obj/test_smp tests/obj/test_rlog tests/obj/test_la_agent tests/ro
     set -- "$@" "$T $t"
 done
 set -- "$@" "'$OUT/leakplot_runs.sh' '$ROOT/plot/leakplot' '$VG' '$VG_LOGS'"
+# The whole labeled corpus (140 scenarios), --check and a PDF each: with the
+# ASan + UBSan build (~1 min) and under valgrind (~4.5 min).
+set -- "$@" "tests/leakplot_corpus.sh '$OUT/asan/plot/leakplot'"
+set -- "$@" "tests/leakplot_corpus.sh '$ROOT/plot/leakplot' '$VG'"
 
 # ---- more checks: add one `set -- "$@" "COMMAND"` line each here --------
 # (run in order from the tree's top by tests/run_tests.sh, counted in the
