@@ -18,10 +18,10 @@
  * are serialised by an exclusive flock on the directory, so no snapshot is
  * lost or written into a file being compressed.  A write that finds the
  * file renamed under it twice running tries once more holding the
- * directory's flock shared, so no peer's rotation wins a third time.  No wait for a lock is
- * unbounded (a peer may be stopped holding it): a write waits at most
- * lock_wait_ms, a rotation whose directory another process is rotating is
- * left to it.  A crash at any step loses
+ * directory's flock shared, so no peer's rotation wins a third time.  No
+ * wait for a lock is unbounded (a peer may be stopped holding it): a write
+ * waits at most lock_wait_ms, a rotation whose directory another process is
+ * rotating is left to it.  A crash at any step loses
  * nothing: the next rotation (or rlog_open) finishes the interrupted one.
  *
  * Not thread-safe: the caller serialises calls on one rlog. */
