@@ -72,12 +72,12 @@ build "$OUT/tsan" "$TSAN_FLAGS" tests/obj/test_smp tests/obj/test_rlog \
     tests/obj/test_la_agent tests/obj/rotation_demo || exit 2
 echo "=== build normal plot/leakplot"
 $MAKE -s -C "$ROOT" plot/leakplot || exit 2
-# The fuzzers are compiled by clang straight from the sources (no object
-# directory), so they are built in the tree, into tests/out/fuzz, where
-# their working corpus also grows from run to run.
 # The Python extension for every interpreter the fault tests run under.
 echo "=== build the Python extension for: ${PYTHONS:-python3}"
 $MAKE -s -C "$ROOT" pyagent-ext-all ${PYTHONS:+PYTHONS="$PYTHONS"} || exit 2
+# The fuzzers are compiled by clang straight from the sources (no object
+# directory), so they are built in the tree, into tests/out/fuzz, where
+# their working corpus also grows from run to run.
 echo "=== build fuzzers (clang, libFuzzer + ASan + UBSan)"
 $MAKE -s -C "$ROOT" fuzz || exit 2
 
