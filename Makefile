@@ -4,6 +4,12 @@
 # (agent/agent.mk, plot/plot.mk, tests/tests.mk) so that modules stay apart.
 # Every library comes from pkg-config; PYTHON picks the interpreter the
 # extension is built for (its sysconfig supplies the include path and suffix).
+#
+# `make deps TARGET...` in one call on a fresh machine: pkg-config's flags
+# and Python's sysconfig are read when make reads its makefiles, before any
+# rule has run.  So when `deps` is asked for, the packages are installed
+# while the makefiles are read (as the rule of an included makefile), and
+# make then starts over and reads them again, now with the packages there.
 
 # ---- settings -------------------------------------------------------------
 CC        ?= gcc
@@ -17,7 +23,7 @@ WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 OPT       ?= -O2 -g
 CFLAGS    ?=
 SAN_FLAGS ?=
-ALL_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) -D_GNU_SOURCE -fPIC -MMD -MP \
+ALL_CFLAGS = $(NEED_PKGS) -std=gnu11 $(OPT) $(WARNINGS) -D_GNU_SOURCE -fPIC -MMD -MP \
              $(SAN_FLAGS) $(CFLAGS)
 LDFLAGS   ?=
 
@@ -30,19 +36,45 @@ CAIRO_LIBS    := $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null)
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-# Debian packages `make deps` installs (DESIGN.md, Dependencies).
+# A compile without these fails with a message that says what to do, not
+# with "cairo-pdf.h: No such file" (NEED_PKGS is expanded by the recipes).
+PKG_MODULES   := yaml-0.1 zlib cairo cmocka
+PKGS_MISSING  := $(shell for m in $(PKG_MODULES); do \
+                   $(PKG_CONFIG) --exists $$m 2>/dev/null || echo $$m; done)
+NEED_PKGS      = $(if $(PKGS_MISSING),$(error pkg-config does not find $(PKGS_MISSING): \
+                   run 'make deps' first (Debian 12, as root), or install their -dev packages))
+
+# Debian packages `make deps` installs (DESIGN.md, Dependencies): what the
+# build, the demo and `make check` need.  Fragments add theirs; what only
+# `make hardening` needs is in HARDENING_PACKAGES (tests/hardening.mk).
 DEB_PACKAGES := gcc make pkg-config libyaml-dev libcairo2-dev zlib1g-dev \
                 python3-dev libcmocka-dev python3 poppler-utils \
                 fonts-dejavu-core python3-objgraph mawk python3-matplotlib \
                 python3-prometheus-client man-db groff-base
 
 # ---- targets --------------------------------------------------------------
-.PHONY: all deps check clean bench install uninstall demo hardening
+.PHONY: all deps check clean bench install uninstall demo hardening FORCE
 all:
 
+# A recipe that fails removes its half-made target: a link that failed
+# must not leave a file that counts as up to date.
+.DELETE_ON_ERROR:
+
+# The packages go in while make reads its makefiles (see the top): the
+# included file DEPS_DONE is remade by installing them, which makes make
+# start over (MAKE_RESTARTS is then set, and no rule remakes it again).
+DEPS_DONE := tests/out/deps-done.mk
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+ifeq ($(MAKE_RESTARTS),)
+include $(DEPS_DONE)
+endif
+endif
+$(DEPS_DONE): FORCE
+	tests/install_packages.sh $(sort $(DEB_PACKAGES))
+	@mkdir -p $(@D) && echo '# make deps ran: $(shell date -u +%FT%TZ)' >$@
+
 deps:
-	apt-get update -qq || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES)
+	@test -n "$(MAKE_RESTARTS)" || tests/install_packages.sh $(sort $(DEB_PACKAGES))
 
 include agent/agent.mk
 -include plot/plot.mk

@@ -21,9 +21,11 @@ $(AGENT_LIB): $(AGENT_OBJS)
 	ar rcs $@ $^
 
 # The shared library, from the same PIC objects: only the declarations marked
-# LA_API in the headers (agent/la_api.h) are exported.
+# LA_API in the headers (agent/la_api.h) are exported.  -z defs: a library
+# missing from the link line fails the link, instead of leaving a .so that
+# fails whoever loads it.
 $(AGENT_SO): $(AGENT_OBJS)
-	$(CC) -shared -Wl,-soname,$(AGENT_SONAME) $(SAN_FLAGS) -o $@ $^ $(AGENT_LIBS) $(LDFLAGS)
+	$(CC) -shared -Wl,-z,defs -Wl,-soname,$(AGENT_SONAME) $(SAN_FLAGS) -o $@ $^ $(AGENT_LIBS) $(LDFLAGS)
 
 agent/obj:
 	mkdir -p $@

@@ -59,9 +59,21 @@ $(PYAGENT_OBJDIR)/%.o: agent/python/%.c | $(PYAGENT_OBJDIR)
 	@test -n "$(PY_INCLUDE)" || { echo "$(PYTHON): no sysconfig (is it a CPython?)" >&2; exit 1; }
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -Iagent -I$(PY_INCLUDE) -c $< -o $@
 
+# An extension cannot be linked with -z defs: its Py* symbols come from the
+# interpreter that loads it (linking libpython instead would load a second
+# interpreter into a statically linked python3, as Debian's is).  So the
+# interpreter loads what was linked, resolving every symbol at once
+# (RTLD_NOW): a library missing from the link fails here, and the file is
+# deleted (.DELETE_ON_ERROR).  Not under a sanitizer: its runtime must be
+# loaded first, which the sanitized tests arrange with LD_PRELOAD.
+PYAGENT_LOAD_CHECK = $(PYTHON) -c 'import importlib.util as u, os, sys; \
+    sys.setdlopenflags(os.RTLD_NOW); \
+    u.module_from_spec(u.spec_from_file_location("leakagent._leakagent", sys.argv[1]))'
+
 $(PYAGENT_SO): $(PYAGENT_OBJS) $(AGENT_LIB) $(PYAGENT_STAMP)
 	$(CC) -shared -fvisibility=hidden -Wl,--exclude-libs,libleakagent.a $(SAN_FLAGS) \
 	    -o $@ $(PYAGENT_OBJS) $(AGENT_LIB) $(AGENT_LIBS) $(LDFLAGS)
+	$(if $(SAN_FLAGS),,$(PYAGENT_LOAD_CHECK) $@)
 
 # The extension for every interpreter in $(PYTHONS) (for `make check`), one
 # after the other and after the one for $(PYTHON), which may share its objects.
