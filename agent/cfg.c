@@ -10,6 +10,7 @@
 #include "cfg.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 
 typedef enum {
     KIND_BOOL, KIND_DURATION, KIND_SIZE, KIND_UINT, KIND_UINT64, KIND_PERCENT,
-    KIND_STRING, KIND_PATH, KIND_PATTERNS, KIND_GAUGES,
+    KIND_STRING, KIND_PATH, KIND_PATTERNS, KIND_GAUGES, KIND_MODE,
 } key_kind;
 
 typedef struct key_spec {
@@ -38,6 +39,7 @@ static const key_spec key_specs[] = {
     {"log.max_size", KIND_SIZE, FIELD(log_max_size), 0, 1ULL << 50},
     {"log.keep", KIND_UINT, FIELD(log_keep), 0, 1000},
     {"log.compress", KIND_BOOL, FIELD(log_compress), 0, 0},
+    {"log.mode", KIND_MODE, FIELD(log_mode), 0, 0},
     {"sample.collect", KIND_BOOL, FIELD(sample_collect), 0, 0},
     {"sample.top", KIND_UINT, FIELD(sample_top), 0, 10000000},
     {"sample.min_count", KIND_UINT64, FIELD(sample_min_count), 0, 1ULL << 62},
@@ -46,16 +48,19 @@ static const key_spec key_specs[] = {
     {"max_overhead", KIND_PERCENT, FIELD(max_overhead), 0, 0},
     {"gauges", KIND_GAUGES, FIELD(gauges), 0, 0},
     {"prometheus.textfile", KIND_STRING, FIELD(prometheus_textfile), 0, 0},
+    {"prometheus.mode", KIND_MODE, FIELD(prometheus_mode), 0, 0},
+    {"autostart.programs", KIND_PATTERNS, FIELD(autostart_programs), 0, 0},
 };
 #define N_KEYS (sizeof key_specs / sizeof key_specs[0])
 
-static const char *const sections[] = {"log", "sample", "prometheus", NULL};
+static const char *const sections[] = {"log", "sample", "prometheus", "autostart", NULL};
 
 const char *const cfg_known_keys[] = {
     "enabled", "interval", "log", "log.path", "log.max_size", "log.keep",
-    "log.compress", "sample", "sample.collect", "sample.top",
+    "log.compress", "log.mode", "sample", "sample.collect", "sample.top",
     "sample.min_count", "sample.include", "sample.exclude", "max_overhead",
-    "gauges", "prometheus", "prometheus.textfile", NULL,
+    "gauges", "prometheus", "prometheus.textfile", "prometheus.mode",
+    "autostart", "autostart.programs", NULL,
 };
 
 const char *const cfg_known_gauges[] = {"rss", "blocks", "gc_objects", "sample_ms", NULL};
@@ -114,6 +119,8 @@ int cfg_init(cfg_config *cfg)
     cfg->log_max_size = 10ULL * 1024 * 1024;
     cfg->log_keep = 10;
     cfg->log_compress = true;
+    cfg->log_mode = 0640;
+    cfg->prometheus_mode = 0644;
     cfg->sample_min_count = 1;
     cfg->max_overhead = 0.01;
     cfg->log_path = strdup("most_common.log");
@@ -133,6 +140,7 @@ void cfg_free(cfg_config *cfg)
     strings_free(&cfg->sample_include);
     strings_free(&cfg->sample_exclude);
     strings_free(&cfg->gauges);
+    strings_free(&cfg->autostart_programs);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -144,15 +152,28 @@ int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err)
     memset(&dst->sample_include, 0, sizeof dst->sample_include);
     memset(&dst->sample_exclude, 0, sizeof dst->sample_exclude);
     memset(&dst->gauges, 0, sizeof dst->gauges);
+    memset(&dst->autostart_programs, 0, sizeof dst->autostart_programs);
     if (string_assign(&dst->log_path, src->log_path) != 0 ||
         string_assign(&dst->prometheus_textfile, src->prometheus_textfile) != 0 ||
         strings_assign(&dst->sample_include, (const char *const *)src->sample_include.items, src->sample_include.count) != 0 ||
         strings_assign(&dst->sample_exclude, (const char *const *)src->sample_exclude.items, src->sample_exclude.count) != 0 ||
-        strings_assign(&dst->gauges, (const char *const *)src->gauges.items, src->gauges.count) != 0) {
+        strings_assign(&dst->gauges, (const char *const *)src->gauges.items, src->gauges.count) != 0 ||
+        strings_assign(&dst->autostart_programs, (const char *const *)src->autostart_programs.items,
+                       src->autostart_programs.count) != 0) {
         cfg_free(dst);
         return la_error_set(err, "out of memory");
     }
     return 0;
+}
+
+bool cfg_autostart_allows(const cfg_config *cfg, const char *program)
+{
+    if (cfg->autostart_programs.count == 0)
+        return true;
+    for (size_t i = 0; i < cfg->autostart_programs.count; i++)
+        if (fnmatch(cfg->autostart_programs.items[i], program, 0) == 0)
+            return true;
+    return false;
 }
 
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name)
@@ -186,6 +207,7 @@ static const char *kind_noun(key_kind kind)
     case KIND_PATH: return "a file path";
     case KIND_PATTERNS: return "a list of glob patterns";
     case KIND_GAUGES: return "a list of gauge names";
+    case KIND_MODE: return "a file mode such as 0640";
     }
     return "a value";
 }
@@ -232,6 +254,10 @@ static int apply_scalar(cfg_config *cfg, const key_spec *spec, const char *text,
         return 0;
     case KIND_PERCENT:
         if (cfg_parse_percent(text, (double *)field, &why) != 0)
+            return la_error_set(err, "%s: %s", spec->name, why.msg);
+        return 0;
+    case KIND_MODE:
+        if (cfg_parse_mode(text, (unsigned *)field, &why) != 0)
             return la_error_set(err, "%s: %s", spec->name, why.msg);
         return 0;
     case KIND_PATH:
@@ -362,7 +388,7 @@ static int load_value(load_ctx *ctx, const key_spec *spec, yaml_node_t *value)
 static int unknown_key(load_ctx *ctx, const yaml_node_t *key, const char *section)
 {
     const char *word = scalar_text(key);
-    const char *names[N_KEYS + 4];
+    const char *names[N_KEYS + sizeof sections / sizeof sections[0]];
     size_t n = 0;
     size_t plen = strlen(section);
     /* Candidates: the keys of this section, by their short name. */

@@ -31,6 +31,7 @@ typedef struct cfg_config {
     uint64_t log_max_size;      /* log.max_size in bytes, 0 = never rotate */
     unsigned log_keep;          /* log.keep rotated files kept */
     bool log_compress;          /* log.compress gzip rotated files */
+    unsigned log_mode;          /* log.mode of the files the agent creates (0640) */
     bool sample_collect;        /* sample.collect gc.collect() first */
     unsigned sample_top;        /* sample.top, 0 = all */
     uint64_t sample_min_count;  /* sample.min_count */
@@ -39,6 +40,9 @@ typedef struct cfg_config {
     double max_overhead;        /* max_overhead as a fraction (1% = 0.01) */
     cfg_strings gauges;         /* gauges written on #START lines */
     char *prometheus_textfile;  /* prometheus.textfile, "" = off */
+    unsigned prometheus_mode;   /* prometheus.mode of the textfile (0644: node_exporter reads it) */
+    cfg_strings autostart_programs; /* autostart.programs: LEAKAGENT_CONFIG starts the agent
+                                       only in these programs (%n, fnmatch); empty = all */
 } cfg_config;
 
 /* Fill cfg with the defaults of DESIGN.md.  Returns 0, or -1 when out of
@@ -74,6 +78,10 @@ LA_API extern const char *const cfg_known_keys[];
 /* Gauge names the agent knows how to produce: NULL-terminated. */
 LA_API extern const char *const cfg_known_gauges[];
 
+/* True if LEAKAGENT_CONFIG may start the agent in `program` (its %n):
+ * autostart.programs is empty or has a pattern that matches it. */
+bool cfg_autostart_allows(const cfg_config *cfg, const char *program);
+
 /* True if gauge `name` is listed in cfg->gauges. */
 LA_API bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
 
@@ -89,6 +97,9 @@ LA_API int cfg_parse_percent(const char *text, double *out, la_error *err);
 LA_API int cfg_parse_bool(const char *text, bool *out, la_error *err);
 /* A non-negative decimal integer not above max. */
 LA_API int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
+/* A file mode in octal ("0640", "640", "0o640"): permission bits only, the
+ * owner's read and write included. */
+LA_API int cfg_parse_mode(const char *text, unsigned *out, la_error *err);
 
 /* Levenshtein distance, capped; used to suggest the nearest known word. */
 LA_API size_t cfg_edit_distance(const char *a, const char *b);

@@ -155,6 +155,25 @@ int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err)
     return 0;
 }
 
+int cfg_parse_mode(const char *text, unsigned *out, la_error *err)
+{
+    const char *p = text;
+    if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+        p += 2;
+    unsigned v = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '7' && digits < 5; p++, digits++)
+        v = v * 8 + (unsigned)(*p - '0');
+    if (digits == 0 || *p != '\0')
+        return la_error_set(err, "'%s' is not a file mode (write it in octal, e.g. 0640)", text);
+    if (v > 0777)
+        return la_error_set(err, "%s: only permission bits (at most 0777)", text);
+    if ((v & 0600) != 0600)
+        return la_error_set(err, "%s: the owner must be able to read and write (0600 at least)", text);
+    *out = v;
+    return 0;
+}
+
 /* Classic two-row Levenshtein distance; words here are short (< 64). */
 size_t cfg_edit_distance(const char *a, const char *b)
 {

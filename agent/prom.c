@@ -1,6 +1,8 @@
 /* prom: Prometheus text exposition of a snapshot (see prom.h). */
 #include "prom.h"
 
+#include "la_file.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -107,32 +109,52 @@ static int write_all(int fd, const char *data, size_t len)
 }
 
 int prom_write_textfile(const char *path, const snapshot *snap, const char *program,
-                        logfmt_buf *scratch, la_error *err)
+                        unsigned mode, logfmt_buf *scratch, la_error *err)
 {
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return la_error_set(err, "prometheus.textfile path too long: %s", path);
+    const char *base;
+    char tmp[4200], shown[4300];
+    char *dir = la_file_split(path, &base);
+    if (dir == NULL)
+        return la_error_set(err, "out of memory");
+    int rc = -1, dfd = -1, fd = -1;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", base, (long)getpid()) >= (int)sizeof tmp) {
+        la_error_set(err, "prometheus.textfile path too long: %s", path);
+        goto out;
+    }
+    snprintf(shown, sizeof shown, "prometheus.textfile %s.tmp.%ld", path, (long)getpid());
     scratch->len = 0;
-    if (prom_format(scratch, snap, program) != 0)
-        return la_error_set(err, "out of memory formatting %s", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (prom_format(scratch, snap, program) != 0) {
+        la_error_set(err, "out of memory formatting %s", path);
+        goto out;
+    }
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        la_error_errno(err, errno, "cannot write %s", shown);
+        goto out;
+    }
+    /* Created anew (never through a link planted at the name), then
+     * renamed over path: a link there is replaced, not followed. */
+    fd = la_file_create_new(dfd, tmp, shown, mode ? mode : PROM_MODE, err);
     if (fd < 0)
-        return la_error_errno(err, errno, "cannot write prometheus.textfile %s", tmp);
-    int rc = write_all(fd, scratch->data, scratch->len);
-    int saved = errno;
-    if (close(fd) != 0 && rc == 0) {
-        rc = -1;
+        goto out;
+    int saved = 0;
+    if (write_all(fd, scratch->data, scratch->len) != 0)
         saved = errno;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = -1;
+    if (close(fd) != 0 && saved == 0)
         saved = errno;
+    if (saved == 0 && renameat(dfd, tmp, dfd, base) != 0)
+        saved = errno;
+    if (saved != 0) {
+        unlinkat(dfd, tmp, 0);
+        la_error_errno(err, saved, "cannot write prometheus.textfile %s", path);
+        goto out;
     }
-    if (rc != 0) {
-        unlink(tmp);
-        return la_error_errno(err, saved, "cannot write prometheus.textfile %s", path);
-    }
-    return 0;
+    rc = 0;
+out:
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    return rc;
 }
 
 void prom_remove_stale_tmp(const char *path)

@@ -27,6 +27,9 @@
  * glued to it.  "dict 37<cut>" is a garbage line every reader skips. */
 #include "rlog.h"
 
+#include "la_file.h"
+#include "rlog_gzip.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -44,7 +47,9 @@
 
 struct rlog {
     char *path;           /* the live file */
+    const char *base;     /* its name in dir (points into path) */
     char *dir;            /* its directory, locked during rotation */
+    mode_t mode;          /* of the files we create */
     uint64_t max_size;
     unsigned keep;
     bool compress;
@@ -60,20 +65,12 @@ struct rlog {
 
 /* ---- naming ----------------------------------------------------------- */
 
-/* "path.N" or "path.N.gz" into out (PATH_MAX). */
-static void rotated_name(const rlog *log, unsigned n, bool gz, char *out)
+/* "NAME.N" or "NAME.N.gz" into out (PATH_MAX): the name in the directory
+ * (what the rotation renames, relative to the directory's descriptor), or
+ * the whole path (for messages). */
+static void rotated_name(const rlog *log, unsigned n, bool gz, bool whole, char *out)
 {
-    snprintf(out, PATH_MAX, "%s.%u%s", log->path, n, gz ? ".gz" : "");
-}
-
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        return strdup(".");
-    if (slash == path)
-        return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+    snprintf(out, PATH_MAX, "%s.%u%s", whole ? log->path : log->base, n, gz ? ".gz" : "");
 }
 
 /* ---- the live file ---------------------------------------------------- */
@@ -151,13 +148,19 @@ static bool ends_mid_line(int fd, off_t size)
  * process's write is half done, look whether the file ends mid-line. */
 static int open_live(rlog *log, la_error *err)
 {
-    const int flags = O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK;
+    const int flags = O_APPEND | O_CREAT | O_NONBLOCK;
+    char shown[PATH_MAX + 8];
     struct stat st;
-    int fd = open(log->path, O_RDWR | flags, 0644);
+    snprintf(shown, sizeof shown, "log %s", log->path);
+    int dfd = open(log->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return la_error_errno(err, errno, "cannot open %s", shown);
+    int fd = la_file_open(dfd, log->base, shown, O_RDWR | flags, log->mode, err);
     if (fd < 0 && errno == EACCES)
-        fd = open(log->path, O_WRONLY | flags, 0644);
+        fd = la_file_open(dfd, log->base, shown, O_WRONLY | flags, log->mode, err);
+    close(dfd);
     if (fd < 0)
-        return la_error_errno(err, errno, "cannot open log %s", log->path);
+        return -1;
     if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
         close(fd);
         return la_error_set(err, "cannot open log %s: a pipe or socket, not a file", log->path);
@@ -318,48 +321,53 @@ static int append(rlog *log, const char *data, size_t len, la_error *err)
 /* Complete a rotation a crash interrupted (compress mode): path.1 is the
  * raw file renamed away; if path.1.gz exists it was compressed already (the
  * shift below always moves an older path.1.gz away first). */
-static int finish_interrupted(rlog *log, la_error *err)
+static int finish_interrupted(rlog *log, int dfd, la_error *err)
 {
-    char raw[PATH_MAX], gz[PATH_MAX], tmp[PATH_MAX + 8];
-    rotated_name(log, 1, false, raw);
-    rotated_name(log, 1, true, gz);
+    char raw[PATH_MAX], gz[PATH_MAX], tmp[PATH_MAX + 8], shown[PATH_MAX];
+    rotated_name(log, 1, false, false, raw);
+    rotated_name(log, 1, true, false, gz);
+    rotated_name(log, 1, false, true, shown);
     snprintf(tmp, sizeof tmp, "%s.tmp", gz);
-    if (access(raw, F_OK) != 0) {
-        unlink(tmp);  /* a crash while compressing: path.1 was gone already */
+    if (faccessat(dfd, raw, F_OK, AT_SYMLINK_NOFOLLOW) != 0) {
+        unlinkat(dfd, tmp, 0);  /* a crash while compressing: path.1 was gone already */
         return 0;
     }
-    if (access(gz, F_OK) == 0)
-        return unlink(raw) == 0 ? 0 : la_error_errno(err, errno, "cannot remove %s", raw);
-    if (rlog_gzip_file(raw, gz, err) != 0)
+    if (faccessat(dfd, gz, F_OK, AT_SYMLINK_NOFOLLOW) != 0 &&
+        rlog_gzip_file(dfd, log->dir, raw, gz, log->mode, err) != 0)
         return -1;
-    return unlink(raw) == 0 ? 0 : la_error_errno(err, errno, "cannot remove %s", raw);
+    return unlinkat(dfd, raw, 0) == 0 ? 0 : la_error_errno(err, errno, "cannot remove %s", shown);
 }
 
 /* Retention: drop the oldest, move path.N to path.N+1.  Pure renames. */
-static int shift_rotated(rlog *log, la_error *err)
+static int shift_rotated(rlog *log, int dfd, la_error *err)
 {
-    char from[PATH_MAX], to[PATH_MAX];
-    rotated_name(log, log->keep, log->compress, to);
-    if (unlink(to) != 0 && errno != ENOENT)
-        return la_error_errno(err, errno, "cannot remove %s", to);
+    char from[PATH_MAX], to[PATH_MAX], shown[PATH_MAX];
+    rotated_name(log, log->keep, log->compress, false, to);
+    if (unlinkat(dfd, to, 0) != 0 && errno != ENOENT) {
+        rotated_name(log, log->keep, log->compress, true, shown);
+        return la_error_errno(err, errno, "cannot remove %s", shown);
+    }
     for (unsigned n = log->keep - 1; n >= 1; n--) {
-        rotated_name(log, n, log->compress, from);
-        rotated_name(log, n + 1, log->compress, to);
-        if (rename(from, to) != 0 && errno != ENOENT)
-            return la_error_errno(err, errno, "cannot rename %s to %s", from, to);
+        rotated_name(log, n, log->compress, false, from);
+        rotated_name(log, n + 1, log->compress, false, to);
+        if (renameat(dfd, from, dfd, to) != 0 && errno != ENOENT) {
+            rotated_name(log, n, log->compress, true, shown);
+            return la_error_errno(err, errno, "cannot rename %s to .%u", shown, n + 1);
+        }
     }
     return 0;
 }
 
 /* Rename the live file away (or delete it with keep 0) while holding its
  * exclusive lock, so no writer is inside it; then start a fresh one. */
-static int retire_live(rlog *log, la_error *err)
+static int retire_live(rlog *log, int dfd, la_error *err)
 {
     char first[PATH_MAX];
-    rotated_name(log, 1, false, first);
+    rotated_name(log, 1, false, false, first);
     if (lock_fd(log, log->fd, LOCK_EX) != 0)
         return lock_error(log, err);
-    int rc = log->keep == 0 ? unlink(log->path) : rename(log->path, first);
+    int rc = log->keep == 0 ? unlinkat(dfd, log->base, 0)
+                            : renameat(dfd, log->base, dfd, first);
     if (rc != 0)
         la_error_errno(err, errno, "cannot rotate %s", log->path);
     flock(log->fd, LOCK_UN);
@@ -410,15 +418,15 @@ static int rotate(rlog *log, la_error *err)
     if ((uint64_t)st.st_size <= log->max_size)
         goto out;
     log->rotating = true;   /* retire_live's append: the lock is ours */
-    if ((log->compress && finish_interrupted(log, err) != 0) ||
-        (log->keep > 0 && shift_rotated(log, err) != 0) ||
-        retire_live(log, err) != 0) {
+    if ((log->compress && finish_interrupted(log, dfd, err) != 0) ||
+        (log->keep > 0 && shift_rotated(log, dfd, err) != 0) ||
+        retire_live(log, dfd, err) != 0) {
         rc = -1;
         goto out;
     }
     log->rotations++;
     if (log->compress && log->keep > 0)
-        rc = finish_interrupted(log, err);   /* compress path.1 now */
+        rc = finish_interrupted(log, dfd, err);   /* compress path.1 now */
 out:
     log->rotating = false;
     flock(dfd, LOCK_UN);
@@ -440,8 +448,9 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
     log->max_size = opt->max_size;
     log->keep = opt->keep;
     log->compress = opt->compress;
+    log->mode = opt->mode ? opt->mode : RLOG_MODE;
     log->path = strdup(opt->path);
-    log->dir = dir_of(opt->path);
+    log->dir = log->path ? la_file_split(log->path, &log->base) : NULL;
     log->header = strdup(opt->header ? opt->header : "");
     if (log->path == NULL || log->dir == NULL || log->header == NULL) {
         la_error_set(err, "out of memory");
@@ -457,7 +466,7 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
         int dfd = lock_dir(log, &ignored);
         if (dfd >= 0) {
             /* Not fatal: the next rotation tries again. */
-            finish_interrupted(log, &ignored);
+            finish_interrupted(log, dfd, &ignored);
             flock(dfd, LOCK_UN);
             close(dfd);
         }

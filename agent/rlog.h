@@ -24,6 +24,12 @@
  * rotating is left to it.  A crash at any step loses
  * nothing: the next rotation (or rlog_open) finishes the interrupted one.
  *
+ * Files are opened and created relative to the directory's descriptor, as
+ * la_file.h says: in a directory others can write to, no link planted at
+ * the log's name, at path.1 or at path.1.gz.tmp is ever followed, and a
+ * file there that is not ours is refused (an error naming it, as for any
+ * other failed write).  New files get opt->mode exactly.
+ *
  * Not thread-safe: the caller serialises calls on one rlog. */
 #ifndef LA_RLOG_H
 #define LA_RLOG_H
@@ -42,9 +48,11 @@ typedef struct rlog_options {
     const char *header;   /* text written at the top of every file opened */
     unsigned lock_wait_ms; /* longest wait for the live file's lock; 0: RLOG_LOCK_WAIT_MS */
     bool open_later;      /* a failed open or header write is not fatal (below) */
+    unsigned mode;        /* of the files it creates (log.mode); 0: RLOG_MODE */
 } rlog_options;
 
 #define RLOG_LOCK_WAIT_MS 2000
+#define RLOG_MODE 0640
 
 typedef struct rlog rlog;
 
@@ -76,8 +84,5 @@ LA_API uint64_t rlog_rotations(const rlog *log);
 
 /* Close and free; log may be NULL. */
 LA_API void rlog_close(rlog *log);
-
-/* gzip src into dst (dst.tmp first, fsync, rename).  Exposed for tests. */
-LA_API int rlog_gzip_file(const char *src, const char *dst, la_error *err);
 
 #endif

@@ -1,7 +1,9 @@
 /* rlog_gzip: compress one rotated file with zlib, crash-safely: the output
  * is written to DST.tmp, fsync'd, then renamed to DST, so DST is either
  * absent or complete.  The caller removes SRC afterwards. */
-#include "rlog.h"
+#include "rlog_gzip.h"
+
+#include "la_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,17 +46,19 @@ out:
     return rc;
 }
 
-int rlog_gzip_file(const char *src, const char *dst, la_error *err)
+int rlog_gzip_file(int dfd, const char *dir, const char *src, const char *dst, mode_t mode,
+                   la_error *err)
 {
-    char tmp[4096];
+    char tmp[4096], src_shown[4200], tmp_shown[4200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", dst) >= (int)sizeof tmp)
-        return la_error_set(err, "path too long: %s", dst);
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+        return la_error_set(err, "path too long: %s/%s", dir, dst);
+    snprintf(src_shown, sizeof src_shown, "%s/%s", dir, src);
+    snprintf(tmp_shown, sizeof tmp_shown, "%s/%s", dir, tmp);
+    int in = la_file_open(dfd, src, src_shown, O_RDONLY, 0, err);
     if (in < 0)
-        return la_error_errno(err, errno, "cannot open %s", src);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        return -1;
+    int out = la_file_create_new(dfd, tmp, tmp_shown, mode, err);
     if (out < 0) {
-        la_error_errno(err, errno, "cannot create %s", tmp);
         close(in);
         return -1;
     }
@@ -64,26 +68,26 @@ int rlog_gzip_file(const char *src, const char *dst, la_error *err)
     int gz_fd = fcntl(out, F_DUPFD_CLOEXEC, 0);
     gzFile gz = gz_fd >= 0 ? gzdopen(gz_fd, "wb6") : NULL;
     if (gz == NULL) {
-        la_error_set(err, "cannot start compressing %s", tmp);
+        la_error_set(err, "cannot start compressing %s", tmp_shown);
         if (gz_fd >= 0)
             close(gz_fd);
         goto out;
     }
     gzbuffer(gz, GZIP_CHUNK);
-    int copied = deflate_fd(in, gz, src, err);
+    int copied = deflate_fd(in, gz, src_shown, err);
     int closed = gzclose(gz);
     if (copied != 0)
         goto out;
     if (closed != Z_OK) {
-        la_error_set(err, "cannot finish %s (disk full?)", tmp);
+        la_error_set(err, "cannot finish %s (disk full?)", tmp_shown);
         goto out;
     }
     if (fsync(out) != 0) {
-        la_error_errno(err, errno, "cannot sync %s", tmp);
+        la_error_errno(err, errno, "cannot sync %s", tmp_shown);
         goto out;
     }
-    if (rename(tmp, dst) != 0) {
-        la_error_errno(err, errno, "cannot rename %s to %s", tmp, dst);
+    if (renameat(dfd, tmp, dfd, dst) != 0) {
+        la_error_errno(err, errno, "cannot rename %s to %s/%s", tmp_shown, dir, dst);
         goto out;
     }
     rc = 0;
@@ -91,6 +95,6 @@ out:
     close(out);
     close(in);
     if (rc != 0)
-        unlink(tmp);
+        unlinkat(dfd, tmp, 0);
     return rc;
 }

@@ -249,6 +249,7 @@ static rlog *open_log(smp_sampler *s, char *path_out, bool open_later, la_error 
         .compress = s->cfg.log_compress,
         .header = header.data,
         .open_later = open_later,
+        .mode = s->cfg.log_mode,
     };
     log = rlog_open(&opt, err);
     if (log != NULL)
@@ -333,7 +334,8 @@ static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_
         *rotations = rlog_rotations(s->log);
     }
     if (s->prom_path && rc == 0 &&
-        prom_write_textfile(s->prom_path, snap, s->program, &s->prom_buf, err) != 0)
+        prom_write_textfile(s->prom_path, snap, s->program, s->cfg.prometheus_mode, &s->prom_buf,
+                            err) != 0)
         rc = RLOG_WRITTEN_NOT_ROTATED;   /* written; the textfile failed */
     pthread_mutex_unlock(&s->write_mu);
     return rc;
@@ -412,8 +414,10 @@ static void *sampler_main(void *arg)
 
 /* ---- public ----------------------------------------------------------- */
 
-static char *read_comm(void)
+char *smp_program_name(const char *given)
 {
+    if (given != NULL)
+        return strdup(given);
     char name[64] = "";
     FILE *f = fopen("/proc/self/comm", "re");
     if (f) {
@@ -444,7 +448,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     init_locks(s);
     s->source = opt->source;
     s->clock = opt->clock ? *opt->clock : smp_real_clock;
-    s->program = opt->program ? strdup(opt->program) : read_comm();
+    s->program = smp_program_name(opt->program);
     s->header_extra = strdup(opt->header_extra ? opt->header_extra : "");
     s->warn = opt->warn ? opt->warn : warn_stderr;
     s->warn_ud = opt->warn ? opt->warn_ud : NULL;

@@ -119,4 +119,8 @@ LA_API int smp_after_fork_child(smp_sampler *s, la_error *err);
 /* Resident set size in bytes from /proc/self/statm, or -1. */
 LA_API double smp_read_rss(void);
 
+/* The program's name as %n and the log header give it: `given` if not
+ * NULL, else /proc/self/comm.  malloc'd; NULL when out of memory. */
+char *smp_program_name(const char *given);
+
 #endif

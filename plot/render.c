@@ -5,6 +5,7 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,39 +377,86 @@ static void page_path(char *out, size_t size, const char *path, size_t pg)
     snprintf(out, size, "%.*s-%zu%s", (int)(dot - path), path, pg + 1, dot);
 }
 
-/* Finish surface (drawn with status `drawn`, the cairo_t's status), then
- * move tmp over final; on any failure tmp is removed.  Destroys the
+/* The file a page is drawn into, before it is renamed over its final name:
+ * a new file of a unique name, created O_EXCL|O_NOFOLLOW, so that a link
+ * planted at the name in a directory others can write to is never written
+ * through (the final rename replaces a link at the final name, it does not
+ * follow it).  Mode 0666 less the umask, as any new file of the user's. */
+typedef struct out_file {
+    int fd;
+    int write_errno;        /* why a write failed, for the message */
+    char tmp[4200];
+} out_file;
+
+static int out_open(out_file *o, const char *final, lp_error *err)
+{
+    o->write_errno = 0;
+    for (unsigned n = 0; n < 100; n++) {
+        snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%ld.%u", final, (long)getpid(), n);
+        o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (o->fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (o->fd < 0) {
+        lp_error_set(err, "%s: cannot create %s: %s", final, o->tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static cairo_status_t out_write(void *closure, const unsigned char *data, unsigned int length)
+{
+    out_file *o = closure;
+    while (length > 0) {
+        ssize_t n = write(o->fd, data, length);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            o->write_errno = n < 0 ? errno : EIO;
+            return CAIRO_STATUS_WRITE_ERROR;
+        }
+        data += n;
+        length -= (unsigned)n;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Finish surface (drawn with status `drawn`, the cairo_t's status), close
+ * o, then move it over final; on any failure it is removed.  Destroys the
  * surface. */
-static int finish_file(cairo_surface_t *surface, cairo_status_t drawn, const char *tmp,
+static int finish_file(cairo_surface_t *surface, cairo_status_t drawn, out_file *o,
                        const char *final, lp_error *err)
 {
     cairo_surface_finish(surface);
     cairo_status_t st = drawn != CAIRO_STATUS_SUCCESS ? drawn : cairo_surface_status(surface);
     cairo_surface_destroy(surface);
-    if (st != CAIRO_STATUS_SUCCESS) {
+    if (close(o->fd) != 0 && o->write_errno == 0 && st == CAIRO_STATUS_SUCCESS)
+        o->write_errno = errno;
+    if (o->write_errno != 0)
+        lp_error_set(err, "%s: %s", final, strerror(o->write_errno));
+    else if (st != CAIRO_STATUS_SUCCESS)
         lp_error_set(err, "%s: %s", final, cairo_status_to_string(st));
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, final) != 0) {
+    else if (rename(o->tmp, final) != 0)
         lp_error_set(err, "%s: %s", final, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    else
+        return 0;
+    unlink(o->tmp);
+    return -1;
 }
 
 /* One page into its own SVG or PNG file. */
 static int render_single(const layout_doc *doc, size_t pg, const char *path,
                          render_format format, lp_error *err)
 {
-    char final[4096], tmp[4200];
+    char final[4096];
+    out_file out;
     page_path(final, sizeof final, path, pg);
-    snprintf(tmp, sizeof tmp, "%s.tmp", final);
+    if (out_open(&out, final, err) != 0)
+        return -1;
     cairo_surface_t *surface;
     double scale = 1;
     if (format == FORMAT_SVG) {
-        surface = cairo_svg_surface_create(tmp, doc->page_w, doc->page_h);
+        surface = cairo_svg_surface_create_for_stream(out_write, &out, doc->page_w, doc->page_h);
     } else {
         scale = RENDER_PNG_SCALE;
         surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
@@ -421,8 +469,8 @@ static int render_single(const layout_doc *doc, size_t pg, const char *path,
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
     if (st == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
-        st = cairo_surface_write_to_png(surface, tmp);
-    return finish_file(surface, st, tmp, final, err);
+        st = cairo_surface_write_to_png_stream(surface, out_write, &out);
+    return finish_file(surface, st, &out, final, err);
 }
 
 int render_doc(const layout_doc *doc, const char *path, lp_error *err)
@@ -436,9 +484,11 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
                 return -1;
         return 0;
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    cairo_surface_t *surface = cairo_pdf_surface_create(tmp, doc->page_w, doc->page_h);
+    out_file out;
+    if (out_open(&out, path, err) != 0)
+        return -1;
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(out_write, &out, doc->page_w,
+                                                                   doc->page_h);
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, doc->summary.title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "leakplot " LP_VERSION);
@@ -450,7 +500,7 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
     }
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
-    return finish_file(surface, st, tmp, path, err);
+    return finish_file(surface, st, &out, path, err);
 }
 
 int render_draw(const lp_cli *cli, const lp_store *s, const detect_report *d,

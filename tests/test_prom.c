@@ -65,14 +65,14 @@ static void test_write_is_atomic_and_fails_cleanly(void **state)
     logfmt_buf scratch = {0};
     la_error err = {{0}};
     assert_int_equal(tu_write_file(path, "old\n"), 0);
-    assert_int_equal(prom_write_textfile(path, &s, "p", &scratch, &err), 0);
+    assert_int_equal(prom_write_textfile(path, &s, "p", 0, &scratch, &err), 0);
     char *text = tu_read_file(path, NULL);
     assert_non_null(strstr(text, "python_objects{program=\"p\",pid=\"42\",type=\"dict\"} 378631\n"));
     free(text);
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     assert_false(tu_exists(tmp));
-    assert_int_equal(prom_write_textfile("/nonexistent/x.prom", &s, "p", &scratch, &err), -1);
+    assert_int_equal(prom_write_textfile("/nonexistent/x.prom", &s, "p", 0, &scratch, &err), -1);
     assert_non_null(strstr(err.msg, "cannot write prometheus.textfile /nonexistent/x.prom.tmp."));
     logfmt_buf_free(&scratch);
     snap_free(&s);

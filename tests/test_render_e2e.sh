@@ -81,7 +81,7 @@ check "SVG is SVG" "head -c 200 $out/leak.svg | grep -q '<svg'"
 $LP -q "$out/leak.log" -o "$out/leak.png"
 check "PNG: 1684 x 1190 pixels" \
     "file $out/leak.png 2>/dev/null | grep -q '1684 x 1190' || od -An -tx1 -j16 -N8 $out/leak.png | tr -d ' \\n' | grep -q '00000694000004a6'"
-check "no temporary files left" "! ls $out/*.tmp 2>/dev/null | grep -q ."
+check "no temporary files left" "! ls $out/*.tmp* 2>/dev/null | grep -q ."
 
 # --- failures ------------------------------------------------------------------
 $LP -q "$out/leak.log" -o "$out/no/such/dir/x.pdf" 2>"$out/err.txt"

@@ -3,7 +3,8 @@
  * missing directory, a full disk (RLIMIT_FSIZE: the cut write taken back), a
  * file a crash left mid-line, a file truncated from outside, a FIFO refused,
  * a peer stuck holding a lock, stderr closed, recovery of an interrupted
- * rotation, and several processes sharing one path. */
+ * rotation, several processes sharing one path, and links planted in a
+ * directory others can write to (never followed; the victim unchanged). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "rlog.h"
+#include "rlog_gzip.h"
 #include "testutil.h"
 
 #define HEADER "# leakagent 1 pid=1 host=h program=t interval=1\n"
@@ -488,17 +490,175 @@ static void test_gzip_file_round_trip(void **state)
     data[len] = '\0';
     assert_int_equal(tu_write_file(src, data), 0);
     la_error err;
-    assert_int_equal(rlog_gzip_file(src, dst, &err), 0);
+    int dfd = open(f->dir, O_RDONLY | O_DIRECTORY);
+    assert_int_equal(rlog_gzip_file(dfd, f->dir, "src.txt", "src.txt.gz", 0600, &err), 0);
+    struct stat st;
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
     size_t got_len;
     char *got = tu_read_file(dst, &got_len);
     assert_int_equal(got_len, len);
     assert_memory_equal(got, data, len);
     free(got);
     free(data);
-    assert_int_equal(rlog_gzip_file("/nonexistent/x", dst, &err), -1);
-    assert_non_null(strstr(err.msg, "cannot open /nonexistent/x"));
+    assert_int_equal(rlog_gzip_file(dfd, f->dir, "x", "src.txt.gz", 0600, &err), -1);
+    assert_non_null(strstr(err.msg, "cannot open "));
+    assert_non_null(strstr(err.msg, "/x: No such file"));
+    close(dfd);
     free(src);
     free(dst);
+}
+
+/* ---- planted links (la_file.h) ------------------------------------------ */
+
+#define VICTIM_TEXT "root:x:0:0:the victim's bytes\n"
+
+/* A victim file outside the log's directory, and the directory made
+ * world-writable and sticky, like /tmp. */
+static char *plant_victim(const fixture *f)
+{
+    char *victim = tu_path(f->dir, "../victim.txt");
+    char vdir[4200];
+    snprintf(vdir, sizeof vdir, "%s.victim", f->dir);
+    free(victim);
+    mkdir(vdir, 0700);
+    victim = tu_path(vdir, "victim.txt");
+    assert_int_equal(tu_write_file(victim, VICTIM_TEXT), 0);
+    assert_int_equal(chmod(f->dir, 01777), 0);
+    return victim;
+}
+
+static void assert_victim_unchanged(char *victim)
+{
+    char *text = tu_read_file(victim, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, VICTIM_TEXT);
+    free(text);
+    unlink(victim);
+    char *slash = strrchr(victim, '/');
+    *slash = '\0';
+    rmdir(victim);
+    free(victim);
+}
+
+static void test_shared_dir_link_at_gzip_tmp_is_not_followed(void **state)
+{
+    fixture *f = *state;
+    char *victim = plant_victim(f);
+    char tmp[4200], gz[4200];
+    snprintf(tmp, sizeof tmp, "%s.1.gz.tmp", f->path);
+    snprintf(gz, sizeof gz, "%s.1.gz", f->path);
+    rlog *log = open_log(f, 100, 3, true);
+    assert_int_equal(symlink(victim, tmp), 0);
+    write_snapshot(log, 0, 10);             /* past max_size: rotates */
+    rlog_close(log);
+    assert_victim_unchanged(victim);
+    char *text = tu_read_file(gz, NULL);    /* the rotation went on, in a file of its own */
+    assert_non_null(text);
+    assert_int_equal(tu_count_lines(text, "#START"), 1);
+    free(text);
+}
+
+static void test_shared_dir_link_at_live_log_is_refused(void **state)
+{
+    fixture *f = *state;
+    char *victim = plant_victim(f);
+    assert_int_equal(symlink(victim, f->path), 0);
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .keep = 3, .compress = true, .header = HEADER};
+    assert_null(rlog_open(&opt, &err));
+    assert_non_null(strstr(err.msg, "refusing log "));
+    assert_non_null(strstr(err.msg, "a symbolic link, in a directory others can write to"));
+    /* Planted while we write: the next write finds the file replaced and
+     * refuses the link (reported; nothing written through it). */
+    unlink(f->path);
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 2);
+    unlink(f->path);
+    assert_int_equal(symlink(victim, f->path), 0);
+    char *snap = make_snapshot(1, 2);
+    assert_int_equal(rlog_write(log, snap, strlen(snap), &err), -1);
+    assert_non_null(strstr(err.msg, "a symbolic link"));
+    free(snap);
+    rlog_close(log);
+    assert_victim_unchanged(victim);
+}
+
+static void test_shared_dir_link_at_rotated_file_is_not_read(void **state)
+{
+    fixture *f = *state;
+    char *victim = plant_victim(f);
+    char raw[4200], gz[4200];
+    snprintf(raw, sizeof raw, "%s.1", f->path);
+    snprintf(gz, sizeof gz, "%s.1.gz", f->path);
+    assert_int_equal(symlink(victim, raw), 0);   /* "finish this rotation" */
+    rlog *log = open_log(f, 1 << 20, 3, true);
+    rlog_close(log);
+    assert_false(tu_exists(gz));                 /* the victim was not copied out */
+    assert_victim_unchanged(victim);
+}
+
+static void test_shared_dir_file_not_ours_is_refused(void **state)
+{
+    fixture *f = *state;
+    char *victim = plant_victim(f);
+    char link_path[4200];
+    snprintf(link_path, sizeof link_path, "%s", f->path);
+    assert_int_equal(link(victim, link_path), 0);    /* a hard link: same owner, 2 links */
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .keep = 3, .header = HEADER};
+    assert_null(rlog_open(&opt, &err));
+    assert_non_null(strstr(err.msg, "2 hard links"));
+    unlink(f->path);
+    if (geteuid() == 0) {                            /* another user's file */
+        assert_int_equal(tu_write_file(f->path, ""), 0);
+        assert_int_equal(chown(f->path, 65534, 65534), 0);
+        assert_null(rlog_open(&opt, &err));
+        assert_non_null(strstr(err.msg, "owned by uid 65534, not by us"));
+    }
+    assert_victim_unchanged(victim);
+}
+
+static void test_private_dir_symlinked_log_is_allowed(void **state)
+{
+    fixture *f = *state;
+    char target[4200];
+    snprintf(target, sizeof target, "%s/real.log", f->dir);
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    assert_int_equal(symlink("real.log", f->path), 0);
+    rlog *log = open_log(f, 0, 3, true);
+    write_snapshot(log, 0, 2);
+    rlog_close(log);
+    char *text = tu_read_file(target, NULL);
+    assert_non_null(text);
+    assert_int_equal(tu_count_lines(text, "#START"), 1);
+    free(text);
+}
+
+static void test_new_files_get_the_mode_asked_for(void **state)
+{
+    fixture *f = *state;
+    mode_t old = umask(0);
+    char gz[4200];
+    snprintf(gz, sizeof gz, "%s.1.gz", f->path);
+    rlog *log = open_log(f, 100, 3, true);          /* default: 0640, whatever the umask */
+    write_snapshot(log, 0, 10);
+    rlog_close(log);
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    assert_int_equal(stat(gz, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    unlink(f->path);
+    umask(077);
+    la_error err = {{0}};
+    rlog_options opt = {.path = f->path, .header = HEADER, .mode = 0664};
+    log = rlog_open(&opt, &err);
+    assert_non_null(log);
+    rlog_close(log);
+    assert_int_equal(stat(f->path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0664);
+    umask(old);
 }
 
 /* procs processes each open opt's log and write `each` snapshots, numbered
@@ -580,6 +740,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_log_never_takes_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_rotation_is_finished, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_file_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_dir_link_at_gzip_tmp_is_not_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_dir_link_at_live_log_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_dir_link_at_rotated_file_is_not_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_dir_file_not_ours_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_private_dir_symlinked_log_is_allowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_files_get_the_mode_asked_for, setup, teardown),
         cmocka_unit_test_setup_teardown(test_processes_share_one_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peers_rotating_at_every_write_lose_no_write, setup, teardown),
     };

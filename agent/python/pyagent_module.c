@@ -226,22 +226,34 @@ out:
 
 /* ---- module functions ------------------------------------------------- */
 
+/* autostart.programs lists this program (or is empty). */
+static bool autostart_chosen(const cfg_config *cfg, const char *program)
+{
+    char *name = smp_program_name(program);
+    bool chosen = name != NULL && cfg_autostart_allows(cfg, name);
+    free(name);
+    return chosen;
+}
+
 PyDoc_STRVAR(start_doc,
-"start(path=None, overrides=None, program=None) -> bool\n\n"
+"start(path=None, overrides=None, program=None, autostart=False) -> bool\n\n"
 "Load the config file `path` (YAML; None: defaults), apply `overrides`\n"
 "(a dict of config key -> str or list of str, e.g. {'interval': '10s'}),\n"
 "open the log and start the sampler thread.  Returns False (and starts\n"
-"nothing) when the config says `enabled: false`.  Raises ConfigError for a\n"
+"nothing) when the config says `enabled: false`, or when `autostart` (the\n"
+"start comes from LEAKAGENT_CONFIG) and autostart.programs does not list\n"
+"this program.  Raises ConfigError for a\n"
 "bad config, OSError if the log cannot be opened, RuntimeError if the agent\n"
 "is already running or this is a sub-interpreter.");
 
 static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwargs)
 {
-    static char *kwlist[] = {"path", "overrides", "program", NULL};
+    static char *kwlist[] = {"path", "overrides", "program", "autostart", NULL};
     PyObject *path = Py_None, *overrides = Py_None;
     const char *program = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOz:start", kwlist, &path, &overrides,
-                                     &program))
+    int autostart = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOzp:start", kwlist, &path, &overrides,
+                                     &program, &autostart))
         return NULL;
     pyagent_state *st = get_state(module);
     if (PyInterpreterState_Get() != PyInterpreterState_Main()) {
@@ -269,7 +281,7 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     PyObject *result = NULL;
     if (build_config(st, &cfg, path, overrides) != 0)
         goto out;
-    if (!cfg.enabled) {
+    if (!cfg.enabled || (autostart && !autostart_chosen(&cfg, program))) {
         result = Py_NewRef(Py_False);
         goto out;
     }

@@ -134,6 +134,34 @@ class EntryTest(TmpDirTest):
         self.assertEqual(headers(text)[0]["program"], "probe")
         self.assertGreaterEqual(len(parse_snapshots(text)), 1)
 
+        # -E and -I ignore the environment: LEAKAGENT_CONFIG too (nothing
+        # imported, as with PYTHON* variables there).
+        for flag in ("-E", "-I"):
+            res = self.run_cmd([py, flag, probe], env=env)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertEqual(json.loads(res.stdout),
+                             {"imported": False, "autostart": False, "running": False}, flag)
+            self.assertEqual(res.stderr, "", flag)
+
+        # autostart.programs: only the programs it lists (their %n) start one;
+        # a `python -c` helper (%n is the executable's name) does not.
+        env["LEAKAGENT_CONFIG"] = self.write("only.yaml", """\
+            interval: 100ms
+            log:
+              path: %s
+            autostart:
+              programs: [myservice, "prob?"]
+            """ % self.path("only-%n-%p.log"))
+        res = self.run_cmd([py, probe], env=env)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertTrue(json.loads(res.stdout)["running"])
+        res = self.run_cmd([py, "-c", PROBE], env=env)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(res.stderr, "")
+        self.assertEqual(json.loads(res.stdout)["running"], False)
+        self.assertEqual(sorted(n.split("-")[1] for n in os.listdir(self.tmp)
+                                if n.startswith("only-")), ["probe"])
+
         # A bad config never stops the host from starting.
         env["LEAKAGENT_CONFIG"] = self.write("bad.yaml", "intervall: 1s\n")
         res = self.run_cmd([py, probe], env=env)

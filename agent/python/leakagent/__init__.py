@@ -73,7 +73,9 @@ def _program_name():
 
 def start(path=None, **overrides):
     """Start the agent thread; True if started, False if the config has
-    ``enabled: false``.
+    ``enabled: false``.  (Started from LEAKAGENT_CONFIG, ``_autostart=True``:
+    also False when the config's ``autostart.programs`` does not list this
+    program.)
 
     path: a YAML config file (None: the defaults of DESIGN.md).
     overrides: config keys applied after the file, e.g. interval="10s" or
@@ -88,8 +90,9 @@ def start(path=None, **overrides):
     already running.  Stops by itself at interpreter exit; a fork()ed child
     samples into its own file (%p) or under a new header.
     """
+    autostart = bool(overrides.pop("_autostart", False))
     program = overrides.pop("program", None) or _program_name()
     texts = {key: _as_text(key, value) for key, value in overrides.items()}
     if path is not None:
         path = os.fspath(path)
-    return _leakagent.start(path, texts or None, program)
+    return _leakagent.start(path, texts or None, program, autostart)
