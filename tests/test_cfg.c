@@ -65,6 +65,10 @@ static void test_defaults(void **state)
     assert_string_equal(cfg->gauges.items[0], "rss");
     assert_string_equal(cfg->gauges.items[3], "sample_ms");
     assert_string_equal(cfg->prometheus_textfile, "");
+    assert_int_equal(cfg->log_mode, 0640);
+    assert_int_equal(cfg->prometheus_mode, 0644);
+    assert_int_equal(cfg->autostart_programs.count, 0);
+    assert_true(cfg_autostart_allows(cfg, "anything"));
 }
 
 static void test_empty_file_keeps_defaults(void **state)
@@ -88,6 +92,7 @@ static void test_every_key(void **state)
         "  max_size: 1.5MB\n"
         "  keep: 3\n"
         "  compress: no\n"
+        "  mode: 0600\n"
         "sample:\n"
         "  collect: yes\n"
         "  top: 50\n"
@@ -98,7 +103,10 @@ static void test_every_key(void **state)
         "max_overhead: 2.5%\n"
         "gauges: [rss, blocks]\n"
         "prometheus:\n"
-        "  textfile: /tmp/p.prom\n";
+        "  textfile: /tmp/p.prom\n"
+        "  mode: \"0o664\"\n"
+        "autostart:\n"
+        "  programs: [gunicorn, \"myapp*\"]\n";
     assert_int_equal(load(cfg, text, &err), 0);
     assert_false(cfg->enabled);
     assert_int_equal(cfg->interval_ms, 250);
@@ -119,6 +127,13 @@ static void test_every_key(void **state)
     assert_true(cfg_wants_gauge(cfg, "blocks"));
     assert_false(cfg_wants_gauge(cfg, "sample_ms"));
     assert_string_equal(cfg->prometheus_textfile, "/tmp/p.prom");
+    assert_int_equal(cfg->log_mode, 0600);
+    assert_int_equal(cfg->prometheus_mode, 0664);
+    assert_int_equal(cfg->autostart_programs.count, 2);
+    assert_true(cfg_autostart_allows(cfg, "gunicorn"));
+    assert_true(cfg_autostart_allows(cfg, "myapp-worker"));
+    assert_false(cfg_autostart_allows(cfg, "pip"));
+    assert_false(cfg_autostart_allows(cfg, "python3"));
 }
 
 static void test_example_config_loads(void **state)
@@ -170,6 +185,15 @@ static void test_bad_units_and_ranges(void **state)
     assert_refused(cfg, "log:\n  max_size: 10XB\n", "t.yaml:2:13: log.max_size: bad unit 'XB' in size '10XB' (use B, KB, MB, GB)");
     assert_refused(cfg, "log:\n  keep: 1001\n", "t.yaml:2:9: log.keep: 1001 is out of range (at most 1000)");
     assert_refused(cfg, "max_overhead: 0%\n", "t.yaml:1:15: max_overhead: percentage '0%' out of range (more than 0%, at most 100%)");
+    assert_refused(cfg, "log:\n  mode: 0400\n",
+                   "t.yaml:2:9: log.mode: 0400: the owner must be able to read and write (0600 at least)");
+    assert_refused(cfg, "log:\n  mode: 4755\n", "t.yaml:2:9: log.mode: 4755: only permission bits (at most 0777)");
+    assert_refused(cfg, "log:\n  mode: rw-r-----\n",
+                   "t.yaml:2:9: log.mode: 'rw-r-----' is not a file mode (write it in octal, e.g. 0640)");
+    assert_refused(cfg, "prometheus:\n  mode: 0689\n",
+                   "t.yaml:2:9: prometheus.mode: '0689' is not a file mode (write it in octal, e.g. 0640)");
+    assert_refused(cfg, "autostart:\n  program: [x]\n",
+                   "t.yaml:2:3: unknown key 'program', did you mean 'programs'?");
     assert_refused(cfg, "log:\n  path: /tmp/%q.log\n",
                    "t.yaml:2:9: unknown '%q' in log.path '/tmp/%q.log' (use %p pid, %h host, %n program, %% percent)");
 }
