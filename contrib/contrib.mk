@@ -13,6 +13,10 @@ LA_VERSION   := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cl
 
 LA_HEADERS := agent/la_api.h agent/la_error.h agent/cfg.h agent/snap.h \
               agent/logfmt.h agent/rlog.h agent/smp.h agent/prom.h agent/la_agent.h
+
+.PHONY: print-installed-headers
+print-installed-headers:
+	@echo $(LA_HEADERS)
 LA_PC      := agent/obj/leakagent.pc
 MAN1_PAGES := contrib/man/leakplot.1
 MAN5_PAGES := contrib/man/leakagent.yaml.5

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A fresh Debian 12 machine, as a chroot: only git and make are installed. Runs the README's
 # two set-up commands there (`make deps demo`, then `make check`) on a clone of the landed project.
+# The project's copy of ../shared/fresh-machine.sh, which .ci/run runs first.
 # usage: tests/fresh_machine.sh [PROJECT_DIR]   (as root, from the project root; the base
 # image is built once per machine with debootstrap from Debian's archive, about a minute).
 # It tests what is committed (a clone of HEAD), not the work tree.
@@ -8,9 +9,14 @@ set -u
 proj=$(cd "${1:-.}" && pwd)
 img=/tmp/fresh-root-bookworm.tgz
 if [ ! -s "$img" ]; then
-  command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null 2>&1
+  # A CI machine may have no package lists yet: update once if the install fails.
+  command -v debootstrap >/dev/null || apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null 2>&1; } ||
+    { echo "fresh-machine: cannot install debootstrap"; exit 2; }
   b=$(mktemp -d /tmp/fresh-base.XXXX)
   mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
+  [ -n "$mirror" ] || mirror=$(awk '/^deb /{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
   debootstrap --variant=minbase bookworm "$b" "$mirror" >/tmp/fresh-debootstrap.log 2>&1 || { echo "debootstrap failed"; exit 2; }
   cp /etc/resolv.conf "$b/etc/resolv.conf"
   mount -t proc proc "$b/proc"; mount --bind /dev "$b/dev"
