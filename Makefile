@@ -53,7 +53,7 @@ DEB_PACKAGES := gcc make pkg-config libyaml-dev libcairo2-dev zlib1g-dev \
                 python3-prometheus-client man-db groff-base
 
 # ---- targets --------------------------------------------------------------
-.PHONY: all deps check clean bench install uninstall demo hardening FORCE
+.PHONY: all deps check clean bench install uninstall demo hardening graph FORCE
 all:
 
 # A recipe that fails removes its half-made target: a link that failed
@@ -89,6 +89,11 @@ include tests/tests.mk
 # check runs every registered program and ends with "N passed, N failed".
 check: all $(UNIT_TESTS) $(CHECK_DEPS)
 	@tests/run_tests.sh $(CHECK_PROGRAMS)
+
+# Who includes whom (tests/include_graph.sh).
+.PHONY: graph
+graph:
+	@tests/include_graph.sh
 
 clean:
 	rm -rf agent/obj plot/obj tests/obj $(CLEAN_FILES)

@@ -47,74 +47,74 @@ typedef struct cfg_config {
 
 /* Fill cfg with the defaults of DESIGN.md.  Returns 0, or -1 when out of
  * memory (cfg is then safe to pass to cfg_free). */
-LA_API int cfg_init(cfg_config *cfg);
+int cfg_init(cfg_config *cfg);
 
 /* Release everything cfg owns; cfg may be NULL. */
-LA_API void cfg_free(cfg_config *cfg);
+void cfg_free(cfg_config *cfg);
 
 /* Deep copy src into dst (dst uninitialised).  0 or -1 (out of memory). */
-LA_API int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err);
+int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err);
 
 /* Load a YAML file over the defaults.  On success *cfg (previously
  * initialised) is replaced; on failure it is left as it was and err holds
  * "FILE:LINE:COLUMN: message" (line/column 1-based). */
-LA_API int cfg_load_file(cfg_config *cfg, const char *path, la_error *err);
+int cfg_load_file(cfg_config *cfg, const char *path, la_error *err);
 
 /* Same, from memory; `name` is used in messages in place of a file name. */
-LA_API int cfg_load_string(cfg_config *cfg, const char *text, size_t len,
+int cfg_load_string(cfg_config *cfg, const char *text, size_t len,
                     const char *name, la_error *err);
 
 /* Override one scalar key ("interval", "log.path" or "log_path", ...) with a
  * value written as it would be in YAML ("10s", "5MB", "true").  On failure
  * cfg is unchanged and err says "override 'key': message". */
-LA_API int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err);
+int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err);
 
 /* Override one list key (sample.include, sample.exclude, gauges). */
-LA_API int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items,
+int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items,
                  size_t count, la_error *err);
 
 /* The key names, for completion and suggestions: NULL-terminated. */
-LA_API extern const char *const cfg_known_keys[];
+extern const char *const cfg_known_keys[];
 /* Gauge names the agent knows how to produce: NULL-terminated. */
-LA_API extern const char *const cfg_known_gauges[];
+extern const char *const cfg_known_gauges[];
 
 /* True if LEAKAGENT_CONFIG may start the agent in `program` (its %n):
  * autostart.programs is empty or has a pattern that matches it. */
 bool cfg_autostart_allows(const cfg_config *cfg, const char *program);
 
 /* True if gauge `name` is listed in cfg->gauges. */
-LA_API bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
+bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
 
 /* ---- value parsers (cfg_value.c); messages carry no location ---------- */
 
 /* "250ms", "60s", "5m", "1.5h", "1d" -> milliseconds. */
-LA_API int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err);
+int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err);
 /* "0", "512B", "10MB", "1.5GB" (powers of 1024; K/KB/KiB alike) -> bytes. */
-LA_API int cfg_parse_size(const char *text, uint64_t *out, la_error *err);
+int cfg_parse_size(const char *text, uint64_t *out, la_error *err);
 /* "1%", "0.5%", "2" (percent) -> fraction in (0, 1]. */
-LA_API int cfg_parse_percent(const char *text, double *out, la_error *err);
+int cfg_parse_percent(const char *text, double *out, la_error *err);
 /* true/false/yes/no/on/off (any case). */
-LA_API int cfg_parse_bool(const char *text, bool *out, la_error *err);
+int cfg_parse_bool(const char *text, bool *out, la_error *err);
 /* A non-negative decimal integer not above max. */
-LA_API int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
+int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
 /* A file mode in octal ("0640", "640", "0o640"): permission bits only, the
  * owner's read and write included. */
-LA_API int cfg_parse_mode(const char *text, unsigned *out, la_error *err);
+int cfg_parse_mode(const char *text, unsigned *out, la_error *err);
 
 /* Levenshtein distance, capped; used to suggest the nearest known word. */
-LA_API size_t cfg_edit_distance(const char *a, const char *b);
+size_t cfg_edit_distance(const char *a, const char *b);
 /* The nearest word in a NULL-terminated list, or NULL if none is close. */
-LA_API const char *cfg_nearest(const char *word, const char *const *words);
+const char *cfg_nearest(const char *word, const char *const *words);
 
 /* ---- path template (cfg_path.c) --------------------------------------- */
 
 /* Expand %p (pid), %h (host), %n (program), %% in tmpl.  Returns a malloc'd
  * string the caller frees, or NULL with err set (unknown %x, out of memory).
  * host/program NULL expand to "unknown"; '/' in them becomes '_'. */
-LA_API char *cfg_expand_path(const char *tmpl, long pid, const char *host,
+char *cfg_expand_path(const char *tmpl, long pid, const char *host,
                       const char *program, la_error *err);
 
 /* Check a template without expanding it (used when loading). */
-LA_API int cfg_check_path_template(const char *tmpl, la_error *err);
+int cfg_check_path_template(const char *tmpl, la_error *err);
 
 #endif

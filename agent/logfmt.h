@@ -17,9 +17,9 @@ typedef struct logfmt_buf {
     size_t len, cap;
 } logfmt_buf;
 
-LA_API void logfmt_buf_free(logfmt_buf *b);
-LA_API int logfmt_buf_append(logfmt_buf *b, const char *data, size_t len);
-LA_API int logfmt_buf_printf(logfmt_buf *b, const char *fmt, ...)
+void logfmt_buf_free(logfmt_buf *b);
+int logfmt_buf_append(logfmt_buf *b, const char *data, size_t len);
+int logfmt_buf_printf(logfmt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 typedef struct logfmt_header {
@@ -31,18 +31,18 @@ typedef struct logfmt_header {
 } logfmt_header;
 
 /* Append "# leakagent 1 pid=.. host=.. program=.. [extra] interval=..\n". */
-LA_API int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
+int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
 
 /* Append "#START <time> pid=<pid> gauges...\n" then "name count\n" lines in
  * the snapshot's order. */
-LA_API int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s);
+int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s);
 
 /* Write a gauge/number: integral values without decimals, others with up to
  * three.  Returns the length written into out (size >= 32). */
-LA_API int logfmt_number(char *out, size_t size, double v);
+int logfmt_number(char *out, size_t size, double v);
 
 /* Copy name into out replacing whitespace/control characters by '_' and an
  * empty name by "_".  Returns the bytes appended, -1 on out of memory. */
-LA_API int logfmt_append_name(logfmt_buf *b, const char *name);
+int logfmt_append_name(logfmt_buf *b, const char *name);
 
 #endif

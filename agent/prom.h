@@ -20,13 +20,13 @@
 #include "snap.h"
 
 /* Append the exposition text of snap to out.  0 or -1 (out of memory). */
-LA_API int prom_format(logfmt_buf *out, const snapshot *snap, const char *program);
+int prom_format(logfmt_buf *out, const snapshot *snap, const char *program);
 
 /* Format snap and replace the file at path atomically: PATH.tmp.PID is
  * created anew with `mode` (0: PROM_MODE) in path's directory, never through
  * a link planted there (la_file.h), then renamed over path.  0 or -1 (err
  * set; the old file, if any, is left as it was). */
-LA_API int prom_write_textfile(const char *path, const snapshot *snap, const char *program,
+int prom_write_textfile(const char *path, const snapshot *snap, const char *program,
                                unsigned mode, logfmt_buf *scratch, la_error *err);
 
 /* node_exporter, which reads the textfile, runs as its own user. */
@@ -35,6 +35,6 @@ LA_API int prom_write_textfile(const char *path, const snapshot *snap, const cha
 /* Remove the "PATH.tmp.PID" files of processes that no longer exist: a
  * crash between the write and the rename of prom_write_textfile leaves one.
  * Best effort, silent. */
-LA_API void prom_remove_stale_tmp(const char *path);
+void prom_remove_stale_tmp(const char *path);
 
 #endif

@@ -63,7 +63,7 @@ typedef struct rlog rlog;
  * rotating peer) is left to the first rlog_write, which opens the file and
  * writes the header with its snapshot or reports why not; NULL then means
  * out of memory or a path too long only. */
-LA_API rlog *rlog_open(const rlog_options *opt, la_error *err);
+rlog *rlog_open(const rlog_options *opt, la_error *err);
 
 #define RLOG_WRITTEN_NOT_ROTATED 1
 
@@ -74,15 +74,15 @@ LA_API rlog *rlog_open(const rlog_options *opt, la_error *err);
  * be); RLOG_WRITTEN_NOT_ROTATED with err set if it was written but the
  * rotation failed (tried again after the next write).  Lock waits go on
  * through signal handlers (EINTR). */
-LA_API int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
+int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
 
 /* Replace the header text for files opened from now on. 0 or -1 (memory). */
-LA_API int rlog_set_header(rlog *log, const char *header);
+int rlog_set_header(rlog *log, const char *header);
 
 /* Number of rotations this rlog performed. */
-LA_API uint64_t rlog_rotations(const rlog *log);
+uint64_t rlog_rotations(const rlog *log);
 
 /* Close and free; log may be NULL. */
-LA_API void rlog_close(rlog *log);
+void rlog_close(rlog *log);
 
 #endif

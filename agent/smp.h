@@ -55,7 +55,7 @@ typedef struct smp_clock {
 
 /* The real clock: CLOCK_REALTIME, CLOCK_MONOTONIC, pthread_cond_timedwait on
  * a CLOCK_MONOTONIC condition variable. */
-LA_API extern const smp_clock smp_real_clock;
+extern const smp_clock smp_real_clock;
 
 typedef struct smp_options {
     const cfg_config *cfg;        /* copied */
@@ -89,35 +89,35 @@ typedef struct smp_sampler smp_sampler;
  * finishing a rotation a crash interrupted), remove the prometheus.textfile
  * .tmp files of dead processes.  The thread is not started.  NULL with err
  * set on failure. */
-LA_API smp_sampler *smp_create(const smp_options *opt, la_error *err);
+smp_sampler *smp_create(const smp_options *opt, la_error *err);
 
 /* Start the thread (signals blocked).  -1 if already running. */
-LA_API int smp_start(smp_sampler *s, la_error *err);
+int smp_start(smp_sampler *s, la_error *err);
 
 /* Wake the thread and join it; returns at once if not running.  A snapshot
  * in progress is finished first.  Call without any host lock the source
  * needs (for CPython: with the GIL released). */
-LA_API void smp_stop(smp_sampler *s);
+void smp_stop(smp_sampler *s);
 
-LA_API bool smp_is_running(smp_sampler *s);
+bool smp_is_running(smp_sampler *s);
 
 /* Take and write one snapshot on the calling thread (same path as a tick).
  * Returns SMP_OK, SMP_SKIP, or SMP_ERROR with err set. */
-LA_API int smp_sample_now(smp_sampler *s, la_error *err);
+int smp_sample_now(smp_sampler *s, la_error *err);
 
-LA_API void smp_get_stats(smp_sampler *s, smp_stats *out);
+void smp_get_stats(smp_sampler *s, smp_stats *out);
 
 /* Stop (if needed) and free; s may be NULL. */
-LA_API void smp_destroy(smp_sampler *s);
+void smp_destroy(smp_sampler *s);
 
 /* In a child after fork(): forget the parent's thread (it does not exist
  * here), re-initialise the locks, re-expand the path with the child's pid and
  * open the child's log (its own file with %p, else the same file under a new
  * header).  Call smp_start() afterwards to sample in the child. */
-LA_API int smp_after_fork_child(smp_sampler *s, la_error *err);
+int smp_after_fork_child(smp_sampler *s, la_error *err);
 
 /* Resident set size in bytes from /proc/self/statm, or -1. */
-LA_API double smp_read_rss(void);
+double smp_read_rss(void);
 
 /* The program's name as %n and the log header give it: `given` if not
  * NULL, else /proc/self/comm.  malloc'd; NULL when out of memory. */

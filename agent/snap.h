@@ -12,8 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "la_api.h"
-
 struct cfg_config;
 
 #define SNAP_MAX_GAUGES 16
@@ -40,22 +38,22 @@ typedef struct snapshot {
     size_t n_gauges;
 } snapshot;
 
-LA_API void snap_init(snapshot *s);
+void snap_init(snapshot *s);
 /* Forget the contents, keep the buffers for the next tick. */
-LA_API void snap_reset(snapshot *s);
+void snap_reset(snapshot *s);
 /* Release the buffers; s may be NULL. */
-LA_API void snap_free(snapshot *s);
+void snap_free(snapshot *s);
 
 /* Append one count; name need not be NUL-terminated.  0, or -1 when out of
  * memory (the snapshot is then unchanged). */
-LA_API int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
+int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
 
 /* Set (or replace) a gauge.  0, or -1 if the table is full / key too long. */
-LA_API int snap_set_gauge(snapshot *s, const char *key, double value);
+int snap_set_gauge(snapshot *s, const char *key, double value);
 /* Pointer to the gauge value, or NULL if not set. */
-LA_API const double *snap_gauge_value(const snapshot *s, const char *key);
+const double *snap_gauge_value(const snapshot *s, const char *key);
 /* Drop every gauge not listed in the config's `gauges`. */
-LA_API void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
+void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
 
 static inline const char *snap_name(const snapshot *s, size_t i)
 {
@@ -66,9 +64,9 @@ static inline const char *snap_name(const snapshot *s, size_t i)
  * sample.include / sample.exclude / sample.min_count, sort by count
  * descending (name ascending on ties) and keep sample.top.  cfg may be NULL
  * (merge and sort only).  0, or -1 when out of memory. */
-LA_API int snap_finish(snapshot *s, const struct cfg_config *cfg);
+int snap_finish(snapshot *s, const struct cfg_config *cfg);
 
 /* Sum of all counts (for the gc_objects gauge of sources that lack one). */
-LA_API uint64_t snap_total(const snapshot *s);
+uint64_t snap_total(const snapshot *s);
 
 #endif

@@ -11,8 +11,8 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR       ?= $(PREFIX)/share/man
 LA_VERSION   := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)
 
-LA_HEADERS := agent/la_api.h agent/la_error.h agent/cfg.h agent/snap.h \
-              agent/logfmt.h agent/rlog.h agent/smp.h agent/prom.h agent/la_agent.h
+# The C API (la_agent.h) and what it includes; the rest of agent/ is internal.
+LA_HEADERS := agent/la_api.h agent/la_error.h agent/la_agent.h
 
 .PHONY: print-installed-headers
 print-installed-headers:
