@@ -1,7 +1,7 @@
 # agent/agent.mk: libleakagent, the agent's core in C (no Python).
 # Objects go to agent/obj/ (PIC, so the Python extension can link them in).
 
-AGENT_SRCS := agent/la_error.c agent/la_file.c agent/cfg.c agent/cfg_value.c agent/cfg_path.c \
+AGENT_SRCS := agent/la_error.c agent/la_file.c agent/cfg.c agent/cfg_keys.c agent/cfg_yaml.c agent/cfg_value.c agent/cfg_path.c \
               agent/snap.c agent/logfmt.c agent/rlog.c agent/rlog_gzip.c \
               agent/smp.c agent/smp_clock.c agent/prom.c agent/la_agent.c
 AGENT_OBJS := $(AGENT_SRCS:agent/%.c=agent/obj/%.o)

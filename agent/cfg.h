@@ -4,8 +4,8 @@
  * is refused whole (the struct passed in is left untouched) with an error
  * "FILE:LINE:COLUMN: message".  cfg_set() applies one override given as text
  * (the Python keyword arguments of leakagent.start()).  Value parsers
- * (durations, sizes, percentages) and the log-path template live in
- * cfg_value.c and cfg_path.c.  No threads, no globals: callers own the struct. */
+ * (durations, sizes, percentages) are cfg_value.h, the log-path template
+ * cfg_path.h.  No threads, no globals: callers own the struct. */
 #ifndef LA_CFG_H
 #define LA_CFG_H
 
@@ -84,37 +84,5 @@ bool cfg_autostart_allows(const cfg_config *cfg, const char *program);
 
 /* True if gauge `name` is listed in cfg->gauges. */
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name);
-
-/* ---- value parsers (cfg_value.c); messages carry no location ---------- */
-
-/* "250ms", "60s", "5m", "1.5h", "1d" -> milliseconds. */
-int cfg_parse_duration_ms(const char *text, uint64_t *out, la_error *err);
-/* "0", "512B", "10MB", "1.5GB" (powers of 1024; K/KB/KiB alike) -> bytes. */
-int cfg_parse_size(const char *text, uint64_t *out, la_error *err);
-/* "1%", "0.5%", "2" (percent) -> fraction in (0, 1]. */
-int cfg_parse_percent(const char *text, double *out, la_error *err);
-/* true/false/yes/no/on/off (any case). */
-int cfg_parse_bool(const char *text, bool *out, la_error *err);
-/* A non-negative decimal integer not above max. */
-int cfg_parse_uint(const char *text, uint64_t max, uint64_t *out, la_error *err);
-/* A file mode in octal ("0640", "640", "0o640"): permission bits only, the
- * owner's read and write included. */
-int cfg_parse_mode(const char *text, unsigned *out, la_error *err);
-
-/* Levenshtein distance, capped; used to suggest the nearest known word. */
-size_t cfg_edit_distance(const char *a, const char *b);
-/* The nearest word in a NULL-terminated list, or NULL if none is close. */
-const char *cfg_nearest(const char *word, const char *const *words);
-
-/* ---- path template (cfg_path.c) --------------------------------------- */
-
-/* Expand %p (pid), %h (host), %n (program), %% in tmpl.  Returns a malloc'd
- * string the caller frees, or NULL with err set (unknown %x, out of memory).
- * host/program NULL expand to "unknown"; '/' in them becomes '_'. */
-char *cfg_expand_path(const char *tmpl, long pid, const char *host,
-                      const char *program, la_error *err);
-
-/* Check a template without expanding it (used when loading). */
-int cfg_check_path_template(const char *tmpl, la_error *err);
 
 #endif

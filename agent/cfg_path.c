@@ -1,6 +1,7 @@
 /* cfg_path: the log.path template: %p pid, %h host, %n program, %% '%'. */
-#include "cfg.h"
+#include "cfg_path.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

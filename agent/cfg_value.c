@@ -1,8 +1,8 @@
 /* cfg_value: parsers for the scalar values of the config (durations, sizes,
  * percentages, booleans, integers) and the "did you mean" suggestion.
  * Messages name the offending text but carry no location: cfg.c prefixes
- * FILE:LINE:COLUMN. */
-#include "cfg.h"
+ * FILE:LINE:COLUMN (cfg_yaml.c) or the override's key (cfg.c). */
+#include "cfg_value.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg_path.h"
 #include "logfmt.h"
 #include "prom.h"
 #include "rlog.h"

@@ -10,6 +10,9 @@
 #include <cmocka.h>
 
 #include "cfg.h"
+#include "cfg_keys.h"
+#include "cfg_path.h"
+#include "cfg_value.h"
 
 #ifndef SOURCE_DIR
 #define SOURCE_DIR "."
@@ -347,6 +350,22 @@ static void test_overrides(void **state)
     assert_int_equal(cfg_set(cfg, "gauges", "rss", &err), -1);
 }
 
+/* cfg_known_keys (for suggestions) lists every key of the table and every
+ * section, and nothing else. */
+static void test_known_keys_match_the_table(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; cfg_known_keys[i]; i++, n++) {
+        const char *k = cfg_known_keys[i];
+        assert_true(cfg_key_find(k) != NULL || cfg_key_is_section(k));
+    }
+    size_t sections = 0;
+    while (cfg_sections[sections])
+        sections++;
+    assert_int_equal(n, cfg_n_keys + sections);
+}
+
 static void test_copy_is_deep(void **state)
 {
     cfg_config *cfg = *state;
@@ -378,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_path_template),
         cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_is_deep, setup, teardown),
+        cmocka_unit_test(test_known_keys_match_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

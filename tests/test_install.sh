@@ -117,7 +117,7 @@ for o in $(plot/leakplot --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 done
 check "leakplot.1 documents every option of --help:$missing" test -z "$missing"
 missing=
-for k in $(sed -n 's/^    {"\([a-z_.]*\)", KIND_.*/\1/p' agent/cfg.c); do
+for k in $(sed -n 's/^    {"\([a-z_.]*\)", KIND_.*/\1/p' agent/cfg_keys.c); do
     grep -q "^\.BR $k " contrib/man/leakagent.yaml.5 || missing="$missing $k"
 done
 check "leakagent.yaml.5 documents every key:$missing" test -z "$missing"

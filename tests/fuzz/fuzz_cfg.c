@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cfg_path.h"
 #include "fuzz.h"
 
 /* A broken promise: message, then abort() (fuzz.h). */
