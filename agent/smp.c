@@ -32,6 +32,7 @@
 struct smp_sampler {
     /* Immutable after smp_create. */
     cfg_config cfg;
+    snap_filter filter;     /* cfg's sample.* keys, for snap_finish */
     smp_source source;
     smp_clock clock;
     char *program;
@@ -309,7 +310,7 @@ static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
     double blocked_ms = reported ? *reported : call_ms;
     if (reported == NULL)
         snap_set_gauge(snap, "sample_ms", call_ms);
-    snap_keep_gauges(snap, &s->cfg);
+    snap_keep_gauges(snap, (const char *const *)s->cfg.gauges.items, s->cfg.gauges.count);
     return blocked_ms;
 }
 
@@ -360,7 +361,7 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
     }
     double call_ms = (double)(t1 - t0) / 1e6;
     double blocked_ms = add_gauges(s, snap, call_ms);
-    snap_finish(snap, &s->cfg);
+    snap_finish(snap, &s->filter);
     snap->pid = (long)getpid();
 
     size_t bytes = 0;
@@ -430,6 +431,19 @@ char *smp_program_name(const char *given)
     return strdup(name[0] ? name : "unknown");
 }
 
+/* The snapshot filter of cfg's sample.* keys; it points into cfg. */
+static snap_filter filter_of(const cfg_config *cfg)
+{
+    return (snap_filter){
+        .min_count = cfg->sample_min_count,
+        .include = (const char *const *)cfg->sample_include.items,
+        .n_include = cfg->sample_include.count,
+        .exclude = (const char *const *)cfg->sample_exclude.items,
+        .n_exclude = cfg->sample_exclude.count,
+        .top = cfg->sample_top,
+    };
+}
+
 /* smp_create, on the host's thread with its signals as they are. */
 static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
 {
@@ -446,6 +460,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
         free(s);
         return NULL;
     }
+    s->filter = filter_of(&s->cfg);
     init_locks(s);
     s->source = opt->source;
     s->clock = opt->clock ? *opt->clock : smp_real_clock;

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
 
 void snap_init(snapshot *s)
 {
@@ -90,16 +89,15 @@ const double *snap_gauge_value(const snapshot *s, const char *key)
     return NULL;
 }
 
-void snap_keep_gauges(snapshot *s, const cfg_config *cfg)
+void snap_keep_gauges(snapshot *s, const char *const *keep, size_t n_keep)
 {
-    /* In the config's order, so every #START line lists them alike. */
     snap_gauge kept[SNAP_MAX_GAUGES];
     size_t n = 0;
-    for (size_t g = 0; g < cfg->gauges.count && n < SNAP_MAX_GAUGES; g++) {
-        const double *v = snap_gauge_value(s, cfg->gauges.items[g]);
+    for (size_t g = 0; g < n_keep && n < SNAP_MAX_GAUGES; g++) {
+        const double *v = snap_gauge_value(s, keep[g]);
         if (v == NULL)
             continue;
-        snprintf(kept[n].key, sizeof kept[n].key, "%s", cfg->gauges.items[g]);
+        snprintf(kept[n].key, sizeof kept[n].key, "%s", keep[g]);
         kept[n++].value = *v;
     }
     memcpy(s->gauges, kept, n * sizeof kept[0]);
@@ -132,26 +130,26 @@ static int by_count_desc(const void *a, const void *b)
     return strcmp(sort_names + x->name_off, sort_names + y->name_off);
 }
 
-static bool matches_any(const cfg_strings *patterns, const char *name)
+static bool matches_any(const char *const *patterns, size_t n, const char *name)
 {
-    for (size_t i = 0; i < patterns->count; i++)
-        if (fnmatch(patterns->items[i], name, 0) == 0)
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(patterns[i], name, 0) == 0)
             return true;
     return false;
 }
 
-static bool keep_entry(const cfg_config *cfg, const char *name, uint64_t count)
+static bool keep_entry(const snap_filter *f, const char *name, uint64_t count)
 {
-    if (cfg == NULL)
+    if (f == NULL)
         return true;
-    if (count < cfg->sample_min_count)
+    if (count < f->min_count)
         return false;
-    if (cfg->sample_include.count && !matches_any(&cfg->sample_include, name))
+    if (f->n_include && !matches_any(f->include, f->n_include, name))
         return false;
-    return !matches_any(&cfg->sample_exclude, name);
+    return !matches_any(f->exclude, f->n_exclude, name);
 }
 
-int snap_finish(snapshot *s, const cfg_config *cfg)
+void snap_finish(snapshot *s, const snap_filter *filter)
 {
     sort_names = s->names;
     /* Distinct types may share a name (a class defined in a function, once
@@ -167,11 +165,10 @@ int snap_finish(snapshot *s, const cfg_config *cfg)
     s->n_entries = out;
     out = 0;
     for (size_t i = 0; i < s->n_entries; i++)
-        if (keep_entry(cfg, snap_name(s, i), s->entries[i].count))
+        if (keep_entry(filter, snap_name(s, i), s->entries[i].count))
             s->entries[out++] = s->entries[i];
     s->n_entries = out;
     qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
-    if (cfg && cfg->sample_top && s->n_entries > cfg->sample_top)
-        s->n_entries = cfg->sample_top;
-    return 0;
+    if (filter && filter->top && s->n_entries > filter->top)
+        s->n_entries = filter->top;
 }

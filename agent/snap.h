@@ -3,7 +3,7 @@
  * A source fills a snapshot with snap_add() (names copied into one arena, so
  * a snapshot of thousands of types is three allocations, reused tick after
  * tick) and snap_set_gauge().  snap_finish() then merges equal names, applies
- * the sample.* filters of the config and sorts most common first.  Not
+ * a filter (the config's sample.* keys) and sorts most common first.  Not
  * thread-safe: each thread works on its own snapshot. */
 #ifndef LA_SNAP_H
 #define LA_SNAP_H
@@ -11,8 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct cfg_config;
 
 #define SNAP_MAX_GAUGES 16
 #define SNAP_GAUGE_KEY_MAX 32
@@ -52,19 +50,29 @@ int snap_add(snapshot *s, const char *name, size_t len, uint64_t count);
 int snap_set_gauge(snapshot *s, const char *key, double value);
 /* Pointer to the gauge value, or NULL if not set. */
 const double *snap_gauge_value(const snapshot *s, const char *key);
-/* Drop every gauge not listed in the config's `gauges`. */
-void snap_keep_gauges(snapshot *s, const struct cfg_config *cfg);
+/* Keep only the gauges named in keep[0..n), in that order (the config's
+ * `gauges`), so that every #START line lists them alike. */
+void snap_keep_gauges(snapshot *s, const char *const *keep, size_t n);
 
 static inline const char *snap_name(const snapshot *s, size_t i)
 {
     return s->names + s->entries[i].name_off;
 }
 
-/* Merge entries with equal names (summing counts), drop those failing
- * sample.include / sample.exclude / sample.min_count, sort by count
- * descending (name ascending on ties) and keep sample.top.  cfg may be NULL
- * (merge and sort only).  0, or -1 when out of memory. */
-int snap_finish(snapshot *s, const struct cfg_config *cfg);
+/* Which entries snap_finish keeps: the config's sample.* keys. */
+typedef struct snap_filter {
+    uint64_t min_count;             /* fewer objects: dropped */
+    const char *const *include;     /* fnmatch patterns; none: keep all */
+    size_t n_include;
+    const char *const *exclude;     /* patterns to drop */
+    size_t n_exclude;
+    unsigned top;                   /* keep the N most common; 0 = all */
+} snap_filter;
+
+/* Merge entries with equal names (summing counts), drop those the filter
+ * refuses, sort by count descending (name ascending on ties) and keep the
+ * filter's top.  filter may be NULL (merge and sort only).  Cannot fail. */
+void snap_finish(snapshot *s, const snap_filter *filter);
 
 /* Sum of all counts (for the gc_objects gauge of sources that lack one). */
 uint64_t snap_total(const snapshot *s);

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cfg.h"
 #include "snap.h"
 
 static void add(snapshot *s, const char *name, uint64_t count)
@@ -47,7 +46,7 @@ static void test_finish_merges_and_sorts(void **state)
     add(&s, "dict", 9);
     add(&s, "app.Leak", 4);   /* a second class with the same name */
     add(&s, "tuple", 5);
-    assert_int_equal(snap_finish(&s, NULL), 0);
+    snap_finish(&s, NULL);
     assert_int_equal(s.n_entries, 4);
     assert_string_equal(snap_name(&s, 0), "dict");
     assert_string_equal(snap_name(&s, 1), "app.Leak");
@@ -60,12 +59,12 @@ static void test_finish_merges_and_sorts(void **state)
 static void test_filters(void **state)
 {
     (void)state;
-    cfg_config cfg;
-    la_error err;
-    assert_int_equal(cfg_init(&cfg), 0);
-    const char *yaml = "sample:\n  min_count: 2\n  include: ['app.*', 'dict', 'list']\n"
-                       "  exclude: ['app.internal.*']\n  top: 3\n";
-    assert_int_equal(cfg_load_string(&cfg, yaml, strlen(yaml), "t", &err), 0);
+    /* sample: {min_count: 2, include: ['app.*', 'dict', 'list'],
+     *          exclude: ['app.internal.*'], top: 3} */
+    const char *include[] = {"app.*", "dict", "list"};
+    const char *exclude[] = {"app.internal.*"};
+    snap_filter filter = {.min_count = 2, .include = include, .n_include = 3,
+                          .exclude = exclude, .n_exclude = 1, .top = 3};
     snapshot s;
     snap_init(&s);
     add(&s, "dict", 100);
@@ -75,23 +74,18 @@ static void test_filters(void **state)
     add(&s, "app.internal.Cache", 90);  /* excluded */
     add(&s, "app.Rare", 1);          /* below min_count */
     add(&s, "app.Small", 20);        /* cut by top */
-    assert_int_equal(snap_finish(&s, &cfg), 0);
+    snap_finish(&s, &filter);
     assert_int_equal(s.n_entries, 3);
     assert_string_equal(snap_name(&s, 0), "dict");
     assert_string_equal(snap_name(&s, 1), "app.Model");
     assert_string_equal(snap_name(&s, 2), "list");
     snap_free(&s);
-    cfg_free(&cfg);
 }
 
 static void test_gauges(void **state)
 {
     (void)state;
-    cfg_config cfg;
-    la_error err;
-    assert_int_equal(cfg_init(&cfg), 0);
     const char *keep[] = {"rss", "sample_ms"};
-    assert_int_equal(cfg_set_list(&cfg, "gauges", keep, 2, &err), 0);
     snapshot s;
     snap_init(&s);
     assert_int_equal(snap_set_gauge(&s, "rss", 1), 0);
@@ -101,7 +95,7 @@ static void test_gauges(void **state)
     assert_true(*snap_gauge_value(&s, "rss") == 3);
     assert_int_equal(snap_set_gauge(&s, "a_key_that_is_far_too_long_to_fit_here", 1), -1);
     assert_int_equal(snap_set_gauge(&s, "sample_ms", 4.5), 0);
-    snap_keep_gauges(&s, &cfg);
+    snap_keep_gauges(&s, keep, 2);
     assert_int_equal(s.n_gauges, 2);
     assert_null(snap_gauge_value(&s, "blocks"));
     assert_true(*snap_gauge_value(&s, "sample_ms") == 4.5);
@@ -113,7 +107,6 @@ static void test_gauges(void **state)
     assert_int_equal(s.n_gauges, SNAP_MAX_GAUGES);
     assert_int_equal(snap_set_gauge(&s, "one_more", 1), -1);
     snap_free(&s);
-    cfg_free(&cfg);
 }
 
 int main(void)

@@ -414,10 +414,7 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *unused)
         goto out;
     }
     /* Merge types of equal names; plain C, no Python code runs. */
-    if (snap_finish(&snap, NULL) != 0) {
-        PyErr_NoMemory();
-        goto out;
-    }
+    snap_finish(&snap, NULL);
     if ((result = PyDict_New()) == NULL)
         goto out;
     for (size_t i = 0; i < snap.n_entries; i++) {
