@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void snap_init(snapshot *s)
 {
     memset(s, 0, sizeof *s);
