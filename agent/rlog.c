@@ -481,20 +481,22 @@ fail:
     return NULL;
 }
 
-int rlog_write(rlog *log, const char *data, size_t len, la_error *err)
+int rlog_write(rlog *log, const char *data, size_t len, bool *written, la_error *err)
 {
+    bool ignored;
+    written = written ? written : &ignored;
+    *written = false;
     if (append(log, data, len, err) != 0)
         return -1;
+    *written = true;
     if (log->max_size == 0)
         return 0;
     struct stat st;
     if (fstat(log->fd, &st) != 0 || (uint64_t)st.st_size <= log->max_size)
         return 0;
     la_error why;
-    if (rotate(log, &why) != 0) {
-        la_error_set(err, "snapshot written, but rotation failed: %s", why.msg);
-        return RLOG_WRITTEN_NOT_ROTATED;
-    }
+    if (rotate(log, &why) != 0)
+        return la_error_set(err, "snapshot written, but rotation failed: %s", why.msg);
     return 0;
 }
 

@@ -65,16 +65,14 @@ typedef struct rlog rlog;
  * out of memory or a path too long only. */
 rlog *rlog_open(const rlog_options *opt, la_error *err);
 
-#define RLOG_WRITTEN_NOT_ROTATED 1
-
 /* Append one snapshot (data, len) with a single write(), reopening the file
- * if needed, then rotate if it grew past max_size.  Returns 0; -1 with err
- * set if the snapshot was not written (disk full, directory gone: the next
- * call tries again; what a cut write put out was taken back if it could
- * be); RLOG_WRITTEN_NOT_ROTATED with err set if it was written but the
- * rotation failed (tried again after the next write).  Lock waits go on
+ * if needed, then rotate if it grew past max_size.  Returns 0, or -1 with
+ * err set: either the snapshot was not written (disk full, directory gone:
+ * the next call tries again; what a cut write put out was taken back if it
+ * could be), or it was written but the rotation failed (tried again after
+ * the next write).  *written (if not NULL) tells which.  Lock waits go on
  * through signal handlers (EINTR). */
-int rlog_write(rlog *log, const char *data, size_t len, la_error *err);
+int rlog_write(rlog *log, const char *data, size_t len, bool *written, la_error *err);
 
 /* Replace the header text for files opened from now on. 0 or -1 (memory). */
 int rlog_set_header(rlog *log, const char *header);

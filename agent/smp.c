@@ -317,12 +317,13 @@ static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
 /* Stamp, format and append under write_mu, then refresh the Prometheus
  * textfile.  Stamped here, not when taken: snapshots taken at once on
  * several threads are written one after the other, and the file must stay
- * in time order.  Returns the rlog_write result (1: written, but err has an
- * error too). */
+ * in time order.  0, or -1 with err set; *written says whether the snapshot
+ * is in the log (it may be although a rotation or the textfile failed). */
 static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_t *rotations,
-                          la_error *err)
+                          bool *written, la_error *err)
 {
     int rc;
+    *written = false;
     pthread_mutex_lock(&s->write_mu);
     snap->time = s->clock.wall(s->clock.ud);
     s->buf.len = 0;
@@ -331,14 +332,14 @@ static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_
     } else if (s->log == NULL) {
         rc = la_error_set(err, "no log open");
     } else {
-        rc = rlog_write(s->log, s->buf.data, s->buf.len, err);
+        rc = rlog_write(s->log, s->buf.data, s->buf.len, written, err);
         *bytes = s->buf.len;
         *rotations = rlog_rotations(s->log);
     }
     if (s->prom_path && rc == 0 &&
         prom_write_textfile(s->prom_path, snap, s->program, s->cfg.prometheus_mode, &s->prom_buf,
                             err) != 0)
-        rc = RLOG_WRITTEN_NOT_ROTATED;   /* written; the textfile failed */
+        rc = -1;
     pthread_mutex_unlock(&s->write_mu);
     return rc;
 }
@@ -366,12 +367,13 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
 
     size_t bytes = 0;
     uint64_t rotations = 0;
-    int written = write_snapshot(s, snap, &bytes, &rotations, err);
+    bool written;
+    int rc_write = write_snapshot(s, snap, &bytes, &rotations, &written, err);
 
     char note[256];
     pthread_mutex_lock(&s->mu);
     s->stats.last_ms = blocked_ms;
-    if (written >= 0) {
+    if (written) {
         s->stats.snapshots++;
         s->stats.bytes_written += bytes;
         s->stats.last_time = snap->time;
@@ -381,9 +383,9 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
     pthread_mutex_unlock(&s->mu);
     if (stretched)
         s->warn(s->warn_ud, note);
-    if (written != 0)
+    if (rc_write != 0)
         record_error(s, err ? err->msg : "cannot write the log");
-    return written < 0 ? SMP_ERROR : SMP_OK;
+    return written ? SMP_OK : SMP_ERROR;
 }
 
 /* ---- the thread ------------------------------------------------------- */

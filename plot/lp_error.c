@@ -4,12 +4,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void lp_error_set(lp_error *err, const char *fmt, ...)
+int lp_error_set(lp_error *err, const char *fmt, ...)
 {
     if (err == NULL)
-        return;
+        return -1;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    return -1;
 }

@@ -11,8 +11,10 @@ typedef struct lp_error {
     char msg[512];
 } lp_error;
 
-/* Format msg into err (truncated to fit); err may be NULL. */
-void lp_error_set(lp_error *err, const char *fmt, ...)
+/* Format msg into err (truncated to fit); err may be NULL.  Always returns
+ * -1, so that callers can write `return lp_error_set(err, "...")`, as with
+ * libleakagent's la_error_set. */
+int lp_error_set(lp_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 #endif

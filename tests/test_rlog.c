@@ -97,7 +97,7 @@ static void write_snapshot(rlog *log, int i, int lines)
 {
     char *text = make_snapshot(i, lines);
     la_error err = {{0}};
-    int rc = rlog_write(log, text, strlen(text), &err);
+    int rc = rlog_write(log, text, strlen(text), NULL, &err);
     if (rc != 0)
         fail_msg("rlog_write %d: %s", i, err.msg);
     free(text);
@@ -269,11 +269,11 @@ static void test_directory_gone_then_back(void **state)
     tu_remove_tree(f->dir);
     char *text = make_snapshot(1, 5);
     la_error err = {{0}};
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), -1);
     assert_non_null(strstr(err.msg, "No such file or directory"));
     assert_non_null(strstr(err.msg, f->path));
     assert_int_equal(mkdir(f->dir, 0700), 0);
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), 0);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), 0);
     free(text);
     rlog_close(log);
     char *cur = tu_read_file(f->path, NULL);
@@ -297,11 +297,11 @@ static void test_open_later_leaves_the_failure_to_the_first_write(void **state)
     rlog *log = rlog_open(&opt, &err);
     assert_non_null(log);
     char *text = make_snapshot(0, 5);
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), -1);
     assert_non_null(strstr(err.msg, "cannot open log"));
     assert_non_null(strstr(err.msg, f->path));
     assert_int_equal(mkdir(f->dir, 0700), 0);
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), 0);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), 0);
     free(text);
     rlog_close(log);
     char expect[1024] = HEADER;
@@ -325,9 +325,9 @@ static void test_disk_full(void **state)
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
     char *text = make_snapshot(1, 5);
     la_error err = {{0}};
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), -1);
     assert_non_null(strstr(err.msg, "short write"));
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), -1);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
     free(text);
     write_snapshot(log, 2, 5);
@@ -403,7 +403,7 @@ static void test_a_stuck_peer_never_blocks_us(void **state)
     assert_int_equal(flock(pfd, LOCK_EX), 0);
     char *text = make_snapshot(5, 5);
     double t0 = mono_s();
-    assert_int_equal(rlog_write(log, text, strlen(text), &err), -1);
+    assert_int_equal(rlog_write(log, text, strlen(text), NULL, &err), -1);
     double waited = mono_s() - t0;
     assert_true(waited >= 0.04 && waited < 1.0);
     assert_non_null(strstr(err.msg, "stays locked by another process"));
@@ -577,7 +577,7 @@ static void test_shared_dir_link_at_live_log_is_refused(void **state)
     unlink(f->path);
     assert_int_equal(symlink(victim, f->path), 0);
     char *snap = make_snapshot(1, 2);
-    assert_int_equal(rlog_write(log, snap, strlen(snap), &err), -1);
+    assert_int_equal(rlog_write(log, snap, strlen(snap), NULL, &err), -1);
     assert_non_null(strstr(err.msg, "a symbolic link"));
     free(snap);
     rlog_close(log);
@@ -675,7 +675,7 @@ static void run_writers(const rlog_options *opt, int procs, int each)
                 _exit(2);
             for (int i = 0; i < each; i++) {
                 char *text = make_snapshot(p * 1000 + i, 5);
-                if (rlog_write(log, text, strlen(text), &err) != 0)
+                if (rlog_write(log, text, strlen(text), NULL, &err) != 0)
                     _exit(3);
                 free(text);
             }
