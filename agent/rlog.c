@@ -39,7 +39,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Ends a line a write left unfinished; see "Cut lines" above. */
@@ -59,6 +58,7 @@ struct rlog {
     bool cut_line;        /* the file ends mid-line: CUT_MARK first */
     off_t end;            /* where our last write to fd ended (truncation check) */
     int64_t lock_wait_ns; /* longest wait for the live file's lock */
+    la_clock clock;       /* times that wait */
     uint64_t rotations;
     bool rotating;        /* we hold the directory's lock (rotate) */
 };
@@ -75,32 +75,26 @@ static void rotated_name(const rlog *log, unsigned n, bool gz, bool whole, char 
 
 /* ---- the live file ---------------------------------------------------- */
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* flock(2) the live file, waiting at most log->lock_wait_ns (polling, so
  * that a signal handler does not end the wait).  0, or -1 with errno
  * (EWOULDBLOCK: the time is up). */
 static int lock_fd(const rlog *log, int fd, int op)
 {
-    struct timespec nap = {0, 1000000};     /* 1 ms, doubling up to 64 ms */
-    int64_t deadline = mono_ns() + log->lock_wait_ns;
+    int64_t nap_ns = 1000000;               /* 1 ms, doubling up to 64 ms */
+    const la_clock *c = &log->clock;
+    int64_t deadline = c->mono_ns(c->ud) + log->lock_wait_ns;
     for (;;) {
         if (flock(fd, op | LOCK_NB) == 0)
             return 0;
         if (errno != EWOULDBLOCK && errno != EINTR)
             return -1;
-        if (mono_ns() >= deadline) {
+        if (c->mono_ns(c->ud) >= deadline) {
             errno = EWOULDBLOCK;
             return -1;
         }
-        nanosleep(&nap, NULL);      /* a signal may end it early: fine */
-        if (nap.tv_nsec < 64000000)
-            nap.tv_nsec *= 2;
+        la_clock_nap(c, nap_ns);    /* a signal may end it early: fine */
+        if (nap_ns < 64000000)
+            nap_ns *= 2;
     }
 }
 
@@ -449,6 +443,7 @@ rlog *rlog_open(const rlog_options *opt, la_error *err)
     log->keep = opt->keep;
     log->compress = opt->compress;
     log->mode = opt->mode ? opt->mode : RLOG_MODE;
+    log->clock = opt->clock ? *opt->clock : la_real_clock;
     log->path = strdup(opt->path);
     log->dir = log->path ? la_file_split(log->path, &log->base) : NULL;
     log->header = strdup(opt->header ? opt->header : "");

@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "la_clock.h"
 #include "la_error.h"
 
 typedef struct rlog_options {
@@ -49,6 +50,7 @@ typedef struct rlog_options {
     unsigned lock_wait_ms; /* longest wait for the live file's lock; 0: RLOG_LOCK_WAIT_MS */
     bool open_later;      /* a failed open or header write is not fatal (below) */
     unsigned mode;        /* of the files it creates (log.mode); 0: RLOG_MODE */
+    const la_clock *clock; /* times the lock waits; NULL: la_real_clock */
 } rlog_options;
 
 #define RLOG_LOCK_WAIT_MS 2000

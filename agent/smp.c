@@ -34,7 +34,7 @@ struct smp_sampler {
     cfg_config cfg;
     snap_filter filter;     /* cfg's sample.* keys, for snap_finish */
     smp_source source;
-    smp_clock clock;
+    la_clock clock;
     char *program;
     char *header_extra;
     char host[256];
@@ -252,6 +252,7 @@ static rlog *open_log(smp_sampler *s, char *path_out, bool open_later, la_error 
         .header = header.data,
         .open_later = open_later,
         .mode = s->cfg.log_mode,
+        .clock = &s->clock,
     };
     log = rlog_open(&opt, err);
     if (log != NULL)
@@ -465,7 +466,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     s->filter = filter_of(&s->cfg);
     init_locks(s);
     s->source = opt->source;
-    s->clock = opt->clock ? *opt->clock : smp_real_clock;
+    s->clock = opt->clock ? *opt->clock : la_real_clock;
     s->program = smp_program_name(opt->program);
     s->header_extra = strdup(opt->header_extra ? opt->header_extra : "");
     s->warn = opt->warn ? opt->warn : warn_stderr;

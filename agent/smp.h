@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "la_clock.h"
 #include "la_error.h"
 #include "snap.h"
 
@@ -43,24 +44,12 @@ typedef struct smp_source {
     int (*sample)(void *ud, snapshot *snap, la_error *err);
 } smp_source;
 
-typedef struct smp_clock {
-    void *ud;
-    double (*wall)(void *ud);         /* unix seconds, for #START lines */
-    int64_t (*mono_ns)(void *ud);     /* monotonic nanoseconds */
-    /* Wait on cv (mu held, as pthread_cond_timedwait) until mono_ns() reaches
-     * deadline_ns or cv is signalled; spurious returns are fine. */
-    void (*wait_until)(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu,
-                       int64_t deadline_ns);
-} smp_clock;
 
-/* The real clock: CLOCK_REALTIME, CLOCK_MONOTONIC, pthread_cond_timedwait on
- * a CLOCK_MONOTONIC condition variable. */
-extern const smp_clock smp_real_clock;
 
 typedef struct smp_options {
     const cfg_config *cfg;        /* copied */
     smp_source source;
-    const smp_clock *clock;       /* NULL: smp_real_clock */
+    const la_clock *clock;       /* NULL: la_real_clock */
     const char *program;          /* for %n and the header; NULL: /proc comm */
     const char *header_extra;     /* e.g. "python=3.11.7"; may be NULL */
     /* Where warnings go (rate-limited); NULL: stderr, "leakagent: " prefix. */

@@ -102,7 +102,7 @@ int main(int argc, char **argv)
     const char *gauges[] = {"sample_ms"};
     cfg_set_list(&cfg, "gauges", gauges, 1, &err);
     demo_source src = {0};
-    smp_clock clock = {&src, fixed_wall, mono, no_wait};
+    la_clock clock = {&src, fixed_wall, mono, no_wait, NULL};
     smp_options opt = {.cfg = &cfg, .source = {&src, demo_sample}, .clock = &clock, .program = "rotation_demo"};
     smp_sampler *s = smp_create(&opt, &err);
     FILE *expected = fopen(argv[3], "w");

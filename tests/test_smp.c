@@ -75,6 +75,13 @@ static void fake_wait_until(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu, i
     pthread_cond_timedwait(cv, mu, &ts);
 }
 
+/* A lock wait's nap: the fake time moves on by as much, at once. */
+static void fake_nap(void *ud, int64_t ns)
+{
+    fake_clock *c = ud;
+    atomic_fetch_add(&c->now_ns, ns);
+}
+
 /* ---- fake source ------------------------------------------------------ */
 
 typedef struct fake_source {
@@ -119,7 +126,7 @@ typedef struct fixture {
     cfg_config cfg;
     fake_clock clock;
     fake_source source;
-    smp_clock clock_fns;
+    la_clock clock_fns;
     atomic_int warnings;
     char last_warning[LA_ERROR_MAX + 128];
 } fixture;
@@ -142,7 +149,7 @@ static int setup(void **state)
     cfg_set(&f->cfg, "interval", "1s", &err);
     cfg_set(&f->cfg, "sample.min_count", "2", &err);
     f->source.sample_ms = 0.5;
-    f->clock_fns = (smp_clock){&f->clock, fake_wall, fake_mono, fake_wait_until};
+    f->clock_fns = (la_clock){&f->clock, fake_wall, fake_mono, fake_wait_until, fake_nap};
     *state = f;
     return 0;
 }
@@ -158,7 +165,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static smp_sampler *create(fixture *f, const smp_clock *clock)
+static smp_sampler *create(fixture *f, const la_clock *clock)
 {
     smp_options opt = {
         .cfg = &f->cfg,
@@ -425,7 +432,7 @@ static void test_times_in_the_log_never_go_back(void **state)
      * stamped when its turn to write comes, so the file is in time order
      * (a reader warns when a process's time goes back). */
     fixture *f = *state;
-    smp_clock stepping = {&f->clock, stepping_wall, fake_mono, fake_wait_until};
+    la_clock stepping = {&f->clock, stepping_wall, fake_mono, fake_wait_until, fake_nap};
     smp_sampler *s = create(f, &stepping);
     pthread_t threads[4];
     hammer h[4];

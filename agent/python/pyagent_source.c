@@ -5,7 +5,7 @@
 /* The GIL hold time is read on the core's monotonic clock. */
 static double mono_ms(void)
 {
-    return (double)smp_real_clock.mono_ns(NULL) / 1e6;
+    return (double)la_real_clock.mono_ns(NULL) / 1e6;
 }
 
 bool pyagent_source_finalizing(void)

@@ -1,7 +1,7 @@
-/* smp_clock: the real clock of the sampler.  The sampler's condition
- * variable uses CLOCK_MONOTONIC, so a wall-clock jump (NTP, DST) neither
- * stalls nor hurries sampling. */
-#include "smp.h"
+/* la_clock: the real clock (la_clock.h).  The sampler's condition variable
+ * uses CLOCK_MONOTONIC, so a wall-clock jump (NTP, DST) neither stalls nor
+ * hurries sampling. */
+#include "la_clock.h"
 
 #include <errno.h>
 #include <time.h>
@@ -32,9 +32,22 @@ static void real_wait_until(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu, i
     pthread_cond_timedwait(cv, mu, &ts);
 }
 
-const smp_clock smp_real_clock = {
+static void real_nap(void *ud, int64_t ns)
+{
+    (void)ud;
+    struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000), .tv_nsec = (long)(ns % 1000000000)};
+    nanosleep(&ts, NULL);
+}
+
+void la_clock_nap(const la_clock *clock, int64_t ns)
+{
+    (clock->nap ? clock->nap : real_nap)(clock->ud, ns);
+}
+
+const la_clock la_real_clock = {
     .ud = NULL,
     .wall = real_wall,
     .mono_ns = real_mono_ns,
     .wait_until = real_wait_until,
+    .nap = real_nap,
 };
