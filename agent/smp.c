@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cfg_path.h"
+#include "la_proc.h"
 #include "logfmt.h"
 #include "prom.h"
 #include "rlog.h"
@@ -36,6 +37,7 @@ struct smp_sampler {
     smp_source source;
     la_clock clock;
     char *program;
+    char *proc_root;        /* NULL: /proc */
     char *header_extra;
     char host[256];
     void (*warn)(void *ud, const char *message);
@@ -303,7 +305,7 @@ static bool stretch_unlocked(smp_sampler *s, double blocked_ms, char *note, size
 static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
 {
     if (cfg_wants_gauge(&s->cfg, "rss")) {
-        double rss = smp_read_rss();
+        double rss = la_proc_rss(s->proc_root);
         if (rss >= 0)
             snap_set_gauge(snap, "rss", rss);
     }
@@ -419,19 +421,9 @@ static void *sampler_main(void *arg)
 
 /* ---- public ----------------------------------------------------------- */
 
-char *smp_program_name(const char *given)
+char *smp_program_name(const char *given, const char *proc_root)
 {
-    if (given != NULL)
-        return strdup(given);
-    char name[64] = "";
-    FILE *f = fopen("/proc/self/comm", "re");
-    if (f) {
-        if (fgets(name, sizeof name, f) == NULL)
-            name[0] = '\0';
-        fclose(f);
-    }
-    name[strcspn(name, "\n")] = '\0';
-    return strdup(name[0] ? name : "unknown");
+    return given != NULL ? strdup(given) : la_proc_comm(proc_root);
 }
 
 /* The snapshot filter of cfg's sample.* keys; it points into cfg. */
@@ -467,7 +459,8 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     init_locks(s);
     s->source = opt->source;
     s->clock = opt->clock ? *opt->clock : la_real_clock;
-    s->program = smp_program_name(opt->program);
+    s->proc_root = opt->proc_root ? strdup(opt->proc_root) : NULL;
+    s->program = smp_program_name(opt->program, opt->proc_root);
     s->header_extra = strdup(opt->header_extra ? opt->header_extra : "");
     s->warn = opt->warn ? opt->warn : warn_stderr;
     s->warn_ud = opt->warn ? opt->warn_ud : NULL;
@@ -477,7 +470,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     snap_init(&s->thread_snap);
     if (gethostname(s->host, sizeof s->host - 1) != 0)
         strcpy(s->host, "unknown");
-    if (s->program == NULL || s->header_extra == NULL) {
+    if (s->program == NULL || s->header_extra == NULL || (opt->proc_root && !s->proc_root)) {
         la_error_set(err, "out of memory");
         goto fail;
     }
@@ -497,6 +490,7 @@ fail:
     free(s->prom_path);
     cfg_free(&s->cfg);
     free(s->program);
+    free(s->proc_root);
     free(s->header_extra);
     free(s);
     return NULL;
@@ -601,6 +595,7 @@ void smp_destroy(smp_sampler *s)
     snap_free(&s->thread_snap);
     cfg_free(&s->cfg);
     free(s->program);
+    free(s->proc_root);
     free(s->header_extra);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->write_mu);
@@ -637,15 +632,3 @@ int smp_after_fork_child(smp_sampler *s, la_error *err)
     return rc;
 }
 
-double smp_read_rss(void)
-{
-    FILE *f = fopen("/proc/self/statm", "re");
-    if (f == NULL)
-        return -1;
-    unsigned long size, resident;
-    int n = fscanf(f, "%lu %lu", &size, &resident);
-    fclose(f);
-    if (n != 2)
-        return -1;
-    return (double)resident * (double)sysconf(_SC_PAGESIZE);
-}

@@ -51,6 +51,7 @@ typedef struct smp_options {
     smp_source source;
     const la_clock *clock;       /* NULL: la_real_clock */
     const char *program;          /* for %n and the header; NULL: /proc comm */
+    const char *proc_root;        /* where /proc is (tests); NULL: "/proc" */
     const char *header_extra;     /* e.g. "python=3.11.7"; may be NULL */
     /* Where warnings go (rate-limited); NULL: stderr, "leakagent: " prefix. */
     void (*warn)(void *ud, const char *message);
@@ -105,11 +106,9 @@ void smp_destroy(smp_sampler *s);
  * header).  Call smp_start() afterwards to sample in the child. */
 int smp_after_fork_child(smp_sampler *s, la_error *err);
 
-/* Resident set size in bytes from /proc/self/statm, or -1. */
-double smp_read_rss(void);
-
 /* The program's name as %n and the log header give it: `given` if not
- * NULL, else /proc/self/comm.  malloc'd; NULL when out of memory. */
-char *smp_program_name(const char *given);
+ * NULL, else PROC_ROOT/self/comm (proc_root NULL: /proc).  malloc'd; NULL
+ * when out of memory. */
+char *smp_program_name(const char *given, const char *proc_root);
 
 #endif

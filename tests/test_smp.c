@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "la_proc.h"
 #include "smp.h"
 #include "testutil.h"
 
@@ -38,9 +39,29 @@
 
 /* ---- fake clock: time advances only when the test grants ticks -------- */
 
+/* The test waits for the sampler's progress on a condition variable that
+ * the fake source (a sample taken) and the fake clock (the thread back to
+ * waiting for a tick, everything before written) signal. */
+typedef struct progress {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    atomic_int calls;          /* samples taken by the fake source */
+    int settled;               /* samples taken when the thread last blocked */
+} progress;
+
+static void progress_signal(progress *p, bool settled)
+{
+    pthread_mutex_lock(&p->mu);
+    if (settled)
+        p->settled = atomic_load(&p->calls);
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 typedef struct fake_clock {
     atomic_llong now_ns;
     atomic_int ticks_left;     /* waits that may jump to their deadline */
+    progress *progress;
 } fake_clock;
 
 static double fake_wall(void *ud)
@@ -64,7 +85,10 @@ static void fake_wait_until(void *ud, pthread_cond_t *cv, pthread_mutex_t *mu, i
             atomic_store(&c->now_ns, deadline);
         return;
     }
-    /* No tick granted: block (really) a little, so smp_stop is seen. */
+    /* No tick granted: the thread is done with every sample so far (its
+     * statistics are up to date); tell the test, then block (really) a
+     * little, so smp_stop is seen. */
+    progress_signal(c->progress, true);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_nsec += 2000000;
@@ -85,7 +109,7 @@ static void fake_nap(void *ud, int64_t ns)
 /* ---- fake source ------------------------------------------------------ */
 
 typedef struct fake_source {
-    atomic_int calls;
+    progress *progress;         /* its calls count the samples */
     atomic_int result;          /* SMP_OK, SMP_SKIP, SMP_ERROR */
     double sample_ms;           /* < 0: let the sampler measure */
 } fake_source;
@@ -93,7 +117,8 @@ typedef struct fake_source {
 static int fake_sample(void *ud, snapshot *snap, la_error *err)
 {
     fake_source *src = ud;
-    int call = atomic_fetch_add(&src->calls, 1);
+    int call = atomic_fetch_add(&src->progress->calls, 1);
+    progress_signal(src->progress, false);
     int result = atomic_load(&src->result);
     if (result == SMP_ERROR)
         return la_error_set(err, "fake source failed on call %d", call);
@@ -124,6 +149,7 @@ typedef struct fixture {
     char *dir;
     char *path;
     cfg_config cfg;
+    progress progress;
     fake_clock clock;
     fake_source source;
     la_clock clock_fns;
@@ -150,6 +176,9 @@ static int setup(void **state)
     cfg_set(&f->cfg, "sample.min_count", "2", &err);
     f->source.sample_ms = 0.5;
     f->clock_fns = (la_clock){&f->clock, fake_wall, fake_mono, fake_wait_until, fake_nap};
+    pthread_mutex_init(&f->progress.mu, NULL);
+    pthread_cond_init(&f->progress.cv, NULL);
+    f->clock.progress = f->source.progress = &f->progress;
     *state = f;
     return 0;
 }
@@ -183,12 +212,28 @@ static smp_sampler *create(fixture *f, const la_clock *clock)
     return s;
 }
 
-/* Wait (really) until cond() holds, at most 10 s. */
+/* Wait until the fake source has been called `calls` times (settled:
+ * and the thread has then gone back to waiting for a tick, so the samples
+ * are written and counted), at most 10 s. */
+static void wait_progress(fixture *f, int calls, bool settled)
+{
+    progress *p = &f->progress;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    pthread_mutex_lock(&p->mu);
+    while ((settled ? p->settled : atomic_load(&p->calls)) < calls &&
+           pthread_cond_timedwait(&p->cv, &p->mu, &deadline) == 0)
+        continue;
+    int reached = settled ? p->settled : atomic_load(&p->calls);
+    pthread_mutex_unlock(&p->mu);
+    assert_true(reached >= calls);
+}
+
+/* The thread (on the fake clock) has taken `calls` samples and is idle. */
 static void wait_for_calls(fixture *f, int calls)
 {
-    for (int i = 0; i < 10000 && atomic_load(&f->source.calls) < calls; i++)
-        usleep(1000);
-    assert_true(atomic_load(&f->source.calls) >= calls);
+    wait_progress(f, calls, true);
 }
 
 static double now_s(void)
@@ -215,7 +260,7 @@ static void test_samples_on_schedule(void **state)
     smp_get_stats(s, &st);
     assert_int_equal(st.snapshots, 5);
     assert_int_equal(st.errors, 0);
-    assert_int_equal(atomic_load(&f->source.calls), 5);
+    assert_int_equal(atomic_load(&f->progress.calls), 5);
     smp_destroy(s);
 
     char *text = tu_read_file(f->path, NULL);
@@ -245,7 +290,7 @@ static void test_stop_is_prompt(void **state)
     assert_int_equal(cfg_set(&f->cfg, "interval", "1d", &err), 0);
     smp_sampler *s = create(f, NULL);   /* the real clock */
     assert_int_equal(smp_start(s, &err), 0);
-    wait_for_calls(f, 1);
+    wait_progress(f, 1, false);
     double t0 = now_s();
     smp_stop(s);
     /* Not a speed goal: a stop that waited for the next tick would take a
@@ -279,13 +324,6 @@ static void test_survives_failing_writes(void **state)
     tu_remove_tree(f->dir);
     atomic_store(&f->clock.ticks_left, 3);
     wait_for_calls(f, 4);
-    for (int i = 0; i < 1000; i++) {
-        smp_stats st;
-        smp_get_stats(s, &st);
-        if (st.errors == 3)
-            break;
-        usleep(1000);
-    }
     smp_stats st;
     smp_get_stats(s, &st);
     assert_int_equal(st.errors, 3);
@@ -298,12 +336,7 @@ static void test_survives_failing_writes(void **state)
     assert_int_equal(mkdir(f->dir, 0700), 0);
     atomic_store(&f->clock.ticks_left, 1);
     wait_for_calls(f, 5);
-    for (int i = 0; i < 1000; i++) {
-        smp_get_stats(s, &st);
-        if (st.snapshots == 2)
-            break;
-        usleep(1000);
-    }
+    smp_get_stats(s, &st);
     assert_int_equal(st.snapshots, 2);
     smp_destroy(s);
     char *text = tu_read_file(f->path, NULL);
@@ -666,7 +699,43 @@ static void test_create_fails_cleanly(void **state)
     opt.source.sample = NULL;
     assert_null(smp_create(&opt, &err));
     assert_string_equal(err.msg, "no source given");
-    assert_true(smp_read_rss() > 0);
+    assert_true(la_proc_rss(NULL) > 0);
+}
+
+/* /proc is read under proc_root: the rss gauge and the program's name come
+ * from the files found there. */
+static void test_proc_files_under_a_root_of_our_own(void **state)
+{
+    fixture *f = *state;
+    char *proc = tu_path(f->dir, "proc");
+    char *self = tu_path(proc, "self");
+    char *statm = tu_path(self, "statm");
+    char *comm = tu_path(self, "comm");
+    assert_int_equal(mkdir(proc, 0700), 0);
+    assert_int_equal(mkdir(self, 0700), 0);
+    assert_int_equal(tu_write_file(statm, "1000 7 3 1 0 5 0\n"), 0);
+    assert_int_equal(tu_write_file(comm, "fakecomm\n"), 0);
+    la_error err;
+    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample},
+                       .clock = &f->clock_fns, .proc_root = proc};
+    smp_sampler *s = smp_create(&opt, &err);
+    assert_non_null(s);
+    assert_int_equal(smp_sample_now(s, &err), 0);
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    char expect[64];
+    snprintf(expect, sizeof expect, " rss=%ld ", 7 * sysconf(_SC_PAGESIZE));
+    assert_non_null(strstr(text, expect));
+    assert_non_null(strstr(text, " program=fakecomm "));
+    free(text);
+    assert_true(la_proc_rss(self) < 0);           /* no self/statm under it */
+    char *name = smp_program_name(NULL, self);
+    assert_string_equal(name, "unknown");
+    free(name);
+    free(statm);
+    free(comm);
+    free(self);
+    free(proc);
 }
 
 int main(void)
@@ -686,6 +755,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_removes_stale_textfile_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_proc_files_under_a_root_of_our_own, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,7 +229,7 @@ out:
 /* autostart.programs lists this program (or is empty). */
 static bool autostart_chosen(const cfg_config *cfg, const char *program)
 {
-    char *name = smp_program_name(program);
+    char *name = smp_program_name(program, NULL);
     bool chosen = name != NULL && cfg_autostart_allows(cfg, name);
     free(name);
     return chosen;
