@@ -709,6 +709,22 @@ static void run_writers(const rlog_options *opt, int procs, int each)
     }
 }
 
+/* Every snapshot run_writers(procs, each) wrote is in the live file or one
+ * of up to 1000 rotated ones, exactly once. */
+static void assert_each_written_once(const fixture *f, bool compress, int procs, int each)
+{
+    int *seen = calloc((size_t)(procs * each + 10), sizeof *seen);
+    char *found = calloc((size_t)procs * 1000, 1);
+    size_t n = read_all(f, 1000, compress, seen);
+    assert_int_equal(n, (size_t)(procs * each));
+    for (size_t k = 0; k < n; k++) {
+        assert_false(found[seen[k]]);
+        found[seen[k]] = 1;
+    }
+    free(found);
+    free(seen);
+}
+
 /* Several processes append to one path and rotate it: every snapshot of
  * every process is found exactly once, whole. */
 static void test_processes_share_one_path(void **state)
@@ -718,15 +734,7 @@ static void test_processes_share_one_path(void **state)
     rlog_options opt = {.path = f->path, .max_size = 4000, .keep = 1000,
                         .compress = true, .header = HEADER};
     run_writers(&opt, PROCS, EACH);
-    static int seen[PROCS * EACH + 10];
-    size_t n = read_all(f, 1000, true, seen);
-    assert_int_equal(n, PROCS * EACH);
-    static char found[PROCS * 1000];
-    memset(found, 0, sizeof found);
-    for (size_t k = 0; k < n; k++) {
-        assert_false(found[seen[k]]);
-        found[seen[k]] = 1;
-    }
+    assert_each_written_once(f, true, PROCS, EACH);
 }
 
 /* Peers rotating the shared file at every write: each of our writes races
@@ -736,8 +744,18 @@ static void test_processes_share_one_path(void **state)
 static void test_peers_rotating_at_every_write_lose_no_write(void **state)
 {
     fixture *f = *state;
+    /* Every write returns 0 (a lost one exits 3): 24,000 writes, enough to
+     * meet the race; keep 3, so the files cannot hold them all. */
     rlog_options opt = {.path = f->path, .max_size = 1, .keep = 3, .header = HEADER};
     run_writers(&opt, 8, 3000);
+    /* And what returned 0 is there: with room for every rotated file, each
+     * of 8 x 100 snapshots is found exactly once. */
+    tu_remove_tree(f->dir);
+    assert_int_equal(mkdir(f->dir, 0700), 0);
+    enum { PROCS = 8, EACH = 100 };
+    opt.keep = 1000;
+    run_writers(&opt, PROCS, EACH);
+    assert_each_written_once(f, false, PROCS, EACH);
 }
 
 int main(void)
