@@ -26,7 +26,7 @@ typedef struct cfg_strings {
 
 typedef struct cfg_config {
     bool enabled;               /* enabled: false keeps the agent off */
-    uint64_t interval_ms;       /* interval, 10 ms .. 1 d (DESIGN says 100 ms; issue 3 tests 10 ms) */
+    uint64_t interval_ms;       /* interval, 10 ms .. 1 d */
     char *log_path;             /* log.path template (%p %h %n %%) */
     uint64_t log_max_size;      /* log.max_size in bytes, 0 = never rotate */
     unsigned log_keep;          /* log.keep rotated files kept */

@@ -288,8 +288,7 @@ static int hold_off_rotations(const rlog *log)
 }
 
 /* Write, reopening if the file was replaced.  Peers rotating the shared
- * file can win the race between our open and our lock again and again (8
- * processes rotating at every write lost 1 write in 10,000 that way): the
+ * file can win the race between our open and our lock again and again: the
  * last try holds rotations off.  Someone renaming the file without our
  * locks (logrotate) can still win it. */
 static int append(rlog *log, const char *data, size_t len, la_error *err)

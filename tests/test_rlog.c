@@ -738,9 +738,8 @@ static void test_processes_share_one_path(void **state)
 }
 
 /* Peers rotating the shared file at every write: each of our writes races
- * their renames between its open and its lock, and used to lose three
- * times running now and then ("keeps being replaced": 24 of 240,000
- * writes); the last try now holds rotations off, so every write lands. */
+ * their renames between its open and its lock, and may lose it again and
+ * again; the last try holds rotations off, so every write lands. */
 static void test_peers_rotating_at_every_write_lose_no_write(void **state)
 {
     fixture *f = *state;

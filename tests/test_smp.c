@@ -566,10 +566,8 @@ static void test_fork_child_without_pid_appends_under_new_header(void **state)
 
 /* A child forked while its log's directory is gone keeps its agent: the
  * open is a run-time error (the first snapshot reports it), and the child
- * writes its own file, header first, once the directory is back.  (Was:
- * smp_after_fork_child failed and the Python child dropped the agent,
- * printing an unraisable RuntimeError on the host's stderr; a parent
- * rotating the shared file under the child's first write did the same.) */
+ * writes its own file, header first, once the directory is back (not an
+ * unraisable error on the host's stderr). */
 static void test_fork_child_keeps_its_agent_when_the_log_cannot_open(void **state)
 {
     fixture *f = *state;

@@ -75,9 +75,8 @@ class ForkTest(TmpDirTest):
         """A child forked while its log cannot be opened keeps its agent:
         the failure is a run-time error, counted and reported by the
         snapshots that cannot be written, and the child writes its own file
-        once the directory is back.  (It used to drop the agent and print an
-        unraisable RuntimeError on the host's stderr; a parent rotating the
-        shared file under the child's first write did the same.)"""
+        once the directory is back, and nothing reaches the host's
+        stderr but the agent's warning."""
         logs = self.path("logs")
         os.makedirs(logs)
         out = self.path("child.json")
