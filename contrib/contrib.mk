@@ -67,5 +67,6 @@ uninstall-man:
 	      $(foreach m,$(notdir $(MAN5_PAGES)),'$(DESTDIR)$(MANDIR)/man5/$(m)')
 
 # ---- test ---------------------------------------------------------------------
-# Installs into a temporary DESTDIR, uses what it installed, uninstalls.
-CHECK_PROGRAMS += tests/test_install.sh
+# Installs into a temporary DESTDIR, uses what it installed, uninstalls; then
+# the Python package for Debian's python3, a PREFIX, a venv of it.
+CHECK_PROGRAMS += tests/test_install.sh tests/test_install_python.sh
