@@ -175,11 +175,15 @@ static void host_signals_restore(const host_signals *h)
 
 /* ---- warnings --------------------------------------------------------- */
 
+/* The default warning sink (ud: the sampler): one line on stderr naming the
+ * process, "leakagent[pid 1234 gunicorn]: message", since a host's stderr
+ * often gathers many processes (a server's workers, a journal). */
 static void warn_stderr(void *ud, const char *message)
 {
-    (void)ud;
-    char line[LA_ERROR_MAX + 64];
-    int n = snprintf(line, sizeof line, "leakagent: %s\n", message);
+    const smp_sampler *s = ud;
+    char line[LA_ERROR_MAX + 160];
+    int n = snprintf(line, sizeof line, "leakagent[pid %ld %.64s]: %s\n", (long)getpid(),
+                     s->program ? s->program : "?", message);
     if (n > (int)sizeof line - 1)
         n = (int)sizeof line - 1;
     /* One write, so the line is not interleaved with the host's output. */
@@ -447,7 +451,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     s->program = opt->program ? strdup(opt->program) : read_comm();
     s->header_extra = strdup(opt->header_extra ? opt->header_extra : "");
     s->warn = opt->warn ? opt->warn : warn_stderr;
-    s->warn_ud = opt->warn ? opt->warn_ud : NULL;
+    s->warn_ud = opt->warn ? opt->warn_ud : s;
     s->last_warn_ns = -1;
     s->stats.interval_ms = s->cfg.interval_ms;
     s->stats.effective_interval_ms = s->cfg.interval_ms;

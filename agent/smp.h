@@ -63,7 +63,8 @@ typedef struct smp_options {
     const smp_clock *clock;       /* NULL: smp_real_clock */
     const char *program;          /* for %n and the header; NULL: /proc comm */
     const char *header_extra;     /* e.g. "python=3.11.7"; may be NULL */
-    /* Where warnings go (rate-limited); NULL: stderr, "leakagent: " prefix. */
+    /* Where warnings go (rate-limited); NULL: stderr, one line each,
+     * prefixed "leakagent[pid PID PROGRAM]: ". */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
 } smp_options;
