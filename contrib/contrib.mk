@@ -70,3 +70,9 @@ uninstall-man:
 # Installs into a temporary DESTDIR, uses what it installed, uninstalls; then
 # the Python package for Debian's python3, a PREFIX, a venv of it.
 CHECK_PROGRAMS += tests/test_install.sh tests/test_install_python.sh
+
+# The real programs the contrib/ snippets are for, as Debian ships them, run
+# by Debian's python3 (tests/programs/): gunicorn with
+# contrib/gunicorn/gunicorn.conf.py.  `make deps` installs them.
+DEB_PACKAGES += gunicorn
+CHECK_PROGRAMS += '/usr/bin/python3 tests/programs/test_gunicorn.py'
