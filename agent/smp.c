@@ -562,6 +562,11 @@ int smp_sample_now(smp_sampler *s, la_error *err)
     return rc;
 }
 
+void smp_warn(smp_sampler *s, const char *message)
+{
+    s->warn(s->warn_ud, message);
+}
+
 void smp_get_stats(smp_sampler *s, smp_stats *out)
 {
     pthread_mutex_lock(&s->mu);

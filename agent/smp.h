@@ -108,6 +108,11 @@ LA_API int smp_sample_now(smp_sampler *s, la_error *err);
 
 LA_API void smp_get_stats(smp_sampler *s, smp_stats *out);
 
+/* Say message once through the sampler's warning sink (smp_options.warn, or
+ * stderr with the process named), neither counted nor rate-limited: for a
+ * source that notices its host will keep it from sampling.  No lock needed. */
+LA_API void smp_warn(smp_sampler *s, const char *message);
+
 /* Stop (if needed) and free; s may be NULL. */
 LA_API void smp_destroy(smp_sampler *s);
 

@@ -29,6 +29,9 @@ import lagtest  # noqa: E402  (log parsing shared with the integration tests)
 
 LEAKPLOT = os.path.join(ROOT, "plot", "leakplot")
 DEBIAN_PYTHON = "/usr/bin/python3"
+# How the one note ends that the agent may give on a loaded machine (it
+# stretches its interval: max_overhead); any other line of its is a warning.
+STRETCH_NOTE = "instead (max_overhead)"
 
 
 class Checks:
@@ -225,6 +228,34 @@ def logs_by_pid(directory, pattern=r"mc\.(\d+)\.log"):
             text = lagtest.read_text(os.path.join(directory, name))
             out[int(m.group(1))] = lagtest.parse_snapshots(text)
     return out
+
+
+def leak_until_judged(d, port, workers, snapshots):
+    """Load the server at 127.0.0.1:port (/leak and /churn of leakyapp)
+    until each worker's log in d (mc.PID.log) holds `snapshots` snapshots
+    with leakyapp.Leak, then run leakplot --check over d's logs while the
+    load goes on, as cron would on a live service.  Returns (load, logs by
+    pid, leakplot's exit code, GROWING lines, its stderr); the load stopped."""
+    load = Load(["http://127.0.0.1:%d/leak" % port, "http://127.0.0.1:%d/churn" % port])
+    try:
+        def enough():
+            logs = logs_by_pid(d)
+            return all(sum(1 for _, counts in logs.get(p, []) if "leakyapp.Leak" in counts)
+                       >= snapshots for p in workers) and logs
+        logs = poll(enough, "%d leaking snapshots from each worker" % snapshots, 120, every=0.5)
+        rc, growing, err = leakplot_check(
+            os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".log"))
+    finally:
+        load.stop()
+    print("\n".join("  | " + line for line in growing))
+    return load, logs, rc, growing, err
+
+
+def agent_lines(output):
+    """The lines of a server's output that are not its own: the agent's
+    warnings (but the stretch note) and tracebacks."""
+    return [line for line in output.splitlines()
+            if ("leakagent[" in line and not line.endswith(STRETCH_NOTE)) or "Traceback" in line]
 
 
 def leakplot_check(paths):
