@@ -56,6 +56,8 @@ struct smp_sampler {
     rlog *log;
     logfmt_buf buf;
     char *prom_path;            /* expanded prometheus.textfile, NULL: off */
+    long prom_pid;              /* the process prom_path was expanded for */
+    bool prom_swept;            /* dead processes' textfiles removed */
     logfmt_buf prom_buf;
 
     /* Owned by the sampler thread. */
@@ -272,7 +274,54 @@ static int expand_prom_path(smp_sampler *s, char **out, la_error *err)
     if (s->cfg.prometheus_textfile[0] == '\0')
         return 0;
     *out = cfg_expand_path(s->cfg.prometheus_textfile, (long)getpid(), s->host, s->program, err);
+    s->prom_pid = (long)getpid();
+    s->prom_swept = false;
     return *out ? 0 : -1;
+}
+
+/* Where the one %p of a path template is, if it is in the last component:
+ * its offset, else -1 (none, several, or in a directory). */
+static long pid_field(const char *tmpl)
+{
+    long at = -1;
+    const char *slash = strrchr(tmpl, '/');
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] != '%' || p[1] == '\0')
+            continue;
+        if (p[1] == 'p') {
+            if (at >= 0 || (slash && p < slash))
+                return -1;
+            at = p - tmpl;
+        }
+        p++;        /* %% and the other fields are two characters */
+    }
+    return at;
+}
+
+/* Remove the textfiles other processes wrote from our template and left
+ * behind when they died (prom_remove_dead); those untouched for three
+ * intervals count as left.  write_mu held (the sampler thread, no GIL). */
+static void remove_dead_textfiles_unlocked(smp_sampler *s)
+{
+    const char *tmpl = s->cfg.prometheus_textfile;
+    long at = pid_field(tmpl);
+    if (at < 0)
+        return;
+    const char *slash = strrchr(tmpl, '/');
+    size_t base = slash ? (size_t)(slash - tmpl) + 1 : 0;
+    char *dir_t = slash ? strndup(tmpl, base) : strdup("./");
+    char *pre_t = strndup(tmpl + base, (size_t)at - base);
+    la_error err;
+    char *dir = dir_t ? cfg_expand_path(dir_t, 0, s->host, s->program, &err) : NULL;
+    char *pre = pre_t ? cfg_expand_path(pre_t, 0, s->host, s->program, &err) : NULL;
+    char *post = cfg_expand_path(tmpl + at + 2, 0, s->host, s->program, &err);
+    if (dir && pre && post)
+        prom_remove_dead(dir, pre, post, 3.0 * (double)s->cfg.interval_ms / 1000.0);
+    free(dir_t);
+    free(pre_t);
+    free(dir);
+    free(pre);
+    free(post);
 }
 
 /* ---- one snapshot ----------------------------------------------------- */
@@ -335,6 +384,10 @@ static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_
         rc = rlog_write(s->log, s->buf.data, s->buf.len, err);
         *bytes = s->buf.len;
         *rotations = rlog_rotations(s->log);
+    }
+    if (s->prom_path && !s->prom_swept) {
+        remove_dead_textfiles_unlocked(s);
+        s->prom_swept = true;
     }
     if (s->prom_path && rc == 0 &&
         prom_write_textfile(s->prom_path, snap, s->program, &s->prom_buf, err) != 0)
@@ -580,6 +633,10 @@ void smp_destroy(smp_sampler *s)
         return;
     smp_stop(s);
     registry_remove(s);
+    /* The process's textfile goes with it (a fork child that inherited the
+     * parent's sampler without reopening it leaves the parent's alone). */
+    if (s->prom_path && s->prom_pid == (long)getpid())
+        unlink(s->prom_path);
     rlog_close(s->log);
     logfmt_buf_free(&s->buf);
     free(s->prom_path);
