@@ -6,10 +6,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Label values escape backslash, double quote and newline. */
@@ -29,12 +32,25 @@ static int append_label_value(logfmt_buf *out, const char *value)
     return 0;
 }
 
+/* A sample's value: integers whole, others to the microsecond (the GIL
+ * time in seconds, the snapshot's time), trailing zeros trimmed. */
+static void format_value(char *out, size_t size, double v)
+{
+    if (!isfinite(v) || (v == floor(v) && fabs(v) < 9e15)) {
+        logfmt_number(out, size, v);
+        return;
+    }
+    int n = snprintf(out, size, "%.6f", v);
+    while (n > 1 && n < (int)size && out[n - 1] == '0')
+        out[--n] = '\0';
+}
+
 /* name{program="..",pid=".."[,extra_key="extra_value"]} value\n */
 static int append_sample(logfmt_buf *out, const char *metric, const char *program, long pid,
                          const char *extra_key, const char *extra_value, double value)
 {
     char number[64];
-    logfmt_number(number, sizeof number, value);
+    format_value(number, sizeof number, value);
     if (logfmt_buf_printf(out, "%s{program=\"", metric) != 0 ||
         append_label_value(out, program) != 0 ||
         logfmt_buf_printf(out, "\",pid=\"%ld\"", pid) != 0)
@@ -51,14 +67,17 @@ static int append_family(logfmt_buf *out, const char *metric, const char *help)
     return logfmt_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
 }
 
-/* The well-known gauges get their own metric names. */
+/* The well-known gauges get their own metric names, in base units
+ * (Prometheus' convention, which promtool check metrics enforces): a gauge's
+ * value times `scale`. */
 static const struct {
     const char *key, *metric, *help;
+    double scale;
 } known_gauges[] = {
-    {"rss", "python_resident_memory_bytes", "Resident memory of the process in bytes."},
-    {"blocks", "python_allocated_blocks", "sys.getallocatedblocks() of the process."},
-    {"gc_objects", "python_gc_objects", "Objects tracked by the garbage collector."},
-    {"sample_ms", "leakagent_sample_milliseconds", "Time the last snapshot held the GIL."},
+    {"rss", "python_resident_memory_bytes", "Resident memory of the process in bytes.", 1},
+    {"blocks", "python_allocated_blocks", "sys.getallocatedblocks() of the process.", 1},
+    {"gc_objects", "python_gc_objects", "Objects tracked by the garbage collector.", 1},
+    {"sample_ms", "leakagent_sample_seconds", "Time the last snapshot held the GIL.", 1e-3},
 };
 #define N_KNOWN (sizeof known_gauges / sizeof known_gauges[0])
 
@@ -80,7 +99,8 @@ int prom_format(logfmt_buf *out, const snapshot *snap, const char *program)
         int rc;
         if (k < N_KNOWN) {
             rc = append_family(out, known_gauges[k].metric, known_gauges[k].help) != 0 ||
-                 append_sample(out, known_gauges[k].metric, prog, snap->pid, NULL, NULL, gauge->value) != 0;
+                 append_sample(out, known_gauges[k].metric, prog, snap->pid, NULL, NULL,
+                               gauge->value * known_gauges[k].scale) != 0;
         } else {
             rc = (!other_family && append_family(out, "leakagent_gauge", "Other gauges of the snapshot.") != 0) ||
                  append_sample(out, "leakagent_gauge", prog, snap->pid, "name", gauge->key, gauge->value) != 0;
@@ -178,6 +198,38 @@ void prom_remove_stale_tmp(const char *path)
         char *end;
         long pid = strtol(e->d_name + n, &end, 10);
         if (end == e->d_name + n || *end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+void prom_remove_dead(const char *dir, const char *prefix, const char *suffix, double max_age_s)
+{
+    size_t np = strlen(prefix), ns = strlen(suffix);
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len <= np + ns || strncmp(e->d_name, prefix, np) != 0 ||
+            strcmp(e->d_name + len - ns, suffix) != 0)
+            continue;
+        long pid = 0;
+        const char *p = e->d_name + np;
+        for (; p < e->d_name + len - ns; p++) {
+            if (*p < '0' || *p > '9' || pid > 100000000)
+                break;
+            pid = pid * 10 + (*p - '0');
+        }
+        if (p != e->d_name + len - ns || pid <= 0 || pid == (long)getpid())
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            difftime(now, st.st_mtime) < max_age_s)
             continue;
         if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
             unlinkat(dirfd(d), e->d_name, 0);

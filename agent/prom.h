@@ -8,7 +8,7 @@
  *   python_resident_memory_bytes           the rss gauge
  *   python_allocated_blocks                the blocks gauge
  *   python_gc_objects                      the gc_objects gauge
- *   leakagent_sample_milliseconds          the sample_ms gauge
+ *   leakagent_sample_seconds               the sample_ms gauge, in seconds
  *   leakagent_gauge{name="other"}          any other gauge
  *   leakagent_snapshot_timestamp_seconds   when the snapshot was taken
  * Pure formatting plus one file write; no locks, no threads. */
@@ -36,5 +36,15 @@ int prom_write_textfile(const char *path, const snapshot *snap, const char *prog
  * crash between the write and the rename of prom_write_textfile leaves one.
  * Best effort, silent. */
 void prom_remove_stale_tmp(const char *path);
+
+/* Remove the textfiles of processes that are gone: in directory dir, the
+ * regular files named prefix + PID + suffix whose PID is not this process,
+ * names no live process (kill(PID, 0) fails with ESRCH) and that were not
+ * rewritten for max_age_s seconds (a live agent in another PID namespace
+ * sharing the directory keeps its file fresh).  A process that exits without
+ * removing its own file (killed, os._exit()) leaves one, and node_exporter
+ * would expose it forever.  Best effort, silent. */
+LA_API void prom_remove_dead(const char *dir, const char *prefix, const char *suffix,
+                             double max_age_s);
 
 #endif

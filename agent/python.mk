@@ -83,25 +83,42 @@ pyagent-ext-all: $(AGENT_LIB) pyagent-ext
 	done
 
 # ---- install ----------------------------------------------------------------
-# The package, the extension for $(PYTHON) and the autostart .pth into its
-# site-packages (platlib), under $(DESTDIR).
+# The package, the extension for $(PYTHON) and the autostart .pth into a
+# site-packages directory of $(PYTHON), under $(DESTDIR); the directory is
+# asked of $(PYTHON) when the rule runs (agent/python/install_dir.py):
+#   make install PYTHON=/usr/bin/python3      its own site-packages (Debian:
+#                                             /usr/local/lib/python3.11/dist-packages)
+#   make install PYTHON=venv/bin/python       the venv's
+#   make install PREFIX=/usr DESTDIR=pkg/     the one under PREFIX/lib it
+#                                             searches, else PREFIX/lib/pythonX.Y/site-packages
+#   make install PYTHON_SITE=DIR              DIR
+# and says where it went.  PREFIX moves the package only when given (on the
+# command line or in the environment), as with pip install --prefix.
+PYAGENT_SITE = $(PYTHON) agent/python/install_dir.py \
+    $(if $(PYTHON_SITE),--site '$(PYTHON_SITE)',$(if $(filter command line environment,$(origin PREFIX)),--prefix '$(PREFIX)'))
+
 install: install-python
 
 install-python: $(PYAGENT_SO)
-	install -d '$(DESTDIR)$(PY_PLATLIB)/leakagent'
-	install -m 644 $(PYAGENT_PY) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
-	install -m 755 $(PYAGENT_SO) '$(DESTDIR)$(PY_PLATLIB)/leakagent/'
-	install -m 644 $(PYAGENT_PTH) '$(DESTDIR)$(PY_PLATLIB)/leakagent-autostart.pth'
+	@site=`$(PYAGENT_SITE)` && test -n "$$site" || { echo "$(PYTHON): cannot tell its site-packages" >&2; exit 1; }; \
+	set -e; d='$(DESTDIR)'"$$site"; set -x; \
+	install -d "$$d/leakagent"; \
+	install -m 644 $(PYAGENT_PY) "$$d/leakagent/"; \
+	install -m 755 $(PYAGENT_SO) "$$d/leakagent/"; \
+	install -m 644 $(PYAGENT_PTH) "$$d/leakagent-autostart.pth"; \
+	{ set +x; } 2>/dev/null; $(PYTHON) agent/python/install_dir.py --report "$$site" --destdir '$(DESTDIR)'
 
-# Removes what install-python put there (and the bytecode Python made of it).
+# Removes what install-python put there (and the bytecode Python made of it),
+# given the same PYTHON, PREFIX, PYTHON_SITE and DESTDIR.
 uninstall: uninstall-python
 
 uninstall-python:
-	@test -n "$(PY_PLATLIB)" || { echo "$(PYTHON): no sysconfig (is it a CPython?)" >&2; exit 1; }
-	rm -f '$(DESTDIR)$(PY_PLATLIB)/leakagent-autostart.pth'
-	rm -f $(addprefix '$(DESTDIR)$(PY_PLATLIB)/leakagent/,$(addsuffix ',$(notdir $(PYAGENT_PY) $(PYAGENT_SO))))
-	rm -rf '$(DESTDIR)$(PY_PLATLIB)/leakagent/__pycache__'
-	-rmdir '$(DESTDIR)$(PY_PLATLIB)/leakagent' 2>/dev/null
+	@site=`$(PYAGENT_SITE)` && test -n "$$site" || { echo "$(PYTHON): cannot tell its site-packages" >&2; exit 1; }; \
+	set -e; d='$(DESTDIR)'"$$site"; set -x; \
+	rm -f "$$d/leakagent-autostart.pth"; \
+	rm -f $(foreach f,$(notdir $(PYAGENT_PY) $(PYAGENT_SO)),"$$d/leakagent/$(f)"); \
+	rm -rf "$$d/leakagent/__pycache__"; \
+	rmdir "$$d/leakagent" 2>/dev/null || true
 
 # ---- tests --------------------------------------------------------------------
 # The type-count table is plain C: a cmocka test like the core's.

@@ -60,6 +60,8 @@ struct smp_sampler {
     rlog *log;
     logfmt_buf buf;
     char *prom_path;            /* expanded prometheus.textfile, NULL: off */
+    long prom_pid;              /* the process prom_path was expanded for */
+    bool prom_swept;            /* dead processes' textfiles removed */
     logfmt_buf prom_buf;
 
     /* Owned by the sampler thread. */
@@ -179,11 +181,15 @@ static void host_signals_restore(const host_signals *h)
 
 /* ---- warnings --------------------------------------------------------- */
 
+/* The default warning sink (ud: the sampler): one line on stderr naming the
+ * process, "leakagent[pid 1234 gunicorn]: message", since a host's stderr
+ * often gathers many processes (a server's workers, a journal). */
 static void warn_stderr(void *ud, const char *message)
 {
-    (void)ud;
-    char line[LA_ERROR_MAX + 64];
-    int n = snprintf(line, sizeof line, "leakagent: %s\n", message);
+    const smp_sampler *s = ud;
+    char line[LA_ERROR_MAX + 160];
+    int n = snprintf(line, sizeof line, "leakagent[pid %ld %.64s]: %s\n", (long)getpid(),
+                     s->program ? s->program : "?", message);
     if (n > (int)sizeof line - 1)
         n = (int)sizeof line - 1;
     /* One write, so the line is not interleaved with the host's output. */
@@ -274,7 +280,54 @@ static int expand_prom_path(smp_sampler *s, char **out, la_error *err)
     if (s->cfg.prometheus_textfile[0] == '\0')
         return 0;
     *out = cfg_expand_path(s->cfg.prometheus_textfile, (long)getpid(), s->host, s->program, err);
+    s->prom_pid = (long)getpid();
+    s->prom_swept = false;
     return *out ? 0 : -1;
+}
+
+/* Where the one %p of a path template is, if it is in the last component:
+ * its offset, else -1 (none, several, or in a directory). */
+static long pid_field(const char *tmpl)
+{
+    long at = -1;
+    const char *slash = strrchr(tmpl, '/');
+    for (const char *p = tmpl; *p; p++) {
+        if (p[0] != '%' || p[1] == '\0')
+            continue;
+        if (p[1] == 'p') {
+            if (at >= 0 || (slash && p < slash))
+                return -1;
+            at = p - tmpl;
+        }
+        p++;        /* %% and the other fields are two characters */
+    }
+    return at;
+}
+
+/* Remove the textfiles other processes wrote from our template and left
+ * behind when they died (prom_remove_dead); those untouched for three
+ * intervals count as left.  write_mu held (the sampler thread, no GIL). */
+static void remove_dead_textfiles_unlocked(smp_sampler *s)
+{
+    const char *tmpl = s->cfg.prometheus_textfile;
+    long at = pid_field(tmpl);
+    if (at < 0)
+        return;
+    const char *slash = strrchr(tmpl, '/');
+    size_t base = slash ? (size_t)(slash - tmpl) + 1 : 0;
+    char *dir_t = slash ? strndup(tmpl, base) : strdup("./");
+    char *pre_t = strndup(tmpl + base, (size_t)at - base);
+    la_error err;
+    char *dir = dir_t ? cfg_expand_path(dir_t, 0, s->host, s->program, &err) : NULL;
+    char *pre = pre_t ? cfg_expand_path(pre_t, 0, s->host, s->program, &err) : NULL;
+    char *post = cfg_expand_path(tmpl + at + 2, 0, s->host, s->program, &err);
+    if (dir && pre && post)
+        prom_remove_dead(dir, pre, post, 3.0 * (double)s->cfg.interval_ms / 1000.0);
+    free(dir_t);
+    free(pre_t);
+    free(dir);
+    free(pre);
+    free(post);
 }
 
 /* ---- one snapshot ----------------------------------------------------- */
@@ -338,6 +391,10 @@ static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_
         rc = rlog_write(s->log, s->buf.data, s->buf.len, written, err);
         *bytes = s->buf.len;
         *rotations = rlog_rotations(s->log);
+    }
+    if (s->prom_path && !s->prom_swept) {
+        remove_dead_textfiles_unlocked(s);
+        s->prom_swept = true;
     }
     if (s->prom_path && rc == 0 &&
         prom_write_textfile(s->prom_path, snap, s->program, s->cfg.prometheus_mode, &s->prom_buf,
@@ -463,7 +520,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     s->program = smp_program_name(opt->program, opt->proc_root);
     s->header_extra = strdup(opt->header_extra ? opt->header_extra : "");
     s->warn = opt->warn ? opt->warn : warn_stderr;
-    s->warn_ud = opt->warn ? opt->warn_ud : NULL;
+    s->warn_ud = opt->warn ? opt->warn_ud : s;
     s->last_warn_ns = -1;
     s->stats.interval_ms = s->cfg.interval_ms;
     s->stats.effective_interval_ms = s->cfg.interval_ms;
@@ -575,6 +632,11 @@ int smp_sample_now(smp_sampler *s, la_error *err)
     return rc;
 }
 
+void smp_warn(smp_sampler *s, const char *message)
+{
+    s->warn(s->warn_ud, message);
+}
+
 void smp_get_stats(smp_sampler *s, smp_stats *out)
 {
     pthread_mutex_lock(&s->mu);
@@ -588,6 +650,10 @@ void smp_destroy(smp_sampler *s)
         return;
     smp_stop(s);
     registry_remove(s);
+    /* The process's textfile goes with it (a fork child that inherited the
+     * parent's sampler without reopening it leaves the parent's alone). */
+    if (s->prom_path && s->prom_pid == (long)getpid())
+        unlink(s->prom_path);
     rlog_close(s->log);
     logfmt_buf_free(&s->buf);
     free(s->prom_path);

@@ -53,7 +53,8 @@ typedef struct smp_options {
     const char *program;          /* for %n and the header; NULL: /proc comm */
     const char *proc_root;        /* where /proc is (tests); NULL: "/proc" */
     const char *header_extra;     /* e.g. "python=3.11.7"; may be NULL */
-    /* Where warnings go (rate-limited); NULL: stderr, "leakagent: " prefix. */
+    /* Where warnings go (rate-limited); NULL: stderr, one line each,
+     * prefixed "leakagent[pid PID PROGRAM]: ". */
     void (*warn)(void *ud, const char *message);
     void *warn_ud;
 } smp_options;
@@ -96,6 +97,11 @@ bool smp_is_running(smp_sampler *s);
 int smp_sample_now(smp_sampler *s, la_error *err);
 
 void smp_get_stats(smp_sampler *s, smp_stats *out);
+
+/* Say message once through the sampler's warning sink (smp_options.warn, or
+ * stderr with the process named), neither counted nor rate-limited: for a
+ * source that notices its host will keep it from sampling.  No lock needed. */
+LA_API void smp_warn(smp_sampler *s, const char *message);
 
 /* Stop (if needed) and free; s may be NULL. */
 void smp_destroy(smp_sampler *s);

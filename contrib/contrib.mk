@@ -71,5 +71,16 @@ uninstall-man:
 	      $(foreach m,$(notdir $(MAN5_PAGES)),'$(DESTDIR)$(MANDIR)/man5/$(m)')
 
 # ---- test ---------------------------------------------------------------------
-# Installs into a temporary DESTDIR, uses what it installed, uninstalls.
-CHECK_PROGRAMS += tests/test_install.sh
+# Installs into a temporary DESTDIR, uses what it installed, uninstalls; then
+# the Python package for Debian's python3, a PREFIX, a venv of it.
+CHECK_PROGRAMS += tests/test_install.sh tests/test_install_python.sh
+
+# The real programs the contrib/ snippets are for, as Debian ships them, run
+# by Debian's python3 (tests/programs/): gunicorn with
+# contrib/gunicorn/gunicorn.conf.py, uWSGI with contrib/uwsgi/uwsgi.ini,
+# node_exporter and Prometheus with contrib/prometheus/ (promtool checks and
+# unit-tests the rules).  `make deps` installs them.
+DEB_PACKAGES += gunicorn uwsgi-core uwsgi-plugin-python3 prometheus prometheus-node-exporter
+CHECK_PROGRAMS += '/usr/bin/python3 tests/programs/test_gunicorn.py' \
+                  '/usr/bin/python3 tests/programs/test_uwsgi.py' \
+                  '/usr/bin/python3 tests/programs/test_prometheus.py'

@@ -8,7 +8,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "prom.h"
@@ -42,9 +47,9 @@ static void test_format(void **state)
         "# HELP python_resident_memory_bytes Resident memory of the process in bytes.\n"
         "# TYPE python_resident_memory_bytes gauge\n"
         "python_resident_memory_bytes{program=\"web\\nworker\",pid=\"42\"} 52428800\n"
-        "# HELP leakagent_sample_milliseconds Time the last snapshot held the GIL.\n"
-        "# TYPE leakagent_sample_milliseconds gauge\n"
-        "leakagent_sample_milliseconds{program=\"web\\nworker\",pid=\"42\"} 3.25\n"
+        "# HELP leakagent_sample_seconds Time the last snapshot held the GIL.\n"
+        "# TYPE leakagent_sample_seconds gauge\n"
+        "leakagent_sample_seconds{program=\"web\\nworker\",pid=\"42\"} 0.00325\n"
         "# HELP leakagent_gauge Other gauges of the snapshot.\n"
         "# TYPE leakagent_gauge gauge\n"
         "leakagent_gauge{program=\"web\\nworker\",pid=\"42\",name=\"custom\"} 7\n"
@@ -88,6 +93,86 @@ static int one_type(void *ud, snapshot *snap, la_error *err)
     return SMP_OK;
 }
 
+/* A pid that named a process a moment ago and names none now. */
+static long dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return (long)pid;
+}
+
+/* dir/name, with its modification time `age` seconds ago. */
+static void touch(const char *dir, const char *name, double age)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("python_objects{} 1\n", f);
+    fclose(f);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= (time_t)age;
+    t[1] = t[0];
+    assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+/* The first snapshot of a sampler removes the textfiles of its template
+ * whose process died and that nobody rewrote for three intervals; nothing
+ * else. */
+static void test_dead_processes_textfiles_are_removed(void **state)
+{
+    (void)state;
+    char *dir = tu_make_tmpdir();
+    char *log = tu_path(dir, "mc.log");
+    char *prom = tu_path(dir, "la.%n.%p.prom");
+    char dead_old[64], dead_fresh[64], alive[64], other_prog[64], other_tmpl[64];
+    long dead = dead_pid();
+    snprintf(dead_old, sizeof dead_old, "la.t.%ld.prom", dead);
+    snprintf(dead_fresh, sizeof dead_fresh, "la.t.%ld.prom", dead_pid());
+    snprintf(alive, sizeof alive, "la.t.%ld.prom", (long)getppid());
+    snprintf(other_prog, sizeof other_prog, "la.u.%ld.prom", dead);
+    snprintf(other_tmpl, sizeof other_tmpl, "la.t.%ld.prom.bak", dead);
+    touch(dir, dead_old, 60);
+    touch(dir, dead_fresh, 0);          /* a peer in another pid namespace? */
+    touch(dir, alive, 60);
+    touch(dir, other_prog, 60);
+    touch(dir, other_tmpl, 60);
+    touch(dir, "la.t.x.prom", 60);
+    cfg_config cfg;
+    la_error err = {{0}};
+    assert_int_equal(cfg_init(&cfg), 0);
+    assert_int_equal(cfg_set(&cfg, "log.path", log, &err), 0);
+    assert_int_equal(cfg_set(&cfg, "interval", "1s", &err), 0);
+    assert_int_equal(cfg_set(&cfg, "prometheus.textfile", prom, &err), 0);
+    smp_options opt = {.cfg = &cfg, .source = {NULL, one_type}, .program = "t"};
+    smp_sampler *s = smp_create(&opt, &err);
+    assert_non_null(s);
+    assert_int_equal(smp_sample_now(s, &err), SMP_OK);
+    assert_false(exists(dir, dead_old));
+    assert_true(exists(dir, dead_fresh));
+    assert_true(exists(dir, alive));
+    assert_true(exists(dir, other_prog));
+    assert_true(exists(dir, other_tmpl));
+    assert_true(exists(dir, "la.t.x.prom"));
+    smp_destroy(s);
+    cfg_free(&cfg);
+    tu_remove_tree(dir);
+    free(dir);
+    free(log);
+    free(prom);
+}
+
 static void test_sampler_writes_it(void **state)
 {
     (void)state;
@@ -103,11 +188,13 @@ static void test_sampler_writes_it(void **state)
     smp_sampler *s = smp_create(&opt, &err);
     assert_non_null(s);
     assert_int_equal(smp_sample_now(s, &err), SMP_OK);
-    smp_destroy(s);
     char expanded[4200];
     snprintf(expanded, sizeof expanded, "%s/la.%ld.prom", dir, (long)getpid());
     char *text = tu_read_file(expanded, NULL);
+    smp_destroy(s);
     assert_non_null(text);
+    /* The process's textfile goes with its agent. */
+    assert_int_equal(access(expanded, F_OK), -1);
     char expect[128];
     snprintf(expect, sizeof expect, "python_objects{program=\"t\",pid=\"%ld\",type=\"app.Leak\"} 5\n", (long)getpid());
     assert_non_null(strstr(text, expect));
@@ -126,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_write_is_atomic_and_fails_cleanly),
         cmocka_unit_test(test_sampler_writes_it),
+        cmocka_unit_test(test_dead_processes_textfiles_are_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

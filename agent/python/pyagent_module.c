@@ -315,6 +315,7 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
         PyErr_SetString(PyExc_OSError, err.msg);
         goto out;
     }
+    run->source.smp = run->smp;
     if (smp_start(run->smp, &err) != 0) {
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;

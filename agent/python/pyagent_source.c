@@ -80,8 +80,16 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         break;
     }
 out:;
+    char note[320];
+    bool warn = false;
+    if (src->uwsgi == PYAGENT_UWSGI_UNKNOWN) {
+        src->uwsgi = pyagent_uwsgi_check(note, sizeof note);
+        warn = src->uwsgi == PYAGENT_UWSGI_WORKERS_SILENT;
+    }
     double held_ms = mono_ms() - t0;
     PyGILState_Release(gil);
+    if (warn && src->smp != NULL)
+        smp_warn(src->smp, note);
     if (rc != SMP_OK)
         return rc;
     if (blocks >= 0)

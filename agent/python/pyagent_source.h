@@ -13,12 +13,15 @@
  * leakagent.sample_now() that released the GIL; the core holds none of its
  * locks meanwhile, so waiting for the GIL cannot deadlock against a Python
  * thread calling into the agent.  The struct is immutable while a sampler
- * uses it. */
+ * uses it, but for `uwsgi`, which only a tick holding the GIL writes.
+ * While the uWSGI verdict is unknown, each tick asks for it and warns once
+ * through the sampler when the workers will not sample (pyagent_uwsgi.h). */
 #ifndef PYAGENT_SOURCE_H
 #define PYAGENT_SOURCE_H
 
 #include <stdbool.h>
 
+#include "pyagent_uwsgi.h"
 #include "pyagent_walk.h"
 #include "smp.h"
 
@@ -26,6 +29,8 @@ typedef struct pyagent_source {
     PyInterpreterState *interp;   /* the main interpreter */
     bool collect;                 /* sample.collect: gc.collect() first */
     pyagent_walk_mode mode;       /* how to reach the objects */
+    smp_sampler *smp;             /* for warnings about the host; may be NULL */
+    pyagent_uwsgi_verdict uwsgi;  /* GIL: asked at each tick until known */
 } pyagent_source;
 
 /* The smp_source for src (which must outlive the sampler). */

@@ -15,8 +15,10 @@
 #    leakagent-autostart.pth installed into site-packages starts the agent
 #    when the gunicorn master's interpreter starts.  Workers are fork()ed from
 #    the master, and the agent restarts its thread in each child after the
-#    fork, writing to the child's own %p file.  (The master samples too; its
-#    log stays small and flat.)  Set it in the unit (contrib/systemd/) or:
+#    fork, writing to the child's own %p file.  The master samples too, into
+#    a %p file of its own: as many snapshots, each listing every type, so
+#    about as large as a worker's log, but flat (it serves no requests), and
+#    leakplot --check passes over it.  Set it in the unit (contrib/systemd/) or:
 #        LEAKAGENT_CONFIG=/etc/myapp/leakagent.yaml gunicorn -c gunicorn.conf.py app:app
 #    Not through gunicorn's raw_env: that is applied after the interpreter
 #    started, when the .pth has already looked for the variable.

@@ -153,9 +153,14 @@ class TmpDirTest(unittest.TestCase):
 
 # ---- the host's own output ---------------------------------------------------
 
+# How every line the agent writes on its host's stderr starts.
+WARNING_PREFIX = re.compile(r"leakagent\[pid (\d+) ([^\]]*)\]: ")
+
+
 def agent_warnings(stderr):
-    """The lines of a child's stderr that the agent wrote ("leakagent: ...")."""
-    return [line for line in stderr.splitlines() if line.startswith("leakagent: ")]
+    """The lines of a child's stderr that the agent wrote
+    ("leakagent[pid 1234 program]: ...")."""
+    return [line for line in stderr.splitlines() if WARNING_PREFIX.match(line)]
 
 
 def assert_stderr_is_warnings(test, stderr, at_most):

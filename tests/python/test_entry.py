@@ -6,6 +6,7 @@ LEAKAGENT_CONFIG with the .pth file `make install` puts into site-packages
 
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -166,7 +167,7 @@ class EntryTest(TmpDirTest):
         env["LEAKAGENT_CONFIG"] = self.write("bad.yaml", "intervall: 1s\n")
         res = self.run_cmd([py, probe], env=env)
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertIn("leakagent: not started", res.stderr)
+        self.assertRegex(res.stderr, r"^leakagent\[pid \d+ probe\]: not started")
         self.assertIn("bad.yaml:1:1", res.stderr)
         self.assertFalse(json.loads(res.stdout)["running"])
 
@@ -193,6 +194,18 @@ class EntryTest(TmpDirTest):
         path, running = res.stdout.split()
         self.assertTrue(path.startswith(site), path)
         self.assertEqual(running, "True")
+
+    def test_start_docstring_points_at_files_of_the_tree(self):
+        """leakagent.start()'s help names where the config keys are
+        described: files that exist in this tree."""
+        res = self.run_cmd([PYTHON, "-c", "import leakagent; print(leakagent.start.__doc__)"],
+                           env=child_env())
+        named = re.findall(r"\b(?:config|contrib|agent|plot)/[\w./-]*\w", res.stdout)
+        self.assertIn("config/leakagent.yaml", named)
+        for rel in named:
+            self.assertTrue(os.path.exists(os.path.join(ROOT, rel)), rel)
+        self.assertIn("man 5 leakagent.yaml", res.stdout)
+        self.assertTrue(os.path.exists(os.path.join(ROOT, "contrib/man/leakagent.yaml.5")))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ warning line on stderr.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -185,9 +186,10 @@ print(json.dumps([out, leakagent.is_running()]))
                 self.assertEqual(res.stdout, "host output 1\nhost output 2\n")
                 lines = res.stderr.splitlines()
                 self.assertEqual(len(lines), 1, res.stderr)
-                self.assertTrue(lines[0].startswith(
-                    "leakagent: not started from LEAKAGENT_CONFIG=%s: %s:%s" % (path, path, where)),
-                    lines[0])
+                self.assertRegex(lines[0], r"^leakagent\[pid \d+ %s\]: not started from "
+                                 r"LEAKAGENT_CONFIG=%s: %s:%s"
+                                 % tuple(re.escape(x) for x in (os.path.splitext(
+                                     os.path.basename(script))[0], path, path, where)))
         # A good config through the same path does start (the site is live).
         good = self.path("good.yaml")
         with open(good, "w") as f:

@@ -116,6 +116,34 @@ leakagent.stop()
         self.assertEqual([h["pid"] for h in headers(text)], [str(child["pid"])])
         self.assertGreaterEqual(len(parse_snapshots(text)), 1)
 
+    def test_warnings_name_their_process(self):
+        """A server's workers share one stderr (a terminal, the journal):
+        each warning says which process wrote it, "leakagent[pid N prog]:"."""
+        logs = self.path("logs")
+        os.makedirs(logs)
+        res = run_py(QUIET_FORK + """
+import os, sys, leakagent
+logs = sys.argv[1]
+leakagent.start(log_path=logs + "/app-%p.log", interval="1h", program="websrv")
+os.rename(logs, logs + ".gone")
+pid = os.fork()
+for _ in range(3):              # rate-limited: one warning a process
+    try:
+        leakagent.sample_now()
+    except RuntimeError:
+        pass
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+leakagent.stop()
+print(os.getpid(), pid)
+""", logs)
+        parent, child = res.stdout.split()
+        warnings = assert_stderr_is_warnings(self, res.stderr, 2)
+        self.assertEqual(sorted(w.split(":")[0] for w in warnings),
+                         sorted("leakagent[pid %s websrv]" % p for p in (parent, child)),
+                         res.stderr)
+
     def test_multiprocessing_fork_and_forkserver(self):
         for method in ("fork", "forkserver"):
             with self.subTest(method=method):

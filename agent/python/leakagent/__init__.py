@@ -71,13 +71,28 @@ def _program_name():
     return name or None
 
 
+def _warning_prefix(program=None):
+    """"leakagent[pid 1234 gunicorn]", the start of every warning the agent
+    writes on the host's stderr (the C side writes the same)."""
+    program = program or _program_name()
+    if program is None:
+        try:
+            with open("/proc/self/comm") as f:
+                program = f.read().strip()
+        except OSError:
+            program = "python"
+    return "leakagent[pid %d %s]" % (os.getpid(), program)
+
+
 def start(path=None, **overrides):
     """Start the agent thread; True if started, False if the config has
     ``enabled: false``.  (Started from LEAKAGENT_CONFIG, ``_autostart=True``:
     also False when the config's ``autostart.programs`` does not list this
     program.)
 
-    path: a YAML config file (None: the defaults of DESIGN.md).
+    path: a YAML config file (None: every key at its default).  The keys,
+    their defaults and units: config/leakagent.yaml in the source tree (the
+    example, every key commented) or `man 5 leakagent.yaml` once installed.
     overrides: config keys applied after the file, e.g. interval="10s" or
     interval=0.5 (seconds), log_path="/var/log/app/%p.log", max_size="10MB",
     keep=5, compress=False, collect=True, top=50, min_count=10,

@@ -14,17 +14,19 @@ program runs without the agent.
 import os
 import sys
 
+import leakagent     # imported already: the package of this module
+
 
 def _autostart():
     path = os.environ.get("LEAKAGENT_CONFIG")
     if not path or sys.flags.ignore_environment:
         return
     try:
-        import leakagent
         if not leakagent.is_running():
             leakagent.start(path, _autostart=True)
     except Exception as e:      # the host must start whatever happens here
-        sys.stderr.write("leakagent: not started from LEAKAGENT_CONFIG=%s: %s\n" % (path, e))
+        sys.stderr.write("%s: not started from LEAKAGENT_CONFIG=%s: %s\n"
+                         % (leakagent._warning_prefix(), path, e))
 
 
 _autostart()
