@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cfg_keys.h"
+#include "gauge.h"
 #include "cfg_value.h"
 
-static const char *const default_gauges[] = {"rss", "blocks", "gc_objects", "sample_ms"};
 
 /* ---- init / free / copy ----------------------------------------------- */
 
@@ -29,8 +29,10 @@ int cfg_init(cfg_config *cfg)
     cfg->max_overhead = 0.01;
     cfg->log_path = strdup("most_common.log");
     cfg->prometheus_textfile = strdup("");
+    const char *default_gauges[la_n_gauges + 1];
+    size_t n_default = la_gauge_keys(default_gauges, true);
     if (cfg->log_path == NULL || cfg->prometheus_textfile == NULL ||
-        cfg_strings_assign(&cfg->gauges, default_gauges, 4) != 0)
+        cfg_strings_assign(&cfg->gauges, default_gauges, n_default) != 0)
         return -1;
     return 0;
 }

@@ -75,8 +75,6 @@ int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items,
 
 /* The key names, for completion and suggestions: NULL-terminated. */
 extern const char *const cfg_known_keys[];
-/* Gauge names the agent knows how to produce: NULL-terminated. */
-extern const char *const cfg_known_gauges[];
 
 /* True if LEAKAGENT_CONFIG may start the agent in `program` (its %n):
  * autostart.programs is empty or has a pattern that matches it. */

@@ -2,6 +2,7 @@
 #include "cfg_keys.h"
 
 #include "cfg_path.h"
+#include "gauge.h"
 #include "cfg_value.h"
 
 #include <stdio.h>
@@ -44,7 +45,6 @@ const char *const cfg_known_keys[] = {
     "autostart", "autostart.programs", NULL,
 };
 
-const char *const cfg_known_gauges[] = {"rss", "blocks", "gc_objects", "sample_ms", NULL};
 
 
 /* ---- lists ------------------------------------------------------------ */
@@ -187,13 +187,17 @@ int cfg_key_check_item(const cfg_key *spec, const char *item, la_error *err)
         return la_error_set(err, "%s: empty entry", spec->name);
     if (spec->kind != KIND_GAUGES)
         return 0;
-    for (size_t i = 0; cfg_known_gauges[i]; i++)
-        if (strcmp(item, cfg_known_gauges[i]) == 0)
-            return 0;
-    const char *near = cfg_nearest(item, cfg_known_gauges);
+    if (la_gauge_find(item) != NULL)
+        return 0;
+    const char *keys[la_n_gauges + 1];
+    la_gauge_keys(keys, false);
+    const char *near = cfg_nearest(item, keys);
     if (near)
         return la_error_set(err, "unknown gauge '%s', did you mean '%s'?", item, near);
-    return la_error_set(err, "unknown gauge '%s' (known: rss, blocks, gc_objects, sample_ms)", item);
+    char known[256] = "";
+    for (size_t i = 0; keys[i]; i++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", keys[i]);
+    return la_error_set(err, "unknown gauge '%s' (known: %s)", item, known);
 }
 
 bool cfg_key_is_section(const char *name)

@@ -1,6 +1,7 @@
 /* prom: Prometheus text exposition of a snapshot (see prom.h). */
 #include "prom.h"
 
+#include "gauge.h"
 #include "la_file.h"
 
 #include <dirent.h>
@@ -67,20 +68,6 @@ static int append_family(logfmt_buf *out, const char *metric, const char *help)
     return logfmt_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", metric, help, metric);
 }
 
-/* The well-known gauges get their own metric names, in base units
- * (Prometheus' convention, which promtool check metrics enforces): a gauge's
- * value times `scale`. */
-static const struct {
-    const char *key, *metric, *help;
-    double scale;
-} known_gauges[] = {
-    {"rss", "python_resident_memory_bytes", "Resident memory of the process in bytes.", 1},
-    {"blocks", "python_allocated_blocks", "sys.getallocatedblocks() of the process.", 1},
-    {"gc_objects", "python_gc_objects", "Objects tracked by the garbage collector.", 1},
-    {"sample_ms", "leakagent_sample_seconds", "Time the last snapshot held the GIL.", 1e-3},
-};
-#define N_KNOWN (sizeof known_gauges / sizeof known_gauges[0])
-
 int prom_format(logfmt_buf *out, const snapshot *snap, const char *program)
 {
     const char *prog = program ? program : "unknown";
@@ -93,14 +80,14 @@ int prom_format(logfmt_buf *out, const snapshot *snap, const char *program)
     bool other_family = false;
     for (size_t g = 0; g < snap->n_gauges; g++) {
         const snap_gauge *gauge = &snap->gauges[g];
-        size_t k = 0;
-        while (k < N_KNOWN && strcmp(known_gauges[k].key, gauge->key) != 0)
-            k++;
+        /* A known gauge has its own metric, in base units (Prometheus'
+         * convention, which promtool check metrics enforces). */
+        const la_gauge_kind *kind = la_gauge_find(gauge->key);
         int rc;
-        if (k < N_KNOWN) {
-            rc = append_family(out, known_gauges[k].metric, known_gauges[k].help) != 0 ||
-                 append_sample(out, known_gauges[k].metric, prog, snap->pid, NULL, NULL,
-                               gauge->value * known_gauges[k].scale) != 0;
+        if (kind != NULL) {
+            rc = append_family(out, kind->metric, kind->help) != 0 ||
+                 append_sample(out, kind->metric, prog, snap->pid, NULL, NULL,
+                               gauge->value * kind->metric_scale) != 0;
         } else {
             rc = (!other_family && append_family(out, "leakagent_gauge", "Other gauges of the snapshot.") != 0) ||
                  append_sample(out, "leakagent_gauge", prog, snap->pid, "name", gauge->key, gauge->value) != 0;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cfg_path.h"
+#include "gauge.h"
 #include "la_proc.h"
 #include "logfmt.h"
 #include "prom.h"
@@ -357,15 +358,15 @@ static bool stretch_unlocked(smp_sampler *s, double blocked_ms, char *note, size
  * one (for CPython, the time the GIL was held), else the whole call. */
 static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
 {
-    if (cfg_wants_gauge(&s->cfg, "rss")) {
+    if (cfg_wants_gauge(&s->cfg, LA_GAUGE_RSS)) {
         double rss = la_proc_rss(s->proc_root);
         if (rss >= 0)
-            snap_set_gauge(snap, "rss", rss);
+            snap_set_gauge(snap, LA_GAUGE_RSS, rss);
     }
-    const double *reported = snap_gauge_value(snap, "sample_ms");
+    const double *reported = snap_gauge_value(snap, LA_GAUGE_SAMPLE_MS);
     double blocked_ms = reported ? *reported : call_ms;
     if (reported == NULL)
-        snap_set_gauge(snap, "sample_ms", call_ms);
+        snap_set_gauge(snap, LA_GAUGE_SAMPLE_MS, call_ms);
     snap_keep_gauges(snap, (const char *const *)s->cfg.gauges.items, s->cfg.gauges.count);
     return blocked_ms;
 }

@@ -2,6 +2,8 @@
  * here and nowhere else on the sampler thread.  See pyagent_source.h. */
 #include "pyagent_source.h"
 
+#include "gauge.h"
+
 /* The GIL hold time is read on the core's monotonic clock. */
 static double mono_ms(void)
 {
@@ -93,8 +95,8 @@ out:;
     if (rc != SMP_OK)
         return rc;
     if (blocks >= 0)
-        snap_set_gauge(snap, "blocks", blocks);
-    snap_set_gauge(snap, "gc_objects", (double)n_objects);
-    snap_set_gauge(snap, "sample_ms", held_ms);
+        snap_set_gauge(snap, LA_GAUGE_BLOCKS, blocks);
+    snap_set_gauge(snap, LA_GAUGE_GC_OBJECTS, (double)n_objects);
+    snap_set_gauge(snap, LA_GAUGE_SAMPLE_MS, held_ms);
     return SMP_OK;
 }

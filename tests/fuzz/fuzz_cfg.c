@@ -18,6 +18,7 @@
 
 #include "cfg.h"
 #include "cfg_path.h"
+#include "gauge.h"
 #include "fuzz.h"
 
 /* A broken promise: message, then abort() (fuzz.h). */
@@ -56,10 +57,7 @@ static void check_list(const cfg_strings *l, const char *key, bool gauges)
     for (size_t i = 0; i < l->count; i++) {
         if (l->items[i][0] == '\0')
             broken("%s[%zu] is empty", key, i);
-        bool known = false;
-        for (size_t g = 0; gauges && cfg_known_gauges[g]; g++)
-            known |= strcmp(l->items[i], cfg_known_gauges[g]) == 0;
-        if (gauges && !known)
+        if (gauges && la_gauge_find(l->items[i]) == NULL)
             broken("unknown gauge '%s' accepted", l->items[i]);
     }
 }
