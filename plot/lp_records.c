@@ -80,8 +80,8 @@ int lp_record_parse(const char *p, const char *e, lp_record *out)
         ok = field_u64(&p, e, &out->value);
         break;
     default: {
-        const char *id, *holder;
-        size_t id_len, holder_len;
+        const char *id = NULL, *holder = NULL;
+        size_t id_len = 0, holder_len = 0;
         ok = next_field(&p, e, &id, &id_len) && field_u64(&p, e, &out->value) &&
              next_field(&p, e, &holder, &holder_len);
         if (ok && holder_len == 1 && holder[0] == '-') {
