@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_kinds.h"
 #include "trend.h"
 
 #define MAX_BUCKETS 1024
@@ -26,35 +27,28 @@ void detect_defaults(detect_params *p)
     };
 }
 
-/* Gauges judged, and the least growth that matters in their unit.
- * rss and blocks are the only trace of leaked ints and strings (the GC does
- * not track them), gc_objects catches leaks spread thin over many types.
- * sample_ms is not judged: it is the cost of counting, which grows with the
- * heap, so it only echoes gc_objects, and scheduler noise dominates it.
- * Unknown gauges are plotted but not judged: their meaning is unknown
- * (a counter such as uptime or requests grows by design). */
-static const struct gauge_rule {
-    const char *name;
-    bool judged;
-    double min_abs;
-} gauge_rules[] = {
-    {.name = "[rss]", .judged = true, .min_abs = 1024.0 * 1024.0},
-    {.name = "[blocks]", .judged = true, .min_abs = 1000},
-    {.name = "[gc_objects]", .judged = true, .min_abs = 100},
-    {.name = "[sample_ms]", .judged = false},
-};
-
+/* Which series are judged: a kind's by the --by ranking (lp_kinds.c), a
+ * gauge's by its row of lp_gauges.  rss and blocks are the only trace of
+ * leaked ints and strings when the walk does not count referents,
+ * gc_objects catches leaks spread thin over many types.  sample_ms is not
+ * judged: it is the cost of counting, which grows with the heap, so it only
+ * echoes gc_objects, and scheduler noise dominates it.  Unknown gauges are
+ * plotted but not judged: their meaning is unknown (a counter such as
+ * uptime or requests grows by design).  Bytes: the least growth is a
+ * megabyte, as for rss. */
 bool detect_judges(const lp_column *c, const detect_params *p, double *min_abs)
 {
     *min_abs = p->min_abs;
-    if (c->kind == LP_TYPE)
-        return true;
-    for (size_t i = 0; i < sizeof gauge_rules / sizeof gauge_rules[0]; i++)
-        if (strcmp(c->name, gauge_rules[i].name) == 0) {
-            *min_abs = gauge_rules[i].min_abs;
-            return gauge_rules[i].judged;
-        }
-    return false;
+    if (c->kind == LP_GAUGE) {
+        const lp_gauge_info *g = lp_gauge_find(c->name);
+        if (g == NULL)
+            return false;
+        *min_abs = g->min_abs;
+        return g->judged;
+    }
+    if (lp_kinds[c->kind].unit == LP_UNIT_BYTES)
+        *min_abs = 1024.0 * 1024.0;
+    return p->by_bytes ? lp_kinds[c->kind].by_bytes : lp_kinds[c->kind].by_count;
 }
 
 double detect_z_crit(const detect_params *p, size_t m)

@@ -58,6 +58,7 @@ typedef struct detect_params {
     double tail_ratio;       /* least recent rise / predicted rise */
     double max_step;         /* most rise in one step / whole rise */
     double max_fall;         /* deepest fall of the envelope / whole rise */
+    bool by_bytes;           /* judge types by their bytes, not their counts */
 } detect_params;
 
 /* The defaults, chosen so that nothing needs tuning. */

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "decimate.h"
+#include "lp_kinds.h"
 #include "lp_report.h"
 #include "lp_utf8.h"
 
@@ -118,16 +119,11 @@ char *layout_shorten(char *out, size_t size, const char *name, double max_w, dou
 
 /* ---- choosing the panels --------------------------------------------------- */
 
-/* The gauges every agent writes, in the order they are shown. */
-static const char *const known_gauges[] = {"[rss]", "[blocks]", "[gc_objects]", "[sample_ms]"};
-#define N_KNOWN_GAUGES (sizeof known_gauges / sizeof known_gauges[0])
-
+/* Gauges in lp_gauges' order, unknown ones after. */
 static int gauge_rank(const char *name)
 {
-    for (size_t i = 0; i < N_KNOWN_GAUGES; i++)
-        if (strcmp(name, known_gauges[i]) == 0)
-            return (int)i;
-    return (int)N_KNOWN_GAUGES;
+    const lp_gauge_info *g = lp_gauge_find(name);
+    return g ? (int)(g - lp_gauges) : (int)lp_n_gauges;
 }
 
 typedef struct ranked {
@@ -204,9 +200,11 @@ static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
             doc->panels[doc->n_panels++] = (layout_panel){.col = rank[i].col,
                                                           .kind = LAYOUT_GAUGE};
     }
+    /* The largest other types, by count or (--by bytes) by bytes. */
+    lp_kind ranked_kind = in->params && in->params->by_bytes ? LP_BYTES : LP_TYPE;
     n = 0;
     for (size_t c = 0; c < s->n_cols; c++)
-        if (s->cols[c].kind == LP_TYPE && !taken[c] && !isnan(peak[c]) &&
+        if (s->cols[c].kind == ranked_kind && !taken[c] && !isnan(peak[c]) &&
             (in->filter == NULL || in->filter(in->filter_ud, s->cols[c].name)))
             rank[n++] = (ranked){.col = c, .key = peak[c]};
     qsort(rank, n, sizeof *rank, cmp_ranked);
@@ -486,11 +484,12 @@ static void value_text(char *out, size_t size, double v, const char *unit)
         report_number(out, size, v);
 }
 
-/* Scale and unit of a column: rss in MB (GB past 10 GB). */
+/* Scale and unit of a column: bytes ([rss], "dict bytes") in MB (GB past
+ * 10 GB). */
 static double column_scale(const lp_store *s, size_t col, double peak, const char **unit)
 {
     *unit = "";
-    if (strcmp(s->cols[col].name, "[rss]") != 0)
+    if (lp_column_unit(&s->cols[col]) != LP_UNIT_BYTES)
         return 1;
     if (peak > 10 * 1024 * MiB) {
         *unit = "GB";
@@ -611,7 +610,8 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
         lo = 0;
         hi = 1;
     }
-    axis_values(lo, hi, p->plot.h, 2.6 * LAYOUT_FONT_TICK, col->kind == LP_TYPE && !*unit,
+    axis_values(lo, hi, p->plot.h, 2.6 * LAYOUT_FONT_TICK,
+                col->kind != LP_GAUGE && lp_column_unit(col) == LP_UNIT_COUNT && !*unit,
                 &p->y);
     axis_time(doc->t0, doc->t1, p->plot.w, LAYOUT_FONT_TICK, 8, in->measure, in->measure_ud,
               &p->x);

@@ -15,7 +15,7 @@ enum {
     OPT_CHECK = 256, OPT_JSON, OPT_SINCE, OPT_UNTIL, OPT_TOP, OPT_VERSION,
     OPT_ALPHA, OPT_MIN_SNAPSHOTS, OPT_MIN_GROWTH, OPT_MIN_REL, OPT_WARMUP,
     OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_MAX_FALL, OPT_EXPLAIN,
-    OPT_MAX_INFLATE,
+    OPT_MAX_INFLATE, OPT_BY,
 };
 
 static const struct option options[] = {
@@ -41,6 +41,7 @@ static const struct option options[] = {
     {"max-fall", required_argument, NULL, OPT_MAX_FALL},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"max-inflate", required_argument, NULL, OPT_MAX_INFLATE},
+    {"by", required_argument, NULL, OPT_BY},
     {NULL, 0, NULL, 0},
 };
 
@@ -66,6 +67,8 @@ void lp_cli_usage(FILE *out)
         "  -t, --type GLOB      only series whose name matches GLOB (fnmatch, or the\n"
         "                       exact name, so -t '[rss]' works); repeatable\n"
         "      --top N          also plot the N largest non-growing series (default 24)\n"
+        "      --by count|bytes judge and rank types by their number of objects\n"
+        "                       (default) or by their bytes (the agent's #BYTES)\n"
         "  -q, --quiet          no warnings, progress or summary on stderr\n"
         "      --max-inflate R  refuse gzip data that expands more than R times, a\n"
         "                       gzip bomb (default %g; real logs reach ~140; 0: no limit)\n"
@@ -173,6 +176,13 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
     case OPT_UNTIL:
         cli->has_until = true;
         return lp_time_parse(arg, &cli->until, err);
+    case OPT_BY:
+        if (strcmp(arg, "count") != 0 && strcmp(arg, "bytes") != 0) {
+            lp_error_set(err, "--by: '%s' is neither count nor bytes", arg);
+            return -1;
+        }
+        p->by_bytes = strcmp(arg, "bytes") == 0;
+        return 0;
     case OPT_TOP:
         if (whole("--top", arg, 0, 10000, &n, err) != 0)
             return -1;

@@ -14,8 +14,10 @@
 #include "lp_array.h"
 #include "lp_files.h"
 #include "lp_input.h"
+#include "lp_records.h"
 
 #define MAX_TEXT 256    /* longest host/program/gauge key kept */
+#define MAX_RECORD_NAME 4096    /* longest series name a record makes */
 
 typedef struct pid_run {
     long pid;
@@ -455,6 +457,38 @@ static int type_line(reader *r, const char *p, const char *e)
     return lp_series_put_count(s, id, count, r->err);
 }
 
+/* A "Why it grows" record (lp_records.h) of the current snapshot, into the
+ * series it feeds; any other comment is skipped.  Not on the hot path: a
+ * snapshot holds a few dozen of them next to its thousands of counts. */
+static int record_line(reader *r, const char *p, const char *e)
+{
+    lp_record rec;
+    int kind = lp_record_parse(p, e, &rec);
+    if (kind == LP_RECORD_NONE)
+        return 0;
+    if (kind < 0 || !r->in_snap) {
+        if (!r->skip_snap)
+            bad_line(r);
+        return 0;
+    }
+    static const lp_kind kinds[] = {
+        [LP_RECORD_REFS] = LP_REFS, [LP_RECORD_BYTES] = LP_BYTES, [LP_RECORD_LEN] = LP_LEN};
+    char name[MAX_RECORD_NAME];
+    size_t len = lp_record_series_name(&rec, name, sizeof name);
+    if (len == 0 || has_control(name, len)) {
+        bad_line(r);
+        return 0;
+    }
+    long c = lp_series_intern(r->s, name, len, lp_series_hash(name, len), kinds[kind], r->err);
+    if (c < 0)
+        return -1;
+    if (r->s->cols[c].kind != kinds[kind]) {
+        bad_line(r);
+        return 0;
+    }
+    return lp_series_put_count(r->s, (uint32_t)c, rec.value, r->err);
+}
+
 /* Parse the complete lines of [p, end); returns the start of an
  * unterminated last line (== end when there is none), or NULL on error. */
 static const char *parse_block(reader *r, const char *p, const char *end)
@@ -476,6 +510,8 @@ static const char *parse_block(reader *r, const char *p, const char *end)
             rc = start_line(r, p + 6, e);
         else if (e - p > 12 && memcmp(p, "# leakagent ", 12) == 0)
             rc = header_line(r, p + 12, e);
+        else
+            rc = record_line(r, p, e);
         if (rc != 0)
             return NULL;
         p = nl + 1;

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lp_kinds.h"
 #include "lp_utf8.h"
 
 char *report_number(char *out, size_t size, double v)
@@ -144,7 +145,7 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
         const lp_column *c = &s->cols[d->items[i].col];
         fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
         json_string(out, c->name);
-        fprintf(out, ", \"kind\": \"%s\", \"pid\": ", c->kind == LP_GAUGE ? "gauge" : "type");
+        fprintf(out, ", \"kind\": \"%s\", \"pid\": ", lp_kinds[c->kind].json);
         if (run->pid >= 0)
             fprintf(out, "%ld", run->pid);
         else

@@ -35,7 +35,14 @@
 #define LP_MISSING UINT32_MAX       /* a gap in a type's column */
 #define LP_COUNT_MAX (UINT32_MAX - 1)
 
-typedef enum lp_kind { LP_TYPE = 0, LP_GAUGE = 1 } lp_kind;
+/* What a column holds (lp_kinds.h says how each is judged and shown). */
+typedef enum lp_kind {
+    LP_TYPE = 0,         /* a type's live-object count */
+    LP_GAUGE = 1,        /* a #START gauge, "[rss]" */
+    LP_REFS,             /* #REFS: untracked objects reached, "str refs" */
+    LP_BYTES,            /* #BYTES: a type's shallow bytes, "dict bytes" */
+    LP_LEN,              /* #LEN: a container's length, "list app.X len" */
+} lp_kind;
 
 typedef struct lp_column {
     char *name;          /* NUL-terminated, owned; gauges are "[key]" */

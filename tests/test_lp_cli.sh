@@ -89,5 +89,28 @@ check damaged-warning test "$(grep -c 'damaged.log:8202: skipped 2 unreadable li
 expect damaged-q 0 $LP --check -q "$T/damaged.log"
 check damaged-q-silent test ! -s "$T/err"
 
+# "Why it grows" records (#REFS, #BYTES, #LEN; fixtures/plot/records.log: a
+# global list of str that grows while the count of lists stays flat, a
+# bounded deque, dict bytes rising)
+expect records 1 $LP --check -q $FX/records.log
+check records-refs grep -q '^GROWING str refs 1,000 -> 108,100 ' "$T/out"
+check records-len grep -q '^GROWING list registry.LEAKY_REGISTRY len 0 -> 107,100 ' "$T/out"
+check records-nothing-else test "$(wc -l <"$T/out")" -eq 2
+check records-bounded-deque-not-flagged sh -c "! grep -q RECENT '$T/out'"
+expect records-by-bytes 1 $LP --check -q --by bytes $FX/records.log
+check records-by-bytes-dict grep -q '^GROWING dict bytes 1,200,000 -> 5,960,000 ' "$T/out"
+check records-by-bytes-refs-still grep -q '^GROWING str refs ' "$T/out"
+expect records-json 1 $LP --check --json -q $FX/records.log
+check records-json-kinds sh -c "python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+kinds = sorted(g[\"kind\"] for g in d[\"growing\"])
+sys.exit(kinds != [\"len\", \"refs\"])' '$T/out'"
+expect by-unknown 2 $LP --check --by weight $FX/records.log
+check by-unknown-says grep -q "neither count nor bytes" "$T/err"
+# Damaged records are bad lines; readers before them skip them as comments.
+{ cat $FX/quiet.log; echo '#REFS str 12'; echo '#BYTES dict x'; } >"$T/badrec.log"
+expect bad-records 0 $LP --check "$T/badrec.log"
+check bad-records-counted grep -q 'skipped 2 unreadable lines' "$T/err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
