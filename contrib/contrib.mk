@@ -9,7 +9,7 @@
 INCLUDEDIR   ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 MANDIR       ?= $(PREFIX)/share/man
-LA_VERSION   := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)
+LA_VERSION   := $(shell sed -n 's/^\#define LP_VERSION "\(.*\)"/\1/p' plot/lp_version.h)
 
 # The C API (la_agent.h) and what it includes; the rest of agent/ is internal.
 LA_HEADERS := agent/la_api.h agent/la_error.h agent/la_agent.h

@@ -1,11 +1,12 @@
 /* leakplot: main().  The pipeline is read -> series -> detect, then either
- * report (--check, --json) or layout -> render (drawing).  Only this file turns
- * errors into exit codes. */
+ * report (--check, --json) or layout -> render (drawing), each stage called
+ * from here in turn.  Only this file turns errors into exit codes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "detect.h"
+#include "layout.h"
 #include "lp_cli.h"
 #include "lp_read.h"
 #include "lp_report.h"
@@ -39,6 +40,42 @@ static size_t window(const lp_cli *cli, const lp_store *s, double *since, double
     return n;
 }
 
+/* The drawing: lay out what was read (s, st) and judged (d) inside
+ * [since, until] as the options say (-o, --top, -t), paint it into
+ * cli->output, and unless -q say so on stderr.  0, or -1 with err set. */
+static int draw(const lp_cli *cli, const lp_store *s, const detect_report *d,
+                const lp_read_stats *st, double since, double until, lp_error *err)
+{
+    int rc = -1;
+    layout_doc doc = {0};
+    render_measurer *m = render_measurer_new();
+    if (m == NULL) {
+        lp_error_set(err, "out of memory (fonts)");
+        goto out;
+    }
+    layout_input in = {
+        .store = s, .report = d, .stats = st, .params = &cli->params,
+        .since = since, .until = until, .top = cli->top,
+        .filter = lp_cli_selects, .filter_ud = (void *)cli,
+        .logs = cli->logs, .n_logs = cli->n_logs,
+        .measure = render_measure, .measure_ud = m,
+    };
+    if (layout_build(&in, &doc, err) != 0 || render_doc(&doc, cli->output, err) != 0)
+        goto out;
+    char capped[48] = "";
+    if (doc.summary.growing_capped)
+        snprintf(capped, sizeof capped, ", the first %d drawn", LAYOUT_MAX_GROWING);
+    if (!cli->quiet)
+        fprintf(stderr, "leakplot: %zu panel%s (%zu growing%s) on %zu page%s: %s\n",
+                doc.n_panels, doc.n_panels == 1 ? "" : "s", doc.summary.n_growing, capped,
+                doc.n_pages, doc.n_pages == 1 ? "" : "s", cli->output);
+    rc = 0;
+out:
+    layout_free(&doc);
+    render_measurer_free(m);
+    return rc;
+}
+
 static enum exit_code check(const lp_cli *cli, lp_error *err)
 {
     enum exit_code code = EXIT_USAGE;
@@ -65,7 +102,7 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
     if (cli->explain)
         report_explain(stderr, s, &d);
     if (!cli->check) {                   /* draw: layout -> render */
-        if (render_draw(cli, s, &d, &st, since, until, err) == 0)
+        if (draw(cli, s, &d, &st, since, until, err) == 0)
             code = EXIT_OK;
         goto out;
     }

@@ -14,8 +14,7 @@
 #include "detect.h"
 #include "lp_error.h"
 #include "lp_time.h"
-
-#define LP_VERSION "0.1.0"
+#include "lp_version.h"
 
 typedef struct lp_cli {
     bool check, json, quiet, help, version, explain;

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lp_version.h"
+
 /* ---- colours --------------------------------------------------------------- */
 
 typedef struct rgb {
@@ -501,37 +503,4 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
     return finish_file(surface, st, &out, path, err);
-}
-
-int render_draw(const lp_cli *cli, const lp_store *s, const detect_report *d,
-                const lp_read_stats *st, double since, double until, lp_error *err)
-{
-    int rc = -1;
-    layout_doc doc = {0};
-    render_measurer *m = render_measurer_new();
-    if (m == NULL) {
-        lp_error_set(err, "out of memory (fonts)");
-        goto out;
-    }
-    layout_input in = {
-        .store = s, .report = d, .stats = st, .params = &cli->params,
-        .since = since, .until = until, .top = cli->top,
-        .filter = lp_cli_selects, .filter_ud = (void *)cli,
-        .logs = cli->logs, .n_logs = cli->n_logs,
-        .measure = render_measure, .measure_ud = m,
-    };
-    if (layout_build(&in, &doc, err) != 0 || render_doc(&doc, cli->output, err) != 0)
-        goto out;
-    char capped[48] = "";
-    if (doc.summary.growing_capped)
-        snprintf(capped, sizeof capped, ", the first %d drawn", LAYOUT_MAX_GROWING);
-    if (!cli->quiet)
-        fprintf(stderr, "leakplot: %zu panel%s (%zu growing%s) on %zu page%s: %s\n",
-                doc.n_panels, doc.n_panels == 1 ? "" : "s", doc.summary.n_growing, capped,
-                doc.n_pages, doc.n_pages == 1 ? "" : "s", cli->output);
-    rc = 0;
-out:
-    layout_free(&doc);
-    render_measurer_free(m);
-    return rc;
 }

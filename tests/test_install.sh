@@ -74,7 +74,7 @@ check "pkg-config knows leakagent" pkg-config --exists leakagent
 flags=$(pkg-config --cflags --libs leakagent 2>/dev/null)
 sflags=$(pkg-config --static --cflags --libs leakagent 2>/dev/null)
 check "pkg-config flags point into DESTDIR" sh -c "echo '$flags' | grep -q -- '-I$D/usr/include' && echo '$flags' | grep -q -- '-L$D/usr/lib'"
-check "pkg-config version" test "$(pkg-config --modversion leakagent)" = "$(sed -n 's/^#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)"
+check "pkg-config version" test "$(pkg-config --modversion leakagent)" = "$(sed -n 's/^#define LP_VERSION "\(.*\)"/\1/p' plot/lp_version.h)"
 cat >"$T/use.c" <<'C'
 #include <leakagent/la_agent.h>
 #include <stdio.h>
