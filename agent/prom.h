@@ -44,7 +44,7 @@ void prom_remove_stale_tmp(const char *path);
  * sharing the directory keeps its file fresh).  A process that exits without
  * removing its own file (killed, os._exit()) leaves one, and node_exporter
  * would expose it forever.  Best effort, silent. */
-LA_API void prom_remove_dead(const char *dir, const char *prefix, const char *suffix,
+void prom_remove_dead(const char *dir, const char *prefix, const char *suffix,
                              double max_age_s);
 
 #endif

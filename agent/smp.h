@@ -101,7 +101,7 @@ void smp_get_stats(smp_sampler *s, smp_stats *out);
 /* Say message once through the sampler's warning sink (smp_options.warn, or
  * stderr with the process named), neither counted nor rate-limited: for a
  * source that notices its host will keep it from sampling.  No lock needed. */
-LA_API void smp_warn(smp_sampler *s, const char *message);
+void smp_warn(smp_sampler *s, const char *message);
 
 /* Stop (if needed) and free; s may be NULL. */
 void smp_destroy(smp_sampler *s);
