@@ -8,6 +8,7 @@ log in a directory only its owner can write is still followed; new files
 get log.mode.
 """
 
+import json
 import os
 import stat
 import subprocess
@@ -120,19 +121,23 @@ class PlantedLinkTest(TmpDirTest):
         prom = self.in_shared("la.prom")
         os.symlink(self.victim, prom)           # the final name: replaced, not followed
         res = run_py("""
-            import os, sys, leakagent
+            import json, os, stat, sys, leakagent
             prom, victim = sys.argv[1], sys.argv[2]
             os.symlink(victim, "%s.tmp.%d" % (prom, os.getpid()))   # a guessed pid
             leakagent.start(log_path=sys.argv[3], interval="1s", prometheus_textfile=prom)
             leakagent.sample_now()
+            st = os.lstat(prom)                 # the textfile goes with the agent: look now
+            with open(prom) as f:
+                text = f.read()
+            print(json.dumps({"regular": stat.S_ISREG(st.st_mode), "mode": stat.S_IMODE(st.st_mode),
+                              "metrics": "python_objects" in text,
+                              "tmp": [n for n in os.listdir(os.path.dirname(prom)) if ".tmp." in n
+                                      and not os.path.islink(os.path.join(os.path.dirname(prom), n))]}))
             leakagent.stop()
             """, prom, self.victim, self.path("private.log"))
         self.assert_victim_unchanged()
-        self.assertTrue(stat.S_ISREG(os.lstat(prom).st_mode))
-        with open(prom) as f:
-            self.assertIn("python_objects", f.read())
-        self.assertEqual(stat.S_IMODE(os.stat(prom).st_mode), 0o644)
-        self.assertEqual([n for n in os.listdir(self.shared) if ".tmp." in n], [])
+        out = json.loads(res.stdout)
+        self.assertEqual(out, {"regular": True, "mode": 0o644, "metrics": True, "tmp": []})
 
     def test_links_at_leakplot_output_are_not_followed(self):
         log = self.path("private.log")
