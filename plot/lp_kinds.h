@@ -6,7 +6,8 @@
  * A series is a type's count ("dict"), a gauge ("[rss]", from #START
  * lines), or one of the "Why it grows" records (lp_records.h): the
  * untracked objects a type's references reach ("str refs"), a type's bytes
- * ("dict bytes"), a container's length ("list app.REGISTRY len").  Gauges
+ * ("dict bytes"), a container's length ("list app.REGISTRY len"), exact
+ * mode's objects made minus destroyed ("int exact").  Gauges
  * have a row each in lp_gauges (unknown gauges are drawn, not judged). */
 #ifndef LP_KINDS_H
 #define LP_KINDS_H

@@ -472,7 +472,8 @@ static int record_line(reader *r, const char *p, const char *e)
         return 0;
     }
     static const lp_kind kinds[] = {
-        [LP_RECORD_REFS] = LP_REFS, [LP_RECORD_BYTES] = LP_BYTES, [LP_RECORD_LEN] = LP_LEN};
+        [LP_RECORD_REFS] = LP_REFS, [LP_RECORD_BYTES] = LP_BYTES, [LP_RECORD_LEN] = LP_LEN,
+        [LP_RECORD_EXACT] = LP_EXACT};
     char name[MAX_RECORD_NAME];
     size_t len = lp_record_series_name(&rec, name, sizeof name);
     if (len == 0 || has_control(name, len)) {
@@ -486,6 +487,8 @@ static int record_line(reader *r, const char *p, const char *e)
         bad_line(r);
         return 0;
     }
+    if (kind == LP_RECORD_EXACT)
+        return lp_series_put_gauge(r->s, (uint32_t)c, (double)rec.net, r->err);
     return lp_series_put_count(r->s, (uint32_t)c, rec.value, r->err);
 }
 

@@ -55,6 +55,7 @@ static const struct {
     {"#REFS", LP_RECORD_REFS},
     {"#BYTES", LP_RECORD_BYTES},
     {"#LEN", LP_RECORD_LEN},
+    {"#EXACT", LP_RECORD_EXACT},
 };
 
 int lp_record_parse(const char *p, const char *e, lp_record *out)
@@ -79,6 +80,20 @@ int lp_record_parse(const char *p, const char *e, lp_record *out)
     case LP_RECORD_BYTES:
         ok = field_u64(&p, e, &out->value);
         break;
+    case LP_RECORD_EXACT: {
+        const char *f;
+        size_t len;
+        bool neg = false;
+        ok = next_field(&p, e, &f, &len);
+        if (ok && len > 1 && f[0] == '-') {
+            neg = true;
+            f++;
+            len--;
+        }
+        ok = ok && parse_u64(f, len, &out->value) && out->value <= (uint64_t)INT64_MAX;
+        out->net = ok ? (neg ? -(int64_t)out->value : (int64_t)out->value) : 0;
+        break;
+    }
     default: {
         const char *id = NULL, *holder = NULL;
         size_t id_len = 0, holder_len = 0;
@@ -109,6 +124,9 @@ size_t lp_record_series_name(const lp_record *r, char *out, size_t size)
         break;
     case LP_RECORD_BYTES:
         n = snprintf(out, size, "%.*s bytes", (int)r->type_len, r->type);
+        break;
+    case LP_RECORD_EXACT:
+        n = snprintf(out, size, "%.*s exact", (int)r->type_len, r->type);
         break;
     case LP_RECORD_LEN:
         n = snprintf(out, size, "%.*s %.*s len", (int)r->type_len, r->type, (int)r->holder_len,

@@ -8,6 +8,9 @@
  *   #LEN <type> <id> <length> <holder>   one of the largest containers:
  *                                        "<type> <holder> len" (the id
  *                                        stands in for an unknown holder)
+ *   #EXACT <type> <net>                  exact mode (3.13+): objects made
+ *                                        minus destroyed since it began,
+ *                                        may be negative: "<type> exact"
  *
  * They begin with '#', so readers that predate them skip them as comments.
  * Parsing only: the reader puts the values into its store. */
@@ -23,6 +26,7 @@ typedef enum lp_record_kind {
     LP_RECORD_REFS,
     LP_RECORD_BYTES,
     LP_RECORD_LEN,
+    LP_RECORD_EXACT,
 } lp_record_kind;
 
 typedef struct lp_record {
@@ -32,6 +36,7 @@ typedef struct lp_record {
     const char *holder;         /* LEN: who holds it, or its id if unknown */
     size_t holder_len;
     uint64_t value;             /* REFS: references; BYTES: bytes; LEN: length */
+    int64_t net;                /* EXACT: made minus destroyed */
     uint64_t bytes;             /* REFS: their bytes */
 } lp_record;
 

@@ -101,7 +101,7 @@ long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
     copy[len] = '\0';
     lp_column *c = &s->cols[s->n_cols];
     *c = (lp_column){.name = copy, .name_len = (uint32_t)len, .kind = kind, .hash = hash,
-                     .wide = kind == LP_GAUGE};
+                     .wide = kind == LP_GAUGE || kind == LP_EXACT};
     s->slots[j] = (uint32_t)++s->n_cols;
     if (s->n_cols * 2 > s->n_slots && rehash(s, err) != 0)
         return -1;

@@ -42,6 +42,7 @@ typedef enum lp_kind {
     LP_REFS,             /* #REFS: untracked objects reached, "str refs" */
     LP_BYTES,            /* #BYTES: a type's shallow bytes, "dict bytes" */
     LP_LEN,              /* #LEN: a container's length, "list app.X len" */
+    LP_EXACT,            /* #EXACT: made minus destroyed, "int exact" */
 } lp_kind;
 
 typedef struct lp_column {

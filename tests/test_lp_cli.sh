@@ -95,7 +95,8 @@ check damaged-q-silent test ! -s "$T/err"
 expect records 1 $LP --check -q $FX/records.log
 check records-refs grep -q '^GROWING str refs 1,000 -> 108,100 ' "$T/out"
 check records-len grep -q '^GROWING list registry.LEAKY_REGISTRY len 0 -> 107,100 ' "$T/out"
-check records-nothing-else test "$(wc -l <"$T/out")" -eq 2
+check records-exact grep -q '^GROWING int exact 20,000 -> 103,300 ' "$T/out"
+check records-nothing-else test "$(wc -l <"$T/out")" -eq 3
 check records-bounded-deque-not-flagged sh -c "! grep -q RECENT '$T/out'"
 expect records-by-bytes 1 $LP --check -q --by bytes $FX/records.log
 check records-by-bytes-dict grep -q '^GROWING dict bytes 1,200,000 -> 5,960,000 ' "$T/out"
@@ -104,7 +105,7 @@ expect records-json 1 $LP --check --json -q $FX/records.log
 check records-json-kinds sh -c "python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 kinds = sorted(g[\"kind\"] for g in d[\"growing\"])
-sys.exit(kinds != [\"len\", \"refs\"])' '$T/out'"
+sys.exit(kinds != [\"exact\", \"len\", \"refs\"])' '$T/out'"
 expect by-unknown 2 $LP --check --by weight $FX/records.log
 check by-unknown-says grep -q "neither count nor bytes" "$T/err"
 # Damaged records are bad lines; readers before them skip them as comments.

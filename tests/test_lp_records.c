@@ -37,6 +37,9 @@ static void test_records_and_their_series(void **state)
                   "list registry.LEAKY_REGISTRY len", 110000);
     /* No name for the holder: the container's identity stands in. */
     assert_series("#LEN dict 0x55d0c0 42 -", "dict 0x55d0c0 len", 42);
+    assert_series("#EXACT int 5000", "int exact", 5000);
+    assert_int_equal(parse("#EXACT dict -12", &r), LP_RECORD_EXACT);
+    assert_int_equal(r.net, -12);
     /* Padded with blanks and tabs. */
     assert_series("#BYTES\t  myapp.Cache   12", "myapp.Cache bytes", 12);
 }
@@ -63,6 +66,8 @@ static void test_damaged_records_are_refused(void **state)
     assert_int_equal(parse("#BYTES dict 99999999999999999999", &r), -1);
     assert_int_equal(parse("#LEN list 0x1 12", &r), -1);       /* no holder */
     assert_int_equal(parse("#LEN list 0x1 1e3 x", &r), -1);
+    assert_int_equal(parse("#EXACT int -", &r), -1);
+    assert_int_equal(parse("#EXACT int 1 2", &r), -1);
 }
 
 static void test_a_name_too_long_is_said(void **state)
