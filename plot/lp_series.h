@@ -59,6 +59,7 @@ typedef struct lp_run {
     char *host;          /* NULL: unknown */
     char *program;       /* NULL: unknown */
     char *source;        /* the LOG argument it was read from */
+    double start;        /* the process's start (header start=); 0: unknown */
     uint32_t group;      /* same group = same process (set by finish) */
     size_t *rows;        /* its rows in time order (set by finish) */
     size_t n_rows;
