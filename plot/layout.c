@@ -383,9 +383,7 @@ static void trend_line(const layout_input *in, const scratch *sc, const detect_f
     double slope = r->st.slope;
     if (n < 2 || !isfinite(slope))
         return;
-    bool late = memcmp(&r->st, &r->late, sizeof r->st) == 0 &&
-                memcmp(&r->st, &r->whole, sizeof r->st) != 0;
-    size_t skip = late ? n / 2 : (size_t)((double)n * p->warmup);
+    size_t skip = r->late_half ? n / 2 : (size_t)((double)n * p->warmup);
     if (skip + 2 > n)
         skip = 0;
     double t0 = sc->pt[skip], t1 = sc->pt[n - 1];

@@ -170,15 +170,24 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
     fprintf(out, "%s]\n}\n", d->n_growing ? "\n  " : "");
 }
 
+/* The word a verdict's line starts with. */
+static const char *verdict_word(detect_verdict v)
+{
+    return v == DETECT_GROWING ? "GROWING" : v == DETECT_RISING ? "RISING"
+         : v == DETECT_HELD ? "HELD" : "ok";
+}
+
 void report_explain(FILE *out, const lp_store *s, const detect_report *d)
 {
     fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
-        fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f recent=%.2f "
-                     "step=%.2f fall=%.2f level=%.4g (%s)\n",
-                r->growing ? "GROWING" : "ok", s->cols[d->items[i].col].name,
+        fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f snr=%.1f "
+                     "week=%.3f recent=%.2f step=%.2f fall=%.2f level=%.4g period=%.1f "
+                     "runs=%zu (%s)\n",
+                verdict_word(r->verdict), s->cols[d->items[i].col].name,
                 s->runs[d->items[i].run].pid, r->n, r->st.z, r->st.growth, r->st.rel,
-                r->st.recent, r->st.step, r->st.fall, r->st.level, r->reason);
+                r->st.snr, r->st.week, r->st.recent, r->st.step, r->st.fall, r->st.level,
+                r->st.period, r->runs, r->reason);
     }
 }

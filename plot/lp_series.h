@@ -159,6 +159,11 @@ double lp_series_value(const lp_store *s, size_t col, size_t row);
 size_t lp_series_current(const lp_store *s, double since, double until,
                          bool *current);
 
+/* The time of run r's first and last rows inside [since, until]; false
+ * when it has none there.  O(log rows). */
+bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
+                        double *first, double *last);
+
 /* Copy the present points of column col in run r inside [since, until]
  * into t[] and v[] (room for run->n_rows each), in time order.  Returns
  * the number of points.  O(values of the column) when that is less than
