@@ -113,14 +113,13 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
     return NULL;
 }
 
-/* HELD: the whole run passes every gate but "recent", rose at least 2x,
- * not in one step, and stopped dead (a knee was found). */
-static bool held(const detect_result *r, const detect_params *p, double min_abs,
-                 double z_crit, const char *why)
+/* HELD: the whole run rose at least 2x and min_abs, not in one step, then
+ * stopped dead (a knee was found) and never fell back.  No trend test: a
+ * ramp and a plateau are no monotonic trend, and HELD raises no alarm. */
+static bool held(const detect_result *r, const detect_params *p, double min_abs)
 {
     const detect_stats *w = &r->whole;
-    return why != NULL && strcmp(why, "not rising recently") == 0 && !isnan(w->knee) &&
-           w->z >= z_crit && w->growth >= min_abs && r->last >= 2 * w->level &&
+    return !isnan(w->knee) && r->last - w->level >= min_abs && r->last >= 2 * w->level &&
            w->fall <= p->max_fall && w->step <= p->max_step;
 }
 
@@ -143,7 +142,7 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     r->verdict = DETECT_OK;
     if (passes)
         r->verdict = DETECT_GROWING;
-    else if (r->judged && held(r, p, min_abs, z_crit, whole))
+    else if (r->judged && held(r, p, min_abs))
         r->verdict = DETECT_HELD;
     r->growing = r->verdict == DETECT_GROWING;
     r->reason = r->verdict == DETECT_GROWING ? "growing"
