@@ -92,7 +92,9 @@ static void where(FILE *out, const lp_run *run)
 
 char *report_rate(char *out, size_t size, const detect_result *r)
 {
-    double per_day = r->st.week / 7, days = per_day > 0 ? 1 / per_day : INFINITY;
+    /* of today's count: how soon it doubles is what a person acts on */
+    double per_day = r->last > 0 ? r->st.slope * 86400 / r->last : 0;
+    double days = per_day > 0 ? 1 / per_day : INFINITY;
     char when[40], pct[40];
     if (!(per_day > 0)) {
         snprintf(out, size, "not rising");
@@ -115,11 +117,17 @@ char *report_rate(char *out, size_t size, const detect_result *r)
 
 static const char *verdict_word(detect_verdict v);
 
+/* A result's verdict; `growing` alone (a result built by hand) counts. */
+static detect_verdict kind_of(const detect_result *r)
+{
+    return r->growing ? DETECT_GROWING : r->verdict;
+}
+
 void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v)
 {
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
-        if (r->verdict != v)
+        if (kind_of(r) != v)
             continue;
         char first[40], last[40], rate[40], span[40], words[80];
         fprintf(out, "%s ", verdict_word(v));
@@ -199,7 +207,7 @@ static void json_list(FILE *out, const lp_store *s, const detect_report *d, cons
     size_t n = 0;
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
-        if (r->verdict != v)
+        if (kind_of(r) != v)
             continue;
         const lp_run *run = &s->runs[d->items[i].run];
         const lp_column *c = &s->cols[d->items[i].col];
@@ -221,7 +229,8 @@ static void json_list(FILE *out, const lp_store *s, const detect_report *d, cons
             {"start", r->t_first}, {"end", r->t_last}, {"span_seconds", r->t_last - r->t_first},
             {"snapshots", (double)r->n}, {"growth", r->st.growth},
             {"relative_growth", r->st.rel}, {"z", r->st.z},
-            {"relative_per_day", r->st.week / 7}, {"runs", (double)r->runs},
+            {"relative_per_day", r->last > 0 ? r->st.slope * 86400 / r->last : NAN},
+            {"runs", (double)r->runs},
             {"held_since", v == DETECT_HELD ? r->whole.knee : NAN},
         };
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {

@@ -24,9 +24,9 @@ char *report_number(char *out, size_t size, double v);
 /* Write a duration compactly: "45s", "12m", "24h", "3.5d".  Returns out. */
 char *report_span(char *out, size_t size, double seconds);
 
-/* The rate of a finding as a person acts on it: "+3.1%/day, doubles in
- * ~23 days", or per hour when it doubles within a day ("+12%/h, doubles
- * in ~8h").  Returns out. */
+/* The rate of a finding as a person acts on it, relative to its last
+ * count: "+3.1%/day, doubles in ~23 days", or per hour when it doubles
+ * within a day ("+12%/h, doubles in ~8h").  Returns out. */
 char *report_rate(char *out, size_t size, const detect_result *r);
 
 /* One line per finding of kind v in d, in d's order:

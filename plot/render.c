@@ -33,6 +33,7 @@ static const rgb grid_minor = {0.94, 0.94, 0.95};
 static const rgb frame = {0.70, 0.70, 0.73};
 static const rgb red_alarm = {0.80, 0.08, 0.10};
 static const rgb calm = {0.13, 0.55, 0.20};
+static const rgb amber = {0.75, 0.45, 0.00};    /* rose, but no alarm */
 
 static void set_rgb(cairo_t *cr, rgb c)
 {
@@ -135,7 +136,7 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         text_at(cr, sum->values[i], x + 80, y, 0);
     }
 
-    set_rgb(cr, sum->n_growing ? red_alarm : calm);
+    set_rgb(cr, sum->n_growing ? red_alarm : sum->n_noted ? amber : calm);
     font(cr, 13, true);
     text_at(cr, sum->verdict, x, sum->y_verdict, 0);
     if (sum->n_rows == 0)
@@ -160,12 +161,16 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         font(cr, LAYOUT_FONT_TEXT, false);
         text_at(cr, row->first, sum->col_x[1], y_row, 1);
         text_at(cr, row->last, sum->col_x[2], y_row, 1);
-        set_rgb(cr, red_alarm);
+        set_rgb(cr, row->alarm ? red_alarm : amber);
         font(cr, LAYOUT_FONT_TEXT, true);
         text_at(cr, row->rate, sum->col_x[3], y_row, 1);
         set_rgb(cr, muted);
         font(cr, LAYOUT_FONT_TEXT, false);
         text_at(cr, row->where, sum->col_x[4], y_row, 0);
+        y_row += sum->row_h;
+        set_rgb(cr, row->alarm ? red_alarm : amber);
+        font(cr, LAYOUT_FONT_TEXT - 1, false);
+        text_at(cr, row->why, sum->col_x[0] + 12, y_row, 0);
     }
     if (sum->more_rows) {
         char more[160];
