@@ -97,8 +97,10 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
         return "short";
     if (!(st->z >= z_crit))
         return "no significant trend";
-    if (st->growth < min_abs || (st->span < p->rel_span && st->rel < p->min_rel) ||
-        last <= st->level)
+    /* min_rel holds for short stretches, and for deseasonalised ones: the
+     * phase means fitted to a cycle leave small trends of their own */
+    bool rel_applies = st->span < p->rel_span || st->period > 0;
+    if (st->growth < min_abs || (rel_applies && st->rel < p->min_rel) || last <= st->level)
         return "too little growth";
     if (!(st->snr >= p->min_snr))
         return "growth within the noise";
@@ -394,7 +396,12 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         high = low > high ? low : high;
         fall = high - low > fall ? high - low : fall;
     }
+    /* a drop within twice the noise of an envelope whose residuals are
+     * uncorrelated (Hamed-Rao finds nothing) is the scatter of bucket
+     * minima of a big population, not a wander falling back */
     double rise = w_last - w_first;
+    if (factor < 1.2)
+        fall = fall > 2 * st->noise ? fall - 2 * st->noise : 0;
     st->fall = rise > 0 ? fall / rise : INFINITY;
 
     /* step: the largest rise from the highest point of kf buckets to the
@@ -496,7 +503,7 @@ static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prio
     if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5))
         return 0;
     size_t grown = 0, judged = 0;
-    double spans = 0;
+    double spans = 0, grown_span = 0;
     for (size_t k = 0; k < n_prior; k++) {
         size_t n = lp_series_extract(s, f->col, prior[k], since, until, t, v);
         if (detect_series(t, v, n, p, min_abs, z_crit, &pr, err) != 0)
@@ -505,14 +512,21 @@ static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prio
             continue;
         judged++;
         spans += pr.t_last - pr.t_first;
-        /* a run that rose no more than a day's cycle could (its load is
-         * not checked here) is no evidence */
-        if (pr.growing && !cycle_sized(&pr) && grown++ == 0)
-            last_grown = pr;
+        /* a run of less than 14 h whose rise a day's load could make may
+         * have been a morning (its load is not checked here); a daily
+         * cycle rises for 12 h at most */
+        bool morning = cycle_sized(&pr) && pr.t_last - pr.t_first < 14 * 3600;
+        if (pr.growing && !morning) {
+            grown_span += pr.t_last - pr.t_first;
+            if (grown++ == 0)
+                last_grown = pr;
+        }
     }
     /* a latest run half as long as those before it cannot say "fixed" */
     bool latest_short = judged && r->t_last - r->t_first < 0.5 * spans / (double)judged;
-    if (!latest_short || grown < 2 || 2 * grown < judged)
+    /* runs that rose for less than a day in all could be a daily cycle's
+     * mornings; over a day, the cycle would have shown its fall */
+    if (!latest_short || grown < 2 || 2 * grown < judged || grown_span < DAY)
         return 0;
     r->verdict = DETECT_GROWING;
     r->growing = true;

@@ -27,7 +27,9 @@
  *      - size:   Theil-Sen slope x envelope span >= min_abs, >= min_rel x
  *                the starting level when the stretch spans less than
  *                rel_span (a rise of a few percent is believed from hours
- *                of data on, not from minutes), >= min_snr x the envelope's
+ *                of data on, not from minutes) or was deseasonalised (the
+ *                phase means leave small trends of their own),
+ *                >= min_snr x the envelope's
  *                own noise (1.4826 x the MAD of its residuals), and the
  *                rate projected over a week >= min_week x the level: a big
  *                population's slow leak counts when it is clear and
