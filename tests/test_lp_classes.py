@@ -3,7 +3,7 @@
 with exactly the numbers the issue gives, and the verdict leakplot --check
 must reach on it (plus the "must not flag" twin where the issue names one).
 
-Usage: test_lp_classes.py LEAKPLOT [SEED...]
+Usage: test_lp_classes.py [LEAKPLOT [SEED...]]   (default plot/leakplot)
 Each case prints "ok NAME" or "FAIL NAME: why"; the last line is
 "N passed, N failed".  Seeds (default 1 2 3) vary the noise: a class must
 be found whatever the draw."""
@@ -265,7 +265,7 @@ def judge(leakplot, d, want):
 
 
 def main():
-    leakplot = sys.argv[1]
+    leakplot = sys.argv[1] if len(sys.argv) > 1 else "plot/leakplot"
     seeds = [int(x) for x in sys.argv[2:]] or [1, 2, 3]
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
