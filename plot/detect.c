@@ -491,6 +491,19 @@ static int find_priors(const lp_store *s, const bool *current, double since, dou
     return 0;
 }
 
+/* Whether a run failed for want of evidence (too short, too little trend
+ * or growth yet), not for a shape a leak does not have (stopped, one
+ * step, fell back): only the first may be judged by the runs before. */
+static bool lacks_evidence(const char *reason)
+{
+    static const char *const want[] = {"short", "no significant trend", "too little growth",
+                                       "growth within the noise", "too slow to matter"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (strcmp(reason, want[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Across restarts (design step 7): whether the runs before f's judge it
  * growing; then f's result says so.  t and v are scratch (room for the
  * longest run).  0 or -1. */
@@ -500,7 +513,7 @@ static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prio
                         lp_error *err)
 {
     detect_result *r = &f->r, pr, last_grown = {0};
-    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5))
+    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason))
         return 0;
     size_t grown = 0, judged = 0;
     double spans = 0, grown_span = 0;

@@ -51,10 +51,12 @@
  *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
  *      (not a cache's slowing approach) and was never released.  Neither
  *      sets exit 1.
- *   7. Across restarts: a latest run too short to judge, or shorter than
- *      half its predecessors and not falling, is GROWING when at least two
+ *   7. Across restarts: a latest run shorter than half its predecessors,
+ *      not falling (z >= 0.5) and failing only for want of evidence (not
+ *      for a stopped, stepped or falling shape), is GROWING when at least two
  *      and at least half of the up to DETECT_PRIOR_RUNS runs of its group
- *      that ended before it began are GROWING on their own.
+ *      that ended before it began are GROWING on their own, for a day in
+ *      all (mornings of a daily cycle are not counted).
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
  * most 1024, 64 by default: a constant, whatever n); step 7 at most
  * DETECT_PRIOR_RUNS times that, for series the latest run does not flag. */
