@@ -109,7 +109,8 @@ char *report_rate(char *out, size_t size, const detect_result *r)
         snprintf(out, size, "+%s%%/h, doubles in ~%s", pct,
                  report_span(when, sizeof when, days * 86400));
     else if (days < 730)
-        snprintf(out, size, "+%s%%/day, doubles in ~%.0f days", pct, days);
+        snprintf(out, size, "+%s%%/day, doubles in ~%.0f day%s", pct, days,
+                 days < 1.5 ? "" : "s");
     else
         snprintf(out, size, "+%s%%/day, doubles in ~%.0f years", pct, days / 365);
     return out;

@@ -200,6 +200,36 @@ static double y_of(const layout_panel *p, double v)
     return p->plot.y + p->plot.h - (v - p->y.lo) / (p->y.hi - p->y.lo) * p->plot.h;
 }
 
+/* Cut the segment (t0, v0)-(t1, v1) to lo <= v <= hi; false when nothing
+ * is left.  A trend line far off the axis (a glitch centuries ahead) is
+ * otherwise dashed along its whole length: millions of dashes. */
+static bool clip_to_range(double *t0, double *v0, double *t1, double *v1, double lo,
+                          double hi)
+{
+    double a = 0, b = 1, dv = *v1 - *v0;
+    if (dv == 0) {
+        if (*v0 < lo || *v0 > hi)
+            return false;
+    } else {
+        double ka = (lo - *v0) / dv, kb = (hi - *v0) / dv;
+        if (ka > kb) {
+            double k = ka;
+            ka = kb;
+            kb = k;
+        }
+        a = ka > a ? ka : a;
+        b = kb < b ? kb : b;
+        if (!(a <= b))
+            return false;
+    }
+    double dt = *t1 - *t0, ts = *t0, vs = *v0;
+    *t0 = ts + a * dt;
+    *v0 = vs + a * dv;
+    *t1 = ts + b * dt;
+    *v1 = vs + b * dv;
+    return true;
+}
+
 static void paint_grid(cairo_t *cr, const layout_panel *p)
 {
     double top = p->plot.y, bottom = p->plot.y + p->plot.h;
@@ -274,9 +304,12 @@ static void paint_line(cairo_t *cr, const layout_panel *p, const layout_line *l)
         cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.85);
         cairo_set_dash(cr, dash, 2, 0);
         cairo_set_line_width(cr, 0.8);
-        cairo_move_to(cr, x_of(p, l->trend_t0), y_of(p, l->trend_v0));
-        cairo_line_to(cr, x_of(p, l->trend_t1), y_of(p, l->trend_v1));
-        cairo_stroke(cr);
+        double t0 = l->trend_t0, v0 = l->trend_v0, t1 = l->trend_t1, v1 = l->trend_v1;
+        if (clip_to_range(&t0, &v0, &t1, &v1, p->y.lo, p->y.hi)) {
+            cairo_move_to(cr, x_of(p, t0), y_of(p, v0));
+            cairo_line_to(cr, x_of(p, t1), y_of(p, v1));
+            cairo_stroke(cr);
+        }
         cairo_set_dash(cr, NULL, 0, 0);
     }
 }
