@@ -108,7 +108,11 @@ int logfmt_append_header(logfmt_buf *b, const logfmt_header *h)
         return -1;
     if (h->extra && *h->extra && logfmt_buf_printf(b, " %s", h->extra) != 0)
         return -1;
-    return logfmt_buf_printf(b, " interval=%s\n", interval);
+    if (logfmt_buf_printf(b, " interval=%s", interval) != 0)
+        return -1;
+    if (h->start > 0 && logfmt_buf_printf(b, " start=%.2f", h->start) != 0)
+        return -1;
+    return logfmt_buf_printf(b, "\n");
 }
 
 /* Format an unsigned count without printf (the hot loop of a snapshot). */

@@ -28,9 +28,13 @@ typedef struct logfmt_header {
     const char *program;    /* NULL: omitted */
     const char *extra;      /* preformatted "key=value ..." or NULL */
     uint64_t interval_ms;
+    double start;           /* the process's start, unix seconds; <= 0: omitted */
 } logfmt_header;
 
-/* Append "# leakagent 1 pid=.. host=.. program=.. [extra] interval=..\n". */
+/* Append "# leakagent 1 pid=.. host=.. program=.. [extra] interval=..
+ * [start=..]\n".  start tells a restart that kept its pid (a container's
+ * pid 1) from the same process writing its header again after a rotation;
+ * it comes last, an unknown key that older readers skip. */
 int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
 
 /* Append "#START <time> pid=<pid> gauges...\n" then "name count\n" lines in

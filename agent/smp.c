@@ -226,9 +226,40 @@ static void record_error(smp_sampler *s, const char *message)
 
 /* ---- the header ------------------------------------------------------- */
 
+/* When this process started, in unix seconds (boot time plus the start
+ * tick of /proc/self/stat), or 0 when /proc cannot say.  Read each time: a
+ * fork child is a process of its own. */
+static double process_start(void)
+{
+    char buf[1024];
+    double btime = 0, ticks = 0;
+    FILE *f = fopen("/proc/stat", "re");
+    if (f == NULL)
+        return 0;
+    while (fgets(buf, sizeof buf, f))
+        if (sscanf(buf, "btime %lf", &btime) == 1)
+            break;
+    fclose(f);
+    f = fopen("/proc/self/stat", "re");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');      /* the command may hold spaces */
+    long hz = sysconf(_SC_CLK_TCK);
+    /* starttime is field 22; p + 2 is field 3 */
+    if (p == NULL || hz <= 0 || btime <= 0 ||
+        sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s "
+                      "%*s %*s %*s %lf", &ticks) != 1)
+        return 0;
+    return btime + ticks / (double)hz;
+}
+
 static int build_header(smp_sampler *s, logfmt_buf *out)
 {
     logfmt_header h = {
+        .start = process_start(),
         .pid = (long)getpid(),
         .host = s->host,
         .program = s->program,

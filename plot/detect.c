@@ -19,6 +19,9 @@ void detect_defaults(detect_params *p)
         .warmup = 0.1,
         .buckets = 64,
         .min_rel = 0.1,
+        .rel_span = 6 * 3600,
+        .min_snr = 2,
+        .min_week = 0.02,
         .min_abs = 50,
         .tail = 0.2,
         .tail_ratio = 0.3,
@@ -66,6 +69,20 @@ static double median3(double a, double b, double c)
     return c < a ? a : c > b ? b : c;
 }
 
+/* A daily cycle that swings a count by +-CYCLE_SWING around its mean (the
+ * load of a busy service: four times as much at the peak as at night)
+ * rises at most 2 A sin(pi span / day) of the mean in `span`, relative to
+ * a start at the trough (1 - A). */
+#define CYCLE_SWING 0.6
+#define DAY 86400.0
+double detect_cycle_rise(double span)
+{
+    if (!(span < DAY))
+        return INFINITY;
+    double half = span < DAY / 2 ? span : DAY / 2;
+    return 2 * CYCLE_SWING * sin(M_PI * half / DAY) / (1 - CYCLE_SWING);
+}
+
 /* The first gate the stretch fails, or NULL when it passes them all. */
 static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
                         double z_crit, double last)
@@ -74,8 +91,15 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
         return "short";
     if (!(st->z >= z_crit))
         return "no significant trend";
-    if (st->growth < min_abs || st->rel < p->min_rel || last <= st->level)
+    /* min_rel holds for short stretches, and for deseasonalised ones: the
+     * phase means fitted to a cycle leave small trends of their own */
+    bool rel_applies = st->span < p->rel_span || st->period > 0;
+    if (st->growth < min_abs || (rel_applies && st->rel < p->min_rel) || last <= st->level)
         return "too little growth";
+    if (!(st->snr >= p->min_snr))
+        return "growth within the noise";
+    if (!(st->week >= p->min_week))
+        return "too slow to matter";
     if (!(st->recent >= p->tail_ratio))
         return "not rising recently";
     if (!(st->step <= p->max_step))
@@ -85,7 +109,17 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
     return NULL;
 }
 
-/* Apply the gates to both stretches; sets growing, reason and st. */
+/* HELD: the whole run rose at least 2x and min_abs, not in one step, then
+ * stopped dead (a knee was found) and never fell back.  No trend test: a
+ * ramp and a plateau are no monotonic trend, and HELD raises no alarm. */
+static bool held(const detect_result *r, const detect_params *p, double min_abs)
+{
+    const detect_stats *w = &r->whole;
+    return !isnan(w->knee) && r->last - w->level >= min_abs && r->last >= 2 * w->level &&
+           w->fall <= p->max_fall && w->step <= p->max_step;
+}
+
+/* Apply the gates to both stretches; sets verdict, growing, reason, st. */
 static void verdict(detect_result *r, const detect_params *p, double min_abs,
                     double z_crit)
 {
@@ -97,9 +131,27 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
     const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
-    r->growing = r->judged && (!whole || !late);
-    r->st = !whole || late ? r->whole : r->late;
-    r->reason = r->growing ? "growing" : whole;
+    bool passes = r->judged && (!whole || !late);
+    r->late_half = whole && !late;
+    r->st = r->late_half ? r->late : r->whole;
+    r->runs = 1;
+    r->verdict = DETECT_OK;
+    if (passes)
+        r->verdict = DETECT_GROWING;
+    else if (r->judged && held(r, p, min_abs))
+        r->verdict = DETECT_HELD;
+    r->growing = r->verdict == DETECT_GROWING;
+    r->reason = r->verdict == DETECT_GROWING ? "growing"
+                : r->verdict == DETECT_HELD ? "held (the rise stopped, nothing released)"
+                : whole;
+}
+
+/* Whether a growing series is one a daily cycle could explain: less than a
+ * day of data and a rise within detect_cycle_rise (the load is checked by
+ * confirm_rising). */
+static bool cycle_sized(const detect_result *r)
+{
+    return r->verdict == DETECT_GROWING && r->st.rel <= detect_cycle_rise(r->t_last - r->t_first);
 }
 
 /* Minimum and maximum of e[lo..hi). */
@@ -131,14 +183,15 @@ static double window_median(const double *e, size_t lo, size_t hi)
  * trend line), in buckets, refined between lags; 0 when there is none.
  * A cycle is the highest autocorrelation peak after the first negative
  * lag, at least CYCLE_MIN_RHO strong, at least CYCLE_MIN_BUCKETS long
- * (shorter ones are churn the rolling minima absorb) and at most n/3 (three
- * cycles in the window).  O(n^2 / 3) with n <= MAX_BUCKETS. */
+ * (shorter ones are churn the rolling minima absorb) and at most n/2 (two
+ * cycles in the window: three days of a daily load lose a tenth to the
+ * warm-up).  O(n^2 / 2) with n <= MAX_BUCKETS. */
 #define CYCLE_MIN_RHO 0.5
 #define CYCLE_MIN_BUCKETS 5
 static double cycle_period(const double *r, size_t n)
 {
-    double mean = 0, den = 0, rho[MAX_BUCKETS / 3 + 2];
-    size_t kmax = n / 3;
+    double mean = 0, den = 0, rho[MAX_BUCKETS / 2 + 2];
+    size_t kmax = n / 2 - 1;
     if (kmax < CYCLE_MIN_BUCKETS + 1)
         return 0;
     for (size_t j = 0; j < n; j++)
@@ -177,10 +230,61 @@ static double held_level(const double *e, size_t lo, size_t hi, size_t k)
     return held;
 }
 
+/* Subtract from e[0..n) the mean residual r of its phase in a cycle of
+ * `period` buckets: what is left compares like with like across cycles. */
+static void deseasonalise(double *e, const double *r, size_t n, double period)
+{
+    double sum[MAX_BUCKETS / 2 + 2] = {0};
+    size_t count[MAX_BUCKETS / 2 + 2] = {0};
+    for (size_t j = 0; j < n; j++) {
+        size_t b = (size_t)fmod((double)j, period);
+        sum[b] += r[j];
+        count[b]++;
+    }
+    double mean = 0;
+    for (size_t j = 0; j < n; j++)
+        mean += r[j] / (double)n;
+    for (size_t j = 0; j < n; j++) {
+        size_t b = (size_t)fmod((double)j, period);
+        e[j] -= sum[b] / (double)count[b] - mean;
+    }
+}
+
+/* 1.4826 x the median absolute deviation of r[0..n): the standard
+ * deviation of normal noise, robust to a few outliers. */
+static double robust_scale(const double *r, size_t n)
+{
+    double w[MAX_BUCKETS];
+    memcpy(w, r, n * sizeof *w);
+    double mid = trend_median(w, n);
+    for (size_t j = 0; j < n; j++)
+        w[j] = fabs(r[j] - mid);
+    return 1.4826 * trend_median(w, n);
+}
+
+/* Where the rise of e[0..n) from `level` to `top` stopped dead: the first
+ * bucket at 95% of the rise, when the rise just before it still ran at
+ * half its average rate or more (a linear rise cut off; a cache's
+ * approach to its bound slows down first).  Its index, or n when none. */
+static size_t dead_stop(const double *e, size_t n, double level, double top)
+{
+    double rise = top - level;
+    if (!(rise > 0))
+        return n;
+    size_t j = 0;
+    while (j < n && e[j] < level + 0.95 * rise)
+        j++;
+    if (j < 4 || j >= n)
+        return n;
+    size_t w = j / 4 > 2 ? j / 4 : 2;
+    double end_rate = (e[j] - e[j - w]) / (double)w, avg = (e[j] - e[0]) / (double)j;
+    return avg > 0 && end_rate >= 0.5 * avg ? j : n;
+}
+
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
 static int analyse(const double *t, const double *v, size_t lo, size_t n,
                    const detect_params *p, double min_abs, detect_stats *st,
-                   lp_error *err)
+                   detect_result *keep_env, lp_error *err)
 {
     double e[MAX_BUCKETS], x[MAX_BUCKETS], r[MAX_BUCKETS];
     size_t skip = lo, m = n - skip;
@@ -189,7 +293,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         nb = MAX_BUCKETS;
     if (nb < 8)
         nb = m / 2;
-    *st = (detect_stats){0};
+    *st = (detect_stats){.knee = NAN};
     if (n - lo < p->min_snapshots / 2 || nb < 8)
         return 0;
     for (size_t j = 0; j < nb; j++) {
@@ -198,52 +302,70 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         x[j] = (t[a] + t[b - 1]) / 2;
     }
     st->judged = true;
-    st->level = median3(e[0], e[1], e[2]);
+    if (keep_env != NULL) {
+        size_t k = nb < DETECT_ENV ? nb : DETECT_ENV;
+        for (size_t j = 0; j < k; j++)
+            keep_env->env[j] = (float)e[j * nb / k];
+        keep_env->n_env = (unsigned)k;
+    }
     st->slope = trend_theil_sen(x, e, nb);
-    trend_mk mk;
-    if (isnan(st->slope) || trend_mann_kendall(e, nb, &mk) != 0)
+    if (isnan(st->slope))
         goto oom;
-    st->growth = st->slope * (x[nb - 1] - x[0]);
     for (size_t j = 0; j < nb; j++)
         r[j] = e[j] - st->slope * x[j];
     st->period = cycle_period(r, nb);
+    if (st->period > 0) {
+        deseasonalise(e, r, nb, st->period);
+        st->slope = trend_theil_sen(x, e, nb);
+        if (isnan(st->slope))
+            goto oom;
+        for (size_t j = 0; j < nb; j++)
+            r[j] = e[j] - st->slope * x[j];
+    }
+    st->level = median3(e[0], e[1], e[2]);
+    st->span = x[nb - 1] - x[0];
+    st->growth = st->slope * st->span;
+    trend_mk mk;
+    if (trend_mann_kendall(e, nb, &mk) != 0)
+        goto oom;
     /* Hamed-Rao corrects Var(S) for autocorrelated noise, from lags 1-3 of
-     * the detrended ranks; under a cycle (the daily load) from every lag of
-     * one whole period, over which a cycle's positive and negative
-     * correlations cancel as its effect on S does (lags 1-3 alone would
-     * see only the positive ones and bury a leak under a daily cycle). */
+     * the detrended ranks; after a cycle was taken out, from every lag of
+     * one period: a wander taken for a cycle keeps its autocorrelation
+     * there, a real cycle's removal leaves none. */
     int lags = st->period > 0 ? (int)lround(st->period) : 3;
     double factor = trend_hamed_rao(x, e, nb, st->slope, lags);
     if (factor < 0)
         goto oom;
-    /* When the envelope departs from its trend line by less than a tenth
-     * of the growth, the residual ranks follow counting steps, not noise,
-     * and their "autocorrelation" would only hide a clean leak. */
+    /* When the envelope departs from its trend line by less than a quarter
+     * of the growth, the residual ranks follow a leak's curvature and its
+     * counting steps, not noise, and their "autocorrelation" would only
+     * hide a clean leak (a strictly rising short run most of all). */
     double lo_res = INFINITY, hi_res = -INFINITY;
     for (size_t j = 0; j < nb; j++) {
         lo_res = r[j] < lo_res ? r[j] : lo_res;
         hi_res = r[j] > hi_res ? r[j] : hi_res;
     }
-    if (st->growth > 0 && hi_res - lo_res <= 0.1 * st->growth)
+    if (st->growth > 0 && hi_res - lo_res <= 0.25 * st->growth)
         factor = 1;
     st->factor = factor;
-    st->rel = st->growth / (st->level > min_abs ? st->level : min_abs);
+    double base = st->level > min_abs ? st->level : min_abs;
+    st->rel = st->growth / base;
+    st->week = st->slope * 7 * DAY / base;
+    st->noise = robust_scale(r, nb);
+    st->snr = st->noise > 0 ? st->growth / st->noise : st->growth > 0 ? INFINITY : 0;
     double s = mk.s > 0 ? mk.s - 1 : mk.s < 0 ? mk.s + 1 : 0;
     st->z = mk.var > 0 ? s / sqrt(mk.var * factor) : 0;
 
-    /* kf: the window of the rolling minima below.  At least 3 buckets (a
-     * GC that skipped a bucket or two leaves spikes that wide), and a
-     * whole cycle when there is one (its troughs are the floor). */
+    /* kf: the window of the rolling minima below: at least 3 buckets (a
+     * GC that skipped a bucket or two leaves spikes that wide). */
     size_t kf = nb / 16 > 3 ? nb / 16 : 3;
-    if (st->period > 0 && (size_t)ceil(st->period) > kf)
-        kf = (size_t)ceil(st->period);
 
     /* recent: the rise over the last q buckets must keep up with the
      * average rise.  Two measures, the larger counts: the windows' medians
-     * (robust to noise; for windows longer than a cycle, to cycles), and
-     * how far the highest level held for kf buckets in the last window
-     * tops the highest held before it (a staircase's last bursts lift it
-     * before they lift the median; noise on a plateau does not). */
+     * (robust to noise), and how far the highest level held for kf buckets
+     * in the last window tops the highest held before it (a staircase's
+     * last bursts lift it before they lift the median; noise on a plateau
+     * does not). */
     size_t q = (size_t)lround(p->tail * (double)nb);
     q = q < 3 ? 3 : q > nb / 3 ? nb / 3 : q;
     if (q < kf)
@@ -256,6 +378,8 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
                        held_level(e, 0, nb - q, (size_t)k_held);
     double last_rise = w_last - w_prev > held_rise ? w_last - w_prev : held_rise;
     st->recent = all_rate > 0 ? last_rise / (double)q / all_rate : 0;
+    size_t knee = dead_stop(e, nb, st->level, w_last);
+    st->knee = knee < nb - q ? x[knee] : NAN;
 
     /* fall: the deepest drop from an earlier high of the envelope's rolling
      * minimum over kf buckets (one bucket may miss the GC's low point);
@@ -266,7 +390,12 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         high = low > high ? low : high;
         fall = high - low > fall ? high - low : fall;
     }
+    /* a drop within twice the noise of an envelope whose residuals are
+     * uncorrelated (Hamed-Rao finds nothing) is the scatter of bucket
+     * minima of a big population, not a wander falling back */
     double rise = w_last - w_first;
+    if (factor < 1.2)
+        fall = fall > 2 * st->noise ? fall - 2 * st->noise : 0;
     st->fall = rise > 0 ? fall / rise : INFINITY;
 
     /* step: the largest rise from the highest point of kf buckets to the
@@ -283,11 +412,218 @@ oom:
     return -1;
 }
 
+/* Sort rank of a verdict: growing, rising, held, the rest. */
+static int verdict_rank(detect_verdict v)
+{
+    return v == DETECT_GROWING ? 0 : v == DETECT_RISING ? 1 : v == DETECT_HELD ? 2 : 3;
+}
+
+/* Growing first, then rising, then held; then by relative growth, largest
+ * first. */
+static int cmp_finding(const void *a, const void *b)
+{
+    const detect_finding *x = a, *y = b;
+    int rx = verdict_rank(x->r.verdict), ry = verdict_rank(y->r.verdict);
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    if (x->r.st.rel != y->r.st.rel)
+        return x->r.st.rel > y->r.st.rel ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return (x->run > y->run) - (x->run < y->run);
+}
+
+/* The runs before each current run: prior[r * DETECT_PRIOR_RUNS + k] for
+ * k < n_prior[r], the runs of r's group that ended (inside the window)
+ * before r began, latest first.  By group, members sorted by their end:
+ * O(runs log runs). */
+typedef struct run_end {
+    double first, last;
+    size_t run;
+} run_end;
+
+static int cmp_run_end(const void *a, const void *b)
+{
+    const run_end *x = a, *y = b;
+    return (x->last > y->last) - (x->last < y->last);
+}
+
+static int find_priors(const lp_store *s, const bool *current, double since, double until,
+                       size_t *prior, size_t *n_prior)
+{
+    run_end *ends = malloc((s->n_runs + 1) * sizeof *ends);
+    if (ends == NULL)
+        return -1;
+    for (uint32_t g = 0; g < s->n_groups; g++) {
+        const size_t *members = s->group_runs + s->group_start[g];
+        size_t n_members = s->group_start[g + 1] - s->group_start[g], n = 0;
+        for (size_t k = 0; k < n_members; k++) {
+            run_end *e = &ends[n];
+            e->run = members[k];
+            n += lp_series_run_span(s, members[k], since, until, &e->first, &e->last);
+        }
+        if (n < 2)
+            continue;
+        qsort(ends, n, sizeof *ends, cmp_run_end);
+        for (size_t k = 0; k < n; k++) {
+            size_t r = ends[k].run;
+            if (!current[r])
+                continue;
+            size_t lo = 0, hi = n;        /* first end at or after r's start */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ends[mid].last < ends[k].first)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            for (size_t j = lo; j > 0 && n_prior[r] < DETECT_PRIOR_RUNS; j--)
+                prior[r * DETECT_PRIOR_RUNS + n_prior[r]++] = ends[j - 1].run;
+        }
+    }
+    free(ends);
+    return 0;
+}
+
+/* Whether a run failed for want of evidence (too short, too little trend
+ * or growth yet), not for a shape a leak does not have (stopped, one
+ * step, fell back): only the first may be judged by the runs before. */
+static bool lacks_evidence(const char *reason)
+{
+    static const char *const want[] = {"short", "no significant trend", "too little growth",
+                                       "growth within the noise", "too slow to matter"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (strcmp(reason, want[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Across restarts (design step 7): whether the runs before f's judge it
+ * growing; then f's result says so.  t and v are scratch (room for the
+ * longest run).  0 or -1. */
+static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prior,
+                        size_t n_prior, const detect_params *p, double min_abs,
+                        double z_crit, double since, double until, double *t, double *v,
+                        lp_error *err)
+{
+    detect_result *r = &f->r, pr, last_grown = {0};
+    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason))
+        return 0;
+    size_t grown = 0, judged = 0;
+    double spans = 0, grown_span = 0;
+    for (size_t k = 0; k < n_prior; k++) {
+        size_t n = lp_series_extract(s, f->col, prior[k], since, until, t, v);
+        if (detect_series(t, v, n, p, min_abs, z_crit, &pr, err) != 0)
+            return -1;
+        if (!pr.judged)
+            continue;
+        judged++;
+        spans += pr.t_last - pr.t_first;
+        /* a run of less than 14 h whose rise a day's load could make may
+         * have been a morning (its load is not checked here); a daily
+         * cycle rises for 12 h at most */
+        bool morning = cycle_sized(&pr) && pr.t_last - pr.t_first < 14 * 3600;
+        if (pr.growing && !morning) {
+            grown_span += pr.t_last - pr.t_first;
+            if (grown++ == 0)
+                last_grown = pr;
+        }
+    }
+    /* a latest run half as long as those before it cannot say "fixed" */
+    bool latest_short = judged && r->t_last - r->t_first < 0.5 * spans / (double)judged;
+    /* runs that rose for less than a day in all could be a daily cycle's
+     * mornings; over a day, the cycle would have shown its fall */
+    if (!latest_short || grown < 2 || 2 * grown < judged || grown_span < DAY)
+        return 0;
+    r->verdict = DETECT_GROWING;
+    r->growing = true;
+    r->reason = "growing in the runs before";
+    r->runs = 1 + grown;
+    r->prior_growing = grown;
+    if (!(r->st.slope > 0))
+        r->st = last_grown.st;
+    return 0;
+}
+
+/* Pearson correlation of two envelopes of n buckets (0 when flat). */
+static double env_correlation(const float *a, const float *b, unsigned n)
+{
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (unsigned j = 0; j < n; j++) {
+        ma += a[j] / (double)n;
+        mb += b[j] / (double)n;
+    }
+    for (unsigned j = 0; j < n; j++) {
+        sab += (a[j] - ma) * (b[j] - mb);
+        saa += (a[j] - ma) * (a[j] - ma);
+        sbb += (b[j] - mb) * (b[j] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
+}
+
+/* A growing series of less than a day whose rise a daily cycle could
+ * make is RISING when the load moved: DETECT_COMPANIONS other types of
+ * its run rose alike (see detect_cycle_rise).  idx[0..n) index one run's
+ * items; beyond MAX_RISING_CHECKED candidates in one run the load is
+ * evident and all are RISING.  O(candidates x items of the run x
+ * DETECT_ENV). */
+#define MAX_RISING_CHECKED 64
+static void confirm_rising(const lp_store *s, detect_finding *items, const size_t *idx,
+                           size_t n)
+{
+    size_t candidates = 0;
+    for (size_t i = 0; i < n; i++)
+        candidates += cycle_sized(&items[idx[i]].r);
+    if (candidates == 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        detect_result *r = &items[idx[i]].r;
+        if (!cycle_sized(r))
+            continue;
+        size_t alike = candidates > MAX_RISING_CHECKED ? DETECT_COMPANIONS : 0;
+        for (size_t j = 0; j < n && alike < DETECT_COMPANIONS; j++) {
+            const detect_result *o = &items[idx[j]].r;
+            if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
+                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= 0.9)
+                alike++;
+        }
+        if (alike >= DETECT_COMPANIONS) {
+            r->verdict = DETECT_RISING;
+            r->growing = false;
+            r->reason = "rising (less than a day: could be a daily cycle)";
+        }
+    }
+}
+
+/* confirm_rising over every run: items indexed by run with a counting
+ * sort.  0 or -1. */
+static int confirm_rising_all(const lp_store *s, detect_report *d)
+{
+    size_t *start = calloc(s->n_runs + 2, sizeof *start);
+    size_t *idx = malloc((d->n_items + 1) * sizeof *idx);
+    if (start == NULL || idx == NULL) {
+        free(start);
+        free(idx);
+        return -1;
+    }
+    for (size_t i = 0; i < d->n_items; i++)
+        start[d->items[i].run + 2]++;
+    for (size_t r = 0; r < s->n_runs; r++)
+        start[r + 2] += start[r + 1];
+    for (size_t i = 0; i < d->n_items; i++)
+        idx[start[d->items[i].run + 1]++] = i;
+    for (size_t r = 0; r < s->n_runs; r++)
+        confirm_rising(s, d->items, idx + start[r], start[r + 1] - start[r]);
+    free(start);
+    free(idx);
+    return 0;
+}
+
 int detect_series(const double *t, const double *v, size_t n,
                   const detect_params *p, double min_abs, double z_crit,
                   detect_result *out, lp_error *err)
 {
-    *out = (detect_result){.n = n, .reason = "short"};
+    *out = (detect_result){.n = n, .reason = "short", .runs = 1};
     if (n == 0)
         return 0;
     out->first = v[0];
@@ -296,25 +632,13 @@ int detect_series(const double *t, const double *v, size_t n,
     out->t_last = t[n - 1];
     if (n < p->min_snapshots)
         return 0;
-    if (analyse(t, v, (size_t)((double)n * p->warmup), n, p, min_abs, &out->whole, err) != 0 ||
-        analyse(t, v, n / 2, n, p, min_abs, &out->late, err) != 0)
+    if (analyse(t, v, (size_t)((double)n * p->warmup), n, p, min_abs, &out->whole, out,
+                err) != 0 ||
+        analyse(t, v, n / 2, n, p, min_abs, &out->late, NULL, err) != 0)
         return -1;
     out->judged = out->whole.judged;
     verdict(out, p, min_abs, z_crit);
     return 0;
-}
-
-/* Growing first; then by relative growth, largest first. */
-static int cmp_finding(const void *a, const void *b)
-{
-    const detect_finding *x = a, *y = b;
-    if (x->r.growing != y->r.growing)
-        return x->r.growing ? -1 : 1;
-    if (x->r.st.rel != y->r.st.rel)
-        return x->r.st.rel > y->r.st.rel ? -1 : 1;
-    if (x->col != y->col)
-        return x->col < y->col ? -1 : 1;
-    return (x->run > y->run) - (x->run < y->run);
 }
 
 int detect_store(const lp_store *s, const detect_params *p, double since,
@@ -327,11 +651,15 @@ int detect_store(const lp_store *s, const detect_params *p, double since,
     for (size_t r = 0; r < s->n_runs; r++)
         longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
     bool *current = calloc(s->n_runs + 1, sizeof *current);
+    size_t *n_prior = calloc(s->n_runs + 1, sizeof *n_prior);
+    size_t *prior = malloc((s->n_runs + 1) * DETECT_PRIOR_RUNS * sizeof *prior);
     double *t = malloc(longest * sizeof *t), *v = malloc(longest * sizeof *v);
     double *min_abs = NULL;
-    if (current == NULL || t == NULL || v == NULL)
+    if (current == NULL || n_prior == NULL || prior == NULL || t == NULL || v == NULL)
         goto oom;
     out->n_runs = lp_series_current(s, since, until, current);
+    if (find_priors(s, current, since, until, prior, n_prior) != 0)
+        goto oom;
     for (size_t r = 0; r < s->n_runs; r++) {
         for (size_t c = 0; current[r] && c < s->n_cols; c++) {
             double floor_abs;
@@ -364,9 +692,18 @@ int detect_store(const lp_store *s, const detect_params *p, double since,
         }
     }
     out->z_crit = detect_z_crit(p, 2 * out->n_items);   /* two stretches each */
-    for (size_t i = 0; i < out->n_items; i++) {
+    for (size_t i = 0; i < out->n_items; i++)
         verdict(&out->items[i].r, p, min_abs[i], out->z_crit);
-        out->n_growing += out->items[i].r.growing;
+    if (confirm_rising_all(s, out) != 0)
+        goto oom;
+    for (size_t i = 0; i < out->n_items; i++) {
+        detect_finding *f = &out->items[i];
+        if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run], p,
+                         min_abs[i], out->z_crit, since, until, t, v, err) != 0)
+            goto out;
+        out->n_growing += f->r.verdict == DETECT_GROWING;
+        out->n_rising += f->r.verdict == DETECT_RISING;
+        out->n_held += f->r.verdict == DETECT_HELD;
     }
     if (out->n_items > 1)
         qsort(out->items, out->n_items, sizeof *out->items, cmp_finding);
@@ -378,6 +715,8 @@ out:
     if (rc != 0)
         detect_report_free(out);
     free(current);
+    free(n_prior);
+    free(prior);
     free(t);
     free(v);
     free(min_abs);

@@ -1,9 +1,10 @@
 /* detect: the growth detector.  Decides which series grow.
  *
- * Design (time-scale free: every rule counts snapshots or compares
- * growth with itself, never wall-clock hours):
- *   1. Only the latest run of each process is judged (lp_series_current):
- *      a restart ends the old run's story.
+ * Design (every rule counts snapshots or compares growth with the series'
+ * own noise; wall-clock time enters only to say "a day" where a daily
+ * cycle could be mistaken for a leak, and to project a rate over a week):
+ *   1. The latest run of each process is judged (lp_series_current); the
+ *      runs of the same program before it are judged too (step 7).
  *   2. A series needs min_snapshots present points; the first `warmup`
  *      fraction of the run is dropped (start-up allocations).  The second
  *      half of the run is analysed as well, so a leak that began half-way
@@ -13,16 +14,26 @@
  *      batch sawtooths (cleared within a bucket) vanish.
  *   4. Cycles: the residuals of the envelope from its Theil-Sen line are
  *      searched for a period (an autocorrelation peak >= 0.5 after the
- *      first negative lag, 5 buckets to a third of the envelope: the daily
- *      load over days).  With one, the trend test takes its lags over a
- *      whole period and the rolling minima span one.
- *   5. Gates on the envelope e[0..B):
+ *      first negative lag, 5 buckets to half the envelope: the daily load
+ *      over two days or more).  With one, the envelope is deseasonalised:
+ *      each bucket loses the mean residual of its phase, so every later
+ *      test compares like with like across cycles.
+ *   5. Gates on the (deseasonalised) envelope e[0..B):
  *      - trend:  Mann-Kendall z, variance corrected by Hamed-Rao (lags 1-3,
- *                or one whole period; factor >= 1), must exceed the
- *                one-sided normal quantile of alpha / m, m = number of
- *                stretches judged (Bonferroni);
- *      - size:   Theil-Sen slope x envelope span >= min_abs and
- *                >= min_rel x the starting level;
+ *                factor >= 1; 1 when the envelope stays within a quarter of
+ *                its growth of a straight line: a leak's curvature is not
+ *                noise), must exceed the one-sided normal quantile of
+ *                alpha / m, m = number of stretches judged (Bonferroni);
+ *      - size:   Theil-Sen slope x envelope span >= min_abs, >= min_rel x
+ *                the starting level when the stretch spans less than
+ *                rel_span (a rise of a few percent is believed from hours
+ *                of data on, not from minutes) or was deseasonalised (the
+ *                phase means leave small trends of their own),
+ *                >= min_snr x the envelope's
+ *                own noise (1.4826 x the MAD of its residuals), and the
+ *                rate projected over a week >= min_week x the level: a big
+ *                population's slow leak counts when it is clear and
+ *                material, whatever its share of the population;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -33,11 +44,22 @@
  *                leak);
  *      - fall:   the rolling minimum over kf buckets never falls back by
  *                more than max_fall x the whole rise (a wander does).
- *      kf = max(B/16, 3, one period).  The second half passes for the
- *      series only if the whole run trends up at z_crit / 2 and passes
- *      the fall gate (a leak that began half-way never fell back).
+ *      kf = max(B/16, 3).  The second half passes for the series only if
+ *      the whole run trends up at z_crit / 2 and passes the fall gate.
+ *   6. Verdicts besides GROWING: RISING, a series that passes every gate
+ *      on less than a day of data with a rise a daily cycle could make
+ *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
+ *      (not a cache's slowing approach) and was never released.  Neither
+ *      sets exit 1.
+ *   7. Across restarts: a latest run shorter than half its predecessors,
+ *      not falling (z >= 0.5) and failing only for want of evidence (not
+ *      for a stopped, stepped or falling shape), is GROWING when at least two
+ *      and at least half of the up to DETECT_PRIOR_RUNS runs of its group
+ *      that ended before it began are GROWING on their own, for a day in
+ *      all (mornings of a daily cycle are not counted).
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
- * most 1024, 64 by default: a constant, whatever n). */
+ * most 1024, 64 by default: a constant, whatever n); step 7 at most
+ * DETECT_PRIOR_RUNS times that, for series the latest run does not flag. */
 #ifndef DETECT_H
 #define DETECT_H
 
@@ -52,7 +74,10 @@ typedef struct detect_params {
     size_t min_snapshots;    /* shortest series judged */
     double warmup;           /* fraction of a run dropped at its start */
     size_t buckets;          /* most buckets in the envelope */
-    double min_rel;          /* least growth relative to the starting level */
+    double min_rel;          /* least growth relative to the starting level, */
+    double rel_span;         /* in stretches shorter than this (seconds) */
+    double min_snr;          /* least growth / the envelope's noise */
+    double min_week;         /* least growth over a week / the level */
     double min_abs;          /* least growth of a type's count (objects) */
     double tail;             /* fraction of buckets in the recent window */
     double tail_ratio;       /* least recent rise / predicted rise */
@@ -77,7 +102,23 @@ typedef struct detect_stats {
     double fall;             /* deepest fall / whole rise */
     double period;           /* cycle in the envelope, in buckets; 0: none */
     double factor;           /* Hamed-Rao variance factor applied to z */
+    double noise;            /* robust scale of the envelope's residuals */
+    double snr;              /* growth / noise */
+    double week;             /* slope x one week / level */
+    double span;             /* seconds from the first to the last bucket */
+    double knee;             /* HELD: where the rise stopped (seconds); NAN: not held */
 } detect_stats;
+
+typedef enum detect_verdict {
+    DETECT_OK = 0,           /* judged (or not), nothing to say */
+    DETECT_GROWING,          /* a leak: exit 1 */
+    DETECT_RISING,           /* less than a day, a rise a daily cycle could make */
+    DETECT_HELD,             /* rose at least 2x, stopped dead, never released */
+} detect_verdict;
+
+#define DETECT_PRIOR_RUNS 4
+#define DETECT_ENV 64            /* envelope buckets kept per result */
+#define DETECT_COMPANIONS 5      /* types rising alike that make a load */
 
 /* Verdict on one series.  Two stretches are analysed: the run after its
  * warm-up, and its second half (a leak that started half-way is clearest
@@ -85,12 +126,19 @@ typedef struct detect_stats {
  * stretch the verdict rests on (the whole run unless only the half grew). */
 typedef struct detect_result {
     bool judged;
-    bool growing;
+    bool growing;            /* verdict == DETECT_GROWING */
+    detect_verdict verdict;
     const char *reason;      /* the first gate that failed, or "growing" */
+    bool late_half;          /* st is the second half's (else the whole run's) */
+    size_t runs;             /* runs the verdict rests on: 1, or more across restarts */
+    size_t prior_growing;    /* earlier runs of the group that grew */
     size_t n;                /* present points */
     double first, last;      /* first and last values seen */
     double t_first, t_last;  /* their times */
     detect_stats st, whole, late;
+    float env[DETECT_ENV];   /* the whole run's lower envelope (n_env buckets),
+                                to tell a rise shared with other types */
+    unsigned n_env;
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with
@@ -99,6 +147,14 @@ typedef struct detect_result {
 int detect_series(const double *t, const double *v, size_t n,
                   const detect_params *p, double min_abs, double z_crit,
                   detect_result *out, lp_error *err);
+
+/* The largest relative rise (growth / level) a daily cycle could make over
+ * `span` seconds: INFINITY from a day on (then cycles are tested for).
+ * A series within it is RISING only when at least DETECT_COMPANIONS other
+ * types of its run rose alike (envelopes correlated >= 0.9): a daily
+ * cycle is the load's, and the load moves many types at once; alone, the
+ * rise is GROWING. */
+double detect_cycle_rise(double span);
 
 /* The z a series must reach when m series are tested. */
 double detect_z_crit(const detect_params *p, size_t m);
@@ -114,9 +170,11 @@ typedef struct detect_finding {
 
 typedef struct detect_report {
     detect_finding *items;   /* judged series; growing ones first, most
-                                alarming (largest relative growth) first */
+                                alarming (largest relative growth) first,
+                                then rising, then held, then the rest */
     size_t n_items;
     size_t n_growing;
+    size_t n_rising, n_held;
     size_t n_runs;           /* current runs judged */
     double z_crit;
 } detect_report;

@@ -220,8 +220,9 @@ out:
 
 /* ---- pages ----------------------------------------------------------------- */
 
-/* Heights of the page-1 summary for n_growing growing series: returns the
- * y where the panels may start, and fills the summary's positions. */
+/* Heights of the page-1 summary for n_growing flagged series (growing,
+ * rising, held: two lines each): returns the y where the panels may
+ * start, and fills the summary's positions. */
 static double summary_geometry(size_t n_growing, layout_summary *sum)
 {
     size_t rows = n_growing < LAYOUT_VERDICT_ROWS ? n_growing : LAYOUT_VERDICT_ROWS;
@@ -238,7 +239,7 @@ static double summary_geometry(size_t n_growing, layout_summary *sum)
         y += line_h;                                    /* table header */
         if (sum)
             sum->y_table = y;
-        y += (double)rows * (line_h - 1);
+        y += (double)rows * 2 * (line_h - 1);
         if (n_growing > rows)
             y += line_h - 1;                            /* "and N more" */
     }
@@ -381,9 +382,7 @@ static void trend_line(const layout_input *in, const scratch *sc, const detect_f
     double slope = r->st.slope;
     if (n < 2 || !isfinite(slope))
         return;
-    bool late = memcmp(&r->st, &r->late, sizeof r->st) == 0 &&
-                memcmp(&r->st, &r->whole, sizeof r->st) != 0;
-    size_t skip = late ? n / 2 : (size_t)((double)n * p->warmup);
+    size_t skip = r->late_half ? n / 2 : (size_t)((double)n * p->warmup);
     if (skip + 2 > n)
         skip = 0;
     double t0 = sc->pt[skip], t1 = sc->pt[n - 1];
@@ -695,6 +694,36 @@ static bool run_in_window(const lp_store *s, const lp_run *run, double since, do
     return false;
 }
 
+/* The one line under a flagged series' row: why it was flagged. */
+static void verdict_why(char *out, size_t size, const detect_result *r)
+{
+    char rate[80], span[40], a[40], b[40];
+    report_span(span, sizeof span, r->t_last - r->t_first);
+    switch (r->verdict) {
+    case DETECT_GROWING:
+        if (r->runs > 1)
+            snprintf(out, size, "GROWING: rose in %zu of the runs before this one (a restart "
+                     "resets it, the leak stays); %s", r->prior_growing,
+                     report_rate(rate, sizeof rate, r));
+        else
+            snprintf(out, size, "GROWING: steady upward trend over %s (z=%.1f), still rising "
+                     "at the end; %s", span, r->st.z, report_rate(rate, sizeof rate, r));
+        break;
+    case DETECT_RISING:
+        snprintf(out, size, "RISING, no alarm: %s of data, a rise a daily cycle could make, "
+                 "shared by other types", span);
+        break;
+    case DETECT_HELD:
+        snprintf(out, size, "HELD, no alarm: rose %s -> %s, then stopped dead; not released "
+                 "for %s", report_number(a, sizeof a, r->first),
+                 report_number(b, sizeof b, r->last),
+                 report_span(span, sizeof span, r->t_last - r->whole.knee));
+        break;
+    default:
+        snprintf(out, size, "%s", r->reason);
+    }
+}
+
 /* Median interval between snapshots of the longest run. */
 static double typical_interval(const lp_store *s)
 {
@@ -799,11 +828,17 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
              n_top);
     summary_line(sum, "Series", text, in);
 
-    /* the verdict */
+    /* the verdict: never "nothing" when something rose and stayed */
     sum->n_growing = d->n_growing;
+    sum->n_noted = d->n_rising + d->n_held;
     if (d->n_growing)
         snprintf(sum->verdict, sizeof sum->verdict, "Verdict: %zu growing series",
                  d->n_growing);
+    else if (sum->n_noted)
+        snprintf(sum->verdict, sizeof sum->verdict,
+                 "Verdict: no leak alarm, but %zu series rose: %zu held (stopped, never "
+                 "released), %zu rising (less than a day)", sum->n_noted, d->n_held,
+                 d->n_rising);
     else
         snprintf(sum->verdict, sizeof sum->verdict,
                  "Verdict: no growing series (nothing rises steadily to the end)");
@@ -813,20 +848,25 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     sum->col_x[2] = x + 480;
     sum->col_x[3] = x + 585;
     sum->col_x[4] = x + 600;
-    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+    for (size_t i = 0; i < d->n_items && d->items[i].r.verdict != DETECT_OK; i++) {
         if (sum->n_rows == LAYOUT_VERDICT_ROWS) {
             sum->more_rows++;
             continue;
         }
         const detect_finding *f = &d->items[i];
         layout_verdict_row *row = &sum->rows[sum->n_rows++];
+        verdict_why(row->why, sizeof row->why, &f->r);
+        row->alarm = f->r.growing;
         const char *unit;
         double scale = column_scale(s, f->col, f->r.last, &unit);
         layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 330,
                        LAYOUT_FONT_TEXT, true, in->measure, in->measure_ud);   /* bold */
         value_text(row->first, sizeof row->first, f->r.first * scale, unit);
         value_text(row->last, sizeof row->last, f->r.last * scale, unit);
-        rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);
+        if (f->r.verdict == DETECT_HELD)
+            snprintf(row->rate, sizeof row->rate, "held");
+        else
+            rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);
         char where[128];
         where_text(where, sizeof where, &s->runs[f->run]);
         layout_shorten(row->where, sizeof row->where, where, PAGE_W - MARGIN - sum->col_x[4],
@@ -887,7 +927,9 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
         sc.gap[r] = run_gap(s, &s->runs[r]);
     lp_series_current(s, in->since, in->until, sc.current);
 
-    if (choose_panels(in, doc, err) != 0 || place_panels(doc, in->report->n_growing, err) != 0)
+    const detect_report *d = in->report;
+    if (choose_panels(in, doc, err) != 0 ||
+        place_panels(doc, d->n_growing + d->n_rising + d->n_held, err) != 0)
         goto out;
     for (size_t i = 0; i < doc->n_panels; i++)
         if (fill_panel(in, &sc, doc, &doc->panels[i], err) != 0)

@@ -88,10 +88,13 @@ typedef struct layout_panel {
     size_t legend_more;            /* lines not named in the legend line */
 } layout_panel;
 
-/* One row of the verdict table on page 1. */
+/* One row of the verdict table on page 1: a growing, rising or held
+ * series, and below it one line saying why. */
 typedef struct layout_verdict_row {
     char name[LAYOUT_TEXT];        /* shortened to the column */
     char first[32], last[32], rate[40], where[96];
+    char why[LAYOUT_TEXT];         /* "GROWING: trend z=11.7 over 24h, +3.1%/day, ..." */
+    bool alarm;                    /* growing (red), else a note (muted) */
 } layout_verdict_row;
 
 typedef struct layout_summary {
@@ -100,10 +103,11 @@ typedef struct layout_summary {
     char values[LAYOUT_SUMMARY_LINES][LAYOUT_TEXT];
     size_t n_lines;
     size_t n_growing;
+    size_t n_noted;                /* rising and held series (no alarm) */
     char verdict[LAYOUT_TEXT];     /* "Verdict: 2 growing series" or "Verdict: no ..." */
     layout_verdict_row rows[LAYOUT_VERDICT_ROWS];
     size_t n_rows;
-    size_t more_rows;              /* growing series not listed */
+    size_t more_rows;              /* flagged series not listed */
     bool growing_capped;           /* growing series beyond LAYOUT_MAX_GROWING
                                       have no panel */
     size_t gauges;                 /* gauges with data in the window, drawn

@@ -110,11 +110,19 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
         report_json(stdout, s, &d, &st, since, until);
     else
         report_text(stdout, s, &d);
+    /* RISING and HELD do not set exit 1, and stdout stays empty without
+     * growth (cron mails any output): they are notes on stderr */
+    if (!cli->quiet && !cli->json) {
+        report_lines(stderr, s, &d, DETECT_RISING);
+        report_lines(stderr, s, &d, DETECT_HELD);
+    }
     if (!cli->quiet)
         fprintf(stderr, "leakplot: %zu file%s, %zu snapshots (%zu in the window), "
-                        "%zu bad lines; %zu series in %zu run%s judged, %zu growing\n",
+                        "%zu bad lines; %zu series in %zu run%s judged, %zu growing, "
+                        "%zu rising, %zu held\n",
                 st.files, st.files == 1 ? "" : "s", st.snapshots, in_window, st.bad_lines,
-                d.n_items, d.n_runs, d.n_runs == 1 ? "" : "s", d.n_growing);
+                d.n_items, d.n_runs, d.n_runs == 1 ? "" : "s", d.n_growing, d.n_rising,
+                d.n_held);
     code = d.n_growing ? EXIT_GROWTH : EXIT_OK;
 out:
     detect_report_free(&d);

@@ -15,7 +15,7 @@ enum {
     OPT_CHECK = 256, OPT_JSON, OPT_SINCE, OPT_UNTIL, OPT_TOP, OPT_VERSION,
     OPT_ALPHA, OPT_MIN_SNAPSHOTS, OPT_MIN_GROWTH, OPT_MIN_REL, OPT_WARMUP,
     OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_MAX_FALL, OPT_EXPLAIN,
-    OPT_MAX_INFLATE, OPT_BY,
+    OPT_MAX_INFLATE, OPT_BY, OPT_MIN_SNR, OPT_MIN_WEEK,
 };
 
 static const struct option options[] = {
@@ -33,6 +33,8 @@ static const struct option options[] = {
     {"min-snapshots", required_argument, NULL, OPT_MIN_SNAPSHOTS},
     {"min-growth", required_argument, NULL, OPT_MIN_GROWTH},
     {"min-rel", required_argument, NULL, OPT_MIN_REL},
+    {"min-snr", required_argument, NULL, OPT_MIN_SNR},
+    {"min-week", required_argument, NULL, OPT_MIN_WEEK},
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"buckets", required_argument, NULL, OPT_BUCKETS},
     {"tail", required_argument, NULL, OPT_TAIL},
@@ -75,14 +77,18 @@ void lp_cli_usage(FILE *out)
         "  -h, --help           this text\n"
         "      --version        print the version\n"
         "\n"
-        "Growth detector (defaults need no tuning; every rule counts snapshots,\n"
-        "not hours, so it judges a 30 s demo and a month alike):\n"
+        "Growth detector (defaults need no tuning; it judges a 30 s demo and a month\n"
+        "alike, on a lower envelope with the daily cycle taken out):\n"
         "      --alpha P        false-alarm probability over all series (default %g)\n"
         "      --min-snapshots N  shortest run judged (default %zu)\n"
         "      --min-growth N   least growth of a type's count, in objects (default %g;\n"
         "                       gauges: [rss] 1 MiB, [blocks] 1000, [gc_objects] 100)\n"
-        "      --min-rel R      least growth relative to the starting level, as a\n"
-        "                       fraction or a percentage (default %g = %g%%)\n"
+        "      --min-rel R      least growth relative to the starting level in runs\n"
+        "                       under 6 h or under a cycle, as a fraction or a\n"
+        "                       percentage (default %g = %g%%)\n"
+        "      --min-snr K      least growth relative to the envelope's noise (default %g)\n"
+        "      --min-week R     least growth projected over a week, relative to the\n"
+        "                       level (default %g = %g%%): slow leaks of big types count\n"
         "      --warmup F       fraction of each run ignored at its start (default %g)\n"
         "      --buckets N      most buckets in the lower envelope (default %zu)\n"
         "      --tail F         fraction of the window that must still rise (default %g)\n"
@@ -93,10 +99,15 @@ void lp_cli_usage(FILE *out)
         "      --explain        print every judged series' figures on stderr\n"
         "\n"
         "Judged: every type and the [rss], [blocks] and [gc_objects] gauges, in the\n"
-        "latest run of each process (a restart starts a new run).\n"
+        "latest run of each process (a restart starts a new run); a short latest run\n"
+        "is GROWING too when the runs of its program before it grew.\n"
+        "Lines: GROWING on stdout (exit 1); on stderr, no exit 1: RISING (less than a\n"
+        "day of a rise a daily cycle could make, shared by other types) and HELD (rose\n"
+        "2x or more, stopped dead, never released).\n"
         "Exit: 0 ok, 1 growth found (with --check), 2 bad usage or unreadable input.\n",
-        LP_INPUT_MAX_RATIO, d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100, d.warmup,
-        d.buckets, d.tail, d.tail_ratio, d.max_step, d.max_fall);
+        LP_INPUT_MAX_RATIO, d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100,
+        d.min_snr, d.min_week, d.min_week * 100, d.warmup, d.buckets, d.tail, d.tail_ratio,
+        d.max_step, d.max_fall);
 }
 
 /* A number in [lo, hi]; a trailing '%' divides by 100 when percent. */
@@ -193,6 +204,8 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
         return whole("--min-snapshots", arg, 16, 1e9, &p->min_snapshots, err);
     case OPT_MIN_GROWTH: return number("--min-growth", arg, 0, 1e15, false, &p->min_abs, err);
     case OPT_MIN_REL: return number("--min-rel", arg, 0, 1000, true, &p->min_rel, err);
+    case OPT_MIN_SNR: return number("--min-snr", arg, 0, 1e6, false, &p->min_snr, err);
+    case OPT_MIN_WEEK: return number("--min-week", arg, 0, 1000, true, &p->min_week, err);
     case OPT_WARMUP: return number("--warmup", arg, 0, 0.5, true, &p->warmup, err);
     case OPT_BUCKETS: return whole("--buckets", arg, 8, 1024, &p->buckets, err);
     case OPT_TAIL: return number("--tail", arg, 0.05, 0.5, true, &p->tail, err);

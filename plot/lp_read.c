@@ -22,6 +22,7 @@
 typedef struct pid_run {
     long pid;
     uint32_t run_1;          /* run index + 1; 0: an empty slot */
+    size_t file_1;           /* file number + 1 of its latest snapshot; 0: none */
 } pid_run;
 
 typedef struct file_id {
@@ -49,6 +50,7 @@ typedef struct reader {
     /* file */
     const char *path;
     bool file_top;           /* no header or #START yet in this file */
+    size_t file_no;          /* files read so far in this context */
     bool in_cut;             /* inside a line longer than a block */
     size_t line_no, bad, first_bad;
     size_t back, first_back; /* snapshots not later than their run's last */
@@ -179,6 +181,15 @@ static long find_pid(const reader *r, long pid)
     return p->run_1 ? (long)p->run_1 - 1 : -1;
 }
 
+/* The table entry of a known pid, or NULL. */
+static pid_run *pid_entry(reader *r, long pid)
+{
+    if (r->n_pids == 0)
+        return NULL;
+    pid_run *p = pid_slot(r->pids, r->cap_pids, pid);
+    return p->run_1 ? p : NULL;
+}
+
 /* Double the pid table.  0 or -1. */
 static int grow_pids(reader *r)
 {
@@ -203,7 +214,7 @@ static int set_pid(reader *r, long pid, uint32_t run)
         return -1;
     pid_run *p = pid_slot(r->pids, r->cap_pids, pid);
     r->n_pids += p->run_1 == 0;
-    *p = (pid_run){.pid = pid, .run_1 = run + 1};
+    *p = (pid_run){.pid = pid, .run_1 = run + 1, .file_1 = p->run_1 ? p->file_1 : 0};
     return 0;
 }
 
@@ -220,12 +231,33 @@ static bool same_opt(const char *a, const char *b)
     return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Whether a header of pid continues run (its latest run, -1: none) rather
+ * than starting a new one.  Every process writes its header again at the
+ * top of each file it rotates to, and processes sharing a file do so in
+ * turn, so a header is a restart only when it says so: a new pid, another
+ * host or program, another start time (start=), or, from agents that do
+ * not write start=, a header of a pid that already wrote a snapshot into
+ * this file (a restart that kept its pid, appending). */
+static bool same_process(reader *r, long run, long pid, const char *host,
+                         const char *program, double start)
+{
+    if (run < 0 || !same_opt(r->s->runs[run].host, host) ||
+        !same_opt(r->s->runs[run].program, program))
+        return false;
+    double known = r->s->runs[run].start;
+    if (known > 0 && start > 0)
+        return fabs(known - start) < 0.5;
+    const pid_run *p = pid_entry(r, pid);
+    return r->file_top || p == NULL || p->file_1 != r->file_no + 1;
+}
+
 /* "# leakagent <version> key=value ..." */
 static int header_line(reader *r, const char *p, const char *end)
 {
     char host[MAX_TEXT], program[MAX_TEXT];
     bool has_host = false, has_program = false, has_pid = false;
     long pid = -1;
+    double start = 0;
     const char *ts, *te, *eq;
     if (!next_token(&p, end, &ts, &te) || (unsigned)(*ts - '0') >= 10) {
         bad_line(r);
@@ -241,16 +273,19 @@ static int header_line(reader *r, const char *p, const char *end)
             copy_text(host, eq + 1, te), has_host = true;
         else if (klen == 7 && memcmp(ts, "program", 7) == 0)
             copy_text(program, eq + 1, te), has_program = true;
+        else if (klen == 5 && memcmp(ts, "start", 5) == 0 &&
+                 (lp_read_number(eq + 1, te, &start) != te || !(start > 0)))
+            start = 0;
     }
     const char *h = has_host ? host : NULL, *prog = has_program ? program : NULL;
     long run = has_pid ? find_pid(r, pid) : -1;
-    bool rotated = r->file_top && run >= 0 &&
-                   same_opt(r->s->runs[run].host, h) &&
-                   same_opt(r->s->runs[run].program, prog);
-    if (!rotated) {
+    if (!same_process(r, run, pid, h, prog, start)) {
         run = lp_series_add_run(r->s, has_pid ? pid : -1, h, prog, r->source, r->err);
         if (run < 0 || (has_pid && set_pid(r, pid, (uint32_t)run) != 0))
             return -1;
+        r->s->runs[run].start = start;
+    } else if (start > 0) {
+        r->s->runs[run].start = start;
     }
     r->header_run = run;
     r->file_top = false;
@@ -263,15 +298,23 @@ static int header_line(reader *r, const char *p, const char *end)
 static long snapshot_run(reader *r, bool has_pid, long pid)
 {
     long run = has_pid ? find_pid(r, pid) : r->header_run;
-    if (run >= 0)
+    if (run >= 0) {
+        pid_run *p = has_pid ? pid_entry(r, pid) : NULL;
+        if (p != NULL)
+            p->file_1 = r->file_no + 1;
         return run;
+    }
     const lp_run *hdr = r->header_run >= 0 ? &r->s->runs[r->header_run] : NULL;
     run = lp_series_add_run(r->s, has_pid ? pid : -1, hdr ? hdr->host : NULL,
                             hdr ? hdr->program : NULL, r->source, r->err);
     if (run < 0)
         return -1;
-    if (has_pid)
-        return set_pid(r, pid, (uint32_t)run) == 0 ? run : -1;
+    if (has_pid) {
+        if (set_pid(r, pid, (uint32_t)run) != 0)
+            return -1;
+        pid_entry(r, pid)->file_1 = r->file_no + 1;
+        return run;
+    }
     r->header_run = run;
     return run;
 }
@@ -584,6 +627,7 @@ static int read_file(reader *r, const char *path, bool optional, lp_input *ahead
     int rc = -1;
     r->path = path;
     r->file_top = true;
+    r->file_no++;
     r->in_snap = r->skip_snap = r->in_cut = false;
     r->line_no = r->bad = r->first_bad = r->back = r->first_back = 0;
     r->n_prev = r->n_cur = 0;

@@ -9,9 +9,11 @@
  * the previous snapshot, which spares most lines the hash lookup.
  *
  * Attribution: each LOG argument is one context.  A header
- * "# leakagent 1 pid= host= program=" starts a new run, except at the top
- * of a file when it repeats the identity of the run already known for that
- * pid (the header the agent writes after every rotation).  A snapshot
+ * "# leakagent 1 pid= host= program= ... [start=]" starts a new run, except
+ * when it repeats the identity of the run already known for that pid (the
+ * header every process sharing a file writes again after a rotation): same
+ * host, program and start= when both say one, else a pid that wrote no
+ * snapshot into this file yet.  A snapshot
  * belongs to the run of the pid= on its #START line, else to the latest
  * header's run, else to an anonymous run of the context (old files).
  *

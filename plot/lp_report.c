@@ -91,21 +91,73 @@ static void where(FILE *out, const lp_run *run)
     }
 }
 
-void report_text(FILE *out, const lp_store *s, const detect_report *d)
+char *report_rate(char *out, size_t size, const detect_result *r)
 {
-    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+    /* of today's count: how soon it doubles is what a person acts on */
+    double per_day = r->last > 0 ? r->st.slope * 86400 / r->last : 0;
+    double days = per_day > 0 ? 1 / per_day : INFINITY;
+    char when[40], pct[40];
+    if (!(per_day > 0)) {
+        snprintf(out, size, "not rising");
+        return out;
+    }
+    double v = days < 1 ? per_day * 100 / 24 : per_day * 100;
+    if (v >= 10)
+        report_number(pct, sizeof pct, round(v));
+    else
+        snprintf(pct, sizeof pct, "%.2g", v);
+    if (days < 1)
+        snprintf(out, size, "+%s%%/h, doubles in ~%s", pct,
+                 report_span(when, sizeof when, days * 86400));
+    else if (days < 730)
+        snprintf(out, size, "+%s%%/day, doubles in ~%.0f day%s", pct, days,
+                 days < 1.5 ? "" : "s");
+    else
+        snprintf(out, size, "+%s%%/day, doubles in ~%.0f years", pct, days / 365);
+    return out;
+}
+
+static const char *verdict_word(detect_verdict v);
+
+/* A result's verdict; `growing` alone (a result built by hand) counts. */
+static detect_verdict kind_of(const detect_result *r)
+{
+    return r->growing ? DETECT_GROWING : r->verdict;
+}
+
+void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v)
+{
+    for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
-        char first[40], last[40], rate[40], span[40];
-        fputs("GROWING ", out);
+        if (kind_of(r) != v)
+            continue;
+        char first[40], last[40], rate[40], span[40], words[80];
+        fprintf(out, "%s ", verdict_word(v));
         put_text(out, s->cols[d->items[i].col].name, false);
-        fprintf(out, " %s -> %s (+%s/h over %s)",
-                report_number(first, sizeof first, r->first),
-                report_number(last, sizeof last, r->last),
-                report_number(rate, sizeof rate, r->st.slope * 3600),
-                report_span(span, sizeof span, r->t_last - r->t_first));
+        fprintf(out, " %s -> %s", report_number(first, sizeof first, r->first),
+                report_number(last, sizeof last, r->last));
+        if (v == DETECT_HELD)
+            fprintf(out, ", not released for %s",
+                    report_span(span, sizeof span, r->t_last - r->whole.knee));
+        else
+            fprintf(out, " (+%s/h over %s", report_number(rate, sizeof rate, r->st.slope * 3600),
+                    report_span(span, sizeof span, r->t_last - r->t_first));
+        if (v == DETECT_GROWING)
+            fprintf(out, "; %s", report_rate(words, sizeof words, r));
+        if (v == DETECT_GROWING && r->runs > 1)
+            fprintf(out, "; in %zu runs", r->runs);
+        if (v != DETECT_HELD)
+            fputc(')', out);
         where(out, &s->runs[d->items[i].run]);
+        if (v == DETECT_RISING)
+            fputs(" (less than a day: could be a daily cycle)", out);
         fputc('\n', out);
     }
+}
+
+void report_text(FILE *out, const lp_store *s, const detect_report *d)
+{
+    report_lines(out, s, d, DETECT_GROWING);
 }
 
 static void json_string(FILE *out, const char *text)
@@ -127,6 +179,9 @@ static void json_number(FILE *out, double v)
         fputs("null", out);
 }
 
+static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+                      detect_verdict v);
+
 void report_json(FILE *out, const lp_store *s, const detect_report *d,
                  const lp_read_stats *st, double since, double until)
 {
@@ -138,12 +193,27 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
                  "  \"runs_judged\": %zu,\n  \"series_judged\": %zu,\n  \"z_threshold\": ",
             st->files, st->snapshots, st->bad_lines, d->n_runs, d->n_items);
     json_number(out, d->z_crit);
-    fprintf(out, ",\n  \"growing\": [");
-    for (size_t i = 0; i < d->n_items && d->items[i].r.growing; i++) {
+    static const struct { const char *key; detect_verdict v; } lists[] = {
+        {"growing", DETECT_GROWING}, {"rising", DETECT_RISING}, {"held", DETECT_HELD},
+    };
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        json_list(out, s, d, lists[k].key, lists[k].v);
+    fputs("\n}\n", out);
+}
+
+/* ",\n  \"key\": [...]" with the findings of verdict v. */
+static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+                      detect_verdict v)
+{
+    fprintf(out, ",\n  \"%s\": [", key);
+    size_t n = 0;
+    for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
+        if (kind_of(r) != v)
+            continue;
         const lp_run *run = &s->runs[d->items[i].run];
         const lp_column *c = &s->cols[d->items[i].col];
-        fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+        fprintf(out, "%s\n    {\"name\": ", n++ ? "," : "");
         json_string(out, c->name);
         fprintf(out, ", \"kind\": \"%s\", \"pid\": ", lp_kinds[c->kind].json);
         if (run->pid >= 0)
@@ -161,6 +231,9 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
             {"start", r->t_first}, {"end", r->t_last}, {"span_seconds", r->t_last - r->t_first},
             {"snapshots", (double)r->n}, {"growth", r->st.growth},
             {"relative_growth", r->st.rel}, {"z", r->st.z},
+            {"relative_per_day", r->last > 0 ? r->st.slope * 86400 / r->last : NAN},
+            {"runs", (double)r->runs},
+            {"held_since", v == DETECT_HELD ? r->whole.knee : NAN},
         };
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
             fprintf(out, ", \"%s\": ", fields[f].key);
@@ -168,7 +241,14 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
         }
         fputc('}', out);
     }
-    fprintf(out, "%s]\n}\n", d->n_growing ? "\n  " : "");
+    fprintf(out, "%s]", n ? "\n  " : "");
+}
+
+/* The word a verdict's line starts with. */
+static const char *verdict_word(detect_verdict v)
+{
+    return v == DETECT_GROWING ? "GROWING" : v == DETECT_RISING ? "RISING"
+         : v == DETECT_HELD ? "HELD" : "ok";
 }
 
 void report_explain(FILE *out, const lp_store *s, const detect_report *d)
@@ -176,10 +256,12 @@ void report_explain(FILE *out, const lp_store *s, const detect_report *d)
     fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
-        fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f recent=%.2f "
-                     "step=%.2f fall=%.2f level=%.4g (%s)\n",
-                r->growing ? "GROWING" : "ok", s->cols[d->items[i].col].name,
+        fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f snr=%.1f "
+                     "week=%.3f recent=%.2f step=%.2f fall=%.2f level=%.4g period=%.1f "
+                     "runs=%zu (%s)\n",
+                verdict_word(r->verdict), s->cols[d->items[i].col].name,
                 s->runs[d->items[i].run].pid, r->n, r->st.z, r->st.growth, r->st.rel,
-                r->st.recent, r->st.step, r->st.fall, r->st.level, r->reason);
+                r->st.snr, r->st.week, r->st.recent, r->st.step, r->st.fall, r->st.level,
+                r->st.period, r->runs, r->reason);
     }
 }

@@ -1,8 +1,9 @@
 /* lp_report: the verdict as text (the --check lines cron mails), as JSON,
  * and the figures behind it (--explain).
  *
- * The text form is DESIGN.md's:
- *   GROWING <name> <first> -> <last> (+<rate>/h over <span>) pid <pid> on <host>
+ * The text form is DESIGN.md's, with the rate in words:
+ *   GROWING <name> <first> -> <last> (+<n>/h over <span>; +3.1%/day,
+ *       doubles in ~23 days) pid <pid> on <host>
  * numbers with thousands separators; "pid"/"on host" only when the log
  * says them, "in <LOG>" when it says neither.  Pure formatting: the caller
  * owns the stream and checks it for write errors. */
@@ -23,7 +24,20 @@ char *report_number(char *out, size_t size, double v);
 /* Write a duration compactly: "45s", "12m", "24h", "3.5d".  Returns out. */
 char *report_span(char *out, size_t size, double seconds);
 
-/* One GROWING line per growing series in d, in d's order. */
+/* The rate of a finding as a person acts on it, relative to its last
+ * count: "+3.1%/day, doubles in ~23 days", or per hour when it doubles
+ * within a day ("+12%/h, doubles in ~8h").  Returns out. */
+char *report_rate(char *out, size_t size, const detect_result *r);
+
+/* One line per finding of kind v in d, in d's order:
+ *   GROWING <name> <first> -> <last> (+<n>/h over <span>; <rate>[; in <k>
+ *       runs]) <where>
+ *   RISING <name> ... (+<n>/h over <span>) <where> (less than a day: could
+ *       be a daily cycle)
+ *   HELD <name> <first> -> <last>, not released for <span> <where> */
+void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v);
+
+/* The --check text: the GROWING lines (report_lines). */
 void report_text(FILE *out, const lp_store *s, const detect_report *d);
 
 /* The JSON document: window, counts and the growing series. */

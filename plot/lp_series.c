@@ -468,6 +468,12 @@ static bool run_span(const lp_store *s, const lp_run *r, double since, double un
     return true;
 }
 
+bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
+                        double *first, double *last)
+{
+    return run_span(s, &s->runs[r], since, until, first, last);
+}
+
 size_t lp_series_current(const lp_store *s, double since, double until,
                          bool *current)
 {

@@ -67,6 +67,7 @@ typedef struct lp_run {
     char *host;          /* NULL: unknown */
     char *program;       /* NULL: unknown */
     char *source;        /* the LOG argument it was read from */
+    double start;        /* the process's start (header start=); 0: unknown */
     uint32_t group;      /* same group = same process (set by finish) */
     size_t *rows;        /* its rows in time order (set by finish) */
     size_t n_rows;
@@ -165,6 +166,11 @@ double lp_series_value(const lp_store *s, size_t col, size_t row);
  * current must hold n_runs flags.  Returns the number of current runs. */
 size_t lp_series_current(const lp_store *s, double since, double until,
                          bool *current);
+
+/* The time of run r's first and last rows inside [since, until]; false
+ * when it has none there.  O(log rows). */
+bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
+                        double *first, double *last);
 
 /* Copy the present points of column col in run r inside [since, until]
  * into t[] and v[] (room for run->n_rows each), in time order.  Returns

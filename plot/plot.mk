@@ -13,7 +13,8 @@ PLOT_LIBS := $(ZLIB_LIBS) -lpthread -lm
 PLOT_UNIT_TESTS := plot/obj/test_lp_read plot/obj/test_lp_records plot/obj/test_lp_trend \
                    plot/obj/test_lp_detect plot/obj/test_lp_cli
 UNIT_TESTS += $(PLOT_UNIT_TESTS)
-CHECK_PROGRAMS += $(PLOT_UNIT_TESTS) tests/test_lp_cli.sh tests/corpus/run_corpus.sh
+CHECK_PROGRAMS += $(PLOT_UNIT_TESTS) tests/test_lp_cli.sh tests/corpus/run_corpus.sh \
+                  tests/corpus/run_corpus2.sh tests/test_lp_classes.py
 # hostile logs (issue 7): ~20 s; HOSTILE_FULL=1 tests/test_hostile_logs.sh is
 # the heavy variant (10 GiB bombs read through, a million types and pids)
 CHECK_PROGRAMS += tests/test_hostile_logs.sh

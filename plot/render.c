@@ -36,6 +36,7 @@ static const rgb grid_minor = {0.94, 0.94, 0.95};
 static const rgb frame = {0.70, 0.70, 0.73};
 static const rgb red_alarm = {0.80, 0.08, 0.10};
 static const rgb calm = {0.13, 0.55, 0.20};
+static const rgb amber = {0.75, 0.45, 0.00};    /* rose, but no alarm */
 
 static void set_rgb(cairo_t *cr, rgb c)
 {
@@ -138,7 +139,7 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         text_at(cr, sum->values[i], x + 80, y, 0);
     }
 
-    set_rgb(cr, sum->n_growing ? red_alarm : calm);
+    set_rgb(cr, sum->n_growing ? red_alarm : sum->n_noted ? amber : calm);
     font(cr, 13, true);
     text_at(cr, sum->verdict, x, sum->y_verdict, 0);
     if (sum->n_rows == 0)
@@ -163,12 +164,16 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         font(cr, LAYOUT_FONT_TEXT, false);
         text_at(cr, row->first, sum->col_x[1], y_row, 1);
         text_at(cr, row->last, sum->col_x[2], y_row, 1);
-        set_rgb(cr, red_alarm);
+        set_rgb(cr, row->alarm ? red_alarm : amber);
         font(cr, LAYOUT_FONT_TEXT, true);
         text_at(cr, row->rate, sum->col_x[3], y_row, 1);
         set_rgb(cr, muted);
         font(cr, LAYOUT_FONT_TEXT, false);
         text_at(cr, row->where, sum->col_x[4], y_row, 0);
+        y_row += sum->row_h;
+        set_rgb(cr, row->alarm ? red_alarm : amber);
+        font(cr, LAYOUT_FONT_TEXT - 1, false);
+        text_at(cr, row->why, sum->col_x[0] + 12, y_row, 0);
     }
     if (sum->more_rows) {
         char more[160];
@@ -196,6 +201,36 @@ static double x_of(const layout_panel *p, double t)
 static double y_of(const layout_panel *p, double v)
 {
     return p->plot.y + p->plot.h - (v - p->y.lo) / (p->y.hi - p->y.lo) * p->plot.h;
+}
+
+/* Cut the segment (t0, v0)-(t1, v1) to lo <= v <= hi; false when nothing
+ * is left.  A trend line far off the axis (a glitch centuries ahead) is
+ * otherwise dashed along its whole length: millions of dashes. */
+static bool clip_to_range(double *t0, double *v0, double *t1, double *v1, double lo,
+                          double hi)
+{
+    double a = 0, b = 1, dv = *v1 - *v0;
+    if (dv == 0) {
+        if (*v0 < lo || *v0 > hi)
+            return false;
+    } else {
+        double ka = (lo - *v0) / dv, kb = (hi - *v0) / dv;
+        if (ka > kb) {
+            double k = ka;
+            ka = kb;
+            kb = k;
+        }
+        a = ka > a ? ka : a;
+        b = kb < b ? kb : b;
+        if (!(a <= b))
+            return false;
+    }
+    double dt = *t1 - *t0, ts = *t0, vs = *v0;
+    *t0 = ts + a * dt;
+    *v0 = vs + a * dv;
+    *t1 = ts + b * dt;
+    *v1 = vs + b * dv;
+    return true;
 }
 
 static void paint_grid(cairo_t *cr, const layout_panel *p)
@@ -272,9 +307,12 @@ static void paint_line(cairo_t *cr, const layout_panel *p, const layout_line *l)
         cairo_set_source_rgba(cr, 0.1, 0.1, 0.1, 0.85);
         cairo_set_dash(cr, dash, 2, 0);
         cairo_set_line_width(cr, 0.8);
-        cairo_move_to(cr, x_of(p, l->trend_t0), y_of(p, l->trend_v0));
-        cairo_line_to(cr, x_of(p, l->trend_t1), y_of(p, l->trend_v1));
-        cairo_stroke(cr);
+        double t0 = l->trend_t0, v0 = l->trend_v0, t1 = l->trend_t1, v1 = l->trend_v1;
+        if (clip_to_range(&t0, &v0, &t1, &v1, p->y.lo, p->y.hi)) {
+            cairo_move_to(cr, x_of(p, t0), y_of(p, v0));
+            cairo_line_to(cr, x_of(p, t1), y_of(p, v1));
+            cairo_stroke(cr);
+        }
         cairo_set_dash(cr, NULL, 0, 0);
     }
 }

@@ -20,6 +20,10 @@ static void test_header(void **state)
     logfmt_header h2 = {.pid = 1, .interval_ms = 250};
     assert_int_equal(logfmt_append_header(&b, &h2), 0);
     assert_string_equal(b.data, "# leakagent 1 pid=1 interval=0.25\n");
+    b.len = 0;
+    logfmt_header h3 = {.pid = 7, .host = "w", .interval_ms = 1000, .start = 1763700000.25};
+    assert_int_equal(logfmt_append_header(&b, &h3), 0);
+    assert_string_equal(b.data, "# leakagent 1 pid=7 host=w interval=1 start=1763700000.25\n");
     logfmt_buf_free(&b);
 }
 

@@ -40,7 +40,7 @@ check() {
 }
 
 expect leak 1 $LP --check -q $FX/leak.log
-check leak-line grep -qx 'GROWING amqplib.client_0_8.Message 1,229 -> 48,987 (+14,[0-9]*/h over 3.3h) pid 31337 on web-1' "$T/out"
+check leak-line grep -qx 'GROWING amqplib.client_0_8.Message 1,229 -> 48,987 (+14,[0-9]*/h over 3.3h; +29%/h, doubles in ~3.4h) pid 31337 on web-1' "$T/out"
 check leak-one-line test "$(wc -l <"$T/out")" -eq 1
 check quiet-stderr test ! -s "$T/err"
 

@@ -290,6 +290,37 @@ static void test_pids_and_restarts(void **state)
     assert_true(current[2]);
 }
 
+/* Processes sharing one file write their headers again, in turn, into
+ * the file they rotate to: a header of a pid that wrote nothing in this
+ * file yet, or one with the same start=, continues its run; a new start=
+ * is a restart that kept its pid. */
+static void test_rotation_headers_of_shared_file(void **state)
+{
+    fixture *f = *state;
+    put(f, "s.log.1",
+        "# leakagent 1 pid=1 host=a program=w interval=1\n"
+        "#START 10 pid=1\ndict 1\n"
+        "# leakagent 1 pid=2 host=a program=w interval=1 start=5.00\n"
+        "#START 11 pid=2\ndict 2\n"
+        "# leakagent 1 pid=3 host=a program=w interval=1 start=5.00\n"
+        "#START 12 pid=3\ndict 3\n", 0);
+    put(f, "s.log",
+        "# leakagent 1 pid=2 host=a program=w interval=1 start=5.00\n"
+        "#START 20 pid=2\ndict 4\n"
+        "# leakagent 1 pid=1 host=a program=w interval=1\n"      /* after pid 2's */
+        "#START 21 pid=1\ndict 5\n"
+        "# leakagent 1 pid=3 host=a program=w interval=1 start=9.00\n"  /* restarted */
+        "#START 22 pid=3\ndict 6\n", 0);
+    assert_int_equal(read_logs(f, 1, "s.log"), 0);
+    assert_int_equal(f->s->n_runs, 4);
+    assert_int_equal(f->s->runs[0].n_rows, 2);  /* pid 1: one run across the files */
+    assert_int_equal(f->s->runs[1].n_rows, 2);  /* pid 2 */
+    assert_int_equal(f->s->runs[2].n_rows, 1);  /* pid 3 before its restart */
+    assert_int_equal(f->s->runs[3].n_rows, 1);
+    assert_int_equal(f->s->runs[3].pid, 3);
+    assert_true(f->s->runs[3].start == 9);
+}
+
 static void test_several_logs_merge(void **state)
 {
     fixture *f = *state;
@@ -680,6 +711,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_and_missing_fail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotated_siblings_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pids_and_restarts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_headers_of_shared_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_logs_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_limits, setup, teardown),

@@ -267,7 +267,7 @@ static void test_samples_on_schedule(void **state)
     char expect[256];
     snprintf(expect, sizeof expect, "# leakagent 1 pid=%ld host=", (long)getpid());
     assert_int_equal(strncmp(text, expect, strlen(expect)), 0);
-    assert_non_null(strstr(text, " program=tester python=0.0 interval=1\n"));
+    assert_non_null(strstr(text, " program=tester python=0.0 interval=1 start="));
     for (int k = 0; k < 5; k++) {
         /* Exactly one interval apart, with pid and the configured gauges. */
         snprintf(expect, sizeof expect, "#START %d.000 pid=%ld rss=", 1763700000 + k, (long)getpid());
