@@ -119,6 +119,8 @@ tests/obj/test_pyagent_count: tests/python/test_pyagent_count.c agent/python/pya
 	    -Wl,--wrap=calloc \
 	    $(CMOCKA_LIBS) $(LDFLAGS)
 
+# python -m leakagent attach (tests/python/test_attach.py) runs gdb.
+DEB_PACKAGES   += gdb
 UNIT_TESTS     += tests/obj/test_pyagent_count
 CHECK_PROGRAMS += tests/obj/test_pyagent_count
 CHECK_DEPS     += pyagent-ext-all
