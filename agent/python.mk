@@ -93,7 +93,9 @@ pyagent-ext-all: $(AGENT_LIB) pyagent-ext
 #                                             searches, else PREFIX/lib/pythonX.Y/site-packages
 #   make install PYTHON_SITE=DIR              DIR
 # and says where it went.  PREFIX moves the package only when given (on the
-# command line or in the environment), as with pip install --prefix.
+# command line or in the environment), as with pip install --prefix.  A
+# leakagent-$(LA_VERSION).dist-info (contrib/contrib.mk has the version)
+# registers the pytest plugin.
 PYAGENT_SITE = $(PYTHON) agent/python/install_dir.py \
     $(if $(PYTHON_SITE),--site '$(PYTHON_SITE)',$(if $(filter command line environment,$(origin PREFIX)),--prefix '$(PREFIX)'))
 
@@ -106,6 +108,7 @@ install-python: $(PYAGENT_SO)
 	install -m 644 $(PYAGENT_PY) "$$d/leakagent/"; \
 	install -m 755 $(PYAGENT_SO) "$$d/leakagent/"; \
 	install -m 644 $(PYAGENT_PTH) "$$d/leakagent-autostart.pth"; \
+	$(PYTHON) agent/python/install_dir.py --dist-info "$$d" --version '$(LA_VERSION)'; \
 	{ set +x; } 2>/dev/null; $(PYTHON) agent/python/install_dir.py --report "$$site" --destdir '$(DESTDIR)'
 
 # Removes what install-python put there (and the bytecode Python made of it),
@@ -117,7 +120,7 @@ uninstall-python:
 	set -e; d='$(DESTDIR)'"$$site"; set -x; \
 	rm -f "$$d/leakagent-autostart.pth"; \
 	rm -f $(foreach f,$(notdir $(PYAGENT_PY) $(PYAGENT_SO)),"$$d/leakagent/$(f)"); \
-	rm -rf "$$d/leakagent/__pycache__"; \
+	rm -rf "$$d/leakagent/__pycache__" "$$d/leakagent-$(LA_VERSION).dist-info"; \
 	rmdir "$$d/leakagent" 2>/dev/null || true
 
 # ---- tests --------------------------------------------------------------------
@@ -128,6 +131,8 @@ tests/obj/test_pyagent_count: tests/python/test_pyagent_count.c agent/python/pya
 	    -Wl,--wrap=calloc \
 	    $(CMOCKA_LIBS) $(LDFLAGS)
 
+# python -m leakagent attach (tests/python/test_attach.py) runs gdb.
+DEB_PACKAGES   += gdb
 UNIT_TESTS     += tests/obj/test_pyagent_count
 CHECK_PROGRAMS += tests/obj/test_pyagent_count
 CHECK_DEPS     += pyagent-ext-all

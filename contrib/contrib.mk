@@ -79,8 +79,11 @@ CHECK_PROGRAMS += tests/test_install.sh tests/test_install_python.sh
 # by Debian's python3 (tests/programs/): gunicorn with
 # contrib/gunicorn/gunicorn.conf.py, uWSGI with contrib/uwsgi/uwsgi.ini,
 # node_exporter and Prometheus with contrib/prometheus/ (promtool checks and
-# unit-tests the rules).  `make deps` installs them.
-DEB_PACKAGES += gunicorn uwsgi-core uwsgi-plugin-python3 prometheus prometheus-node-exporter
+# unit-tests the rules), pytest with the leakagent.pytest plugin that `make
+# install` registers.  `make deps` installs them.
+DEB_PACKAGES += gunicorn uwsgi-core uwsgi-plugin-python3 prometheus prometheus-node-exporter \
+                python3-pytest
 CHECK_PROGRAMS += '/usr/bin/python3 tests/programs/test_gunicorn.py' \
                   '/usr/bin/python3 tests/programs/test_uwsgi.py' \
-                  '/usr/bin/python3 tests/programs/test_prometheus.py'
+                  '/usr/bin/python3 tests/programs/test_prometheus.py' \
+                  '/usr/bin/python3 tests/programs/test_pytest.py'

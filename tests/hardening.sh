@@ -19,9 +19,10 @@
 #     valgrind.
 #   Hostile logs (tests/test_hostile_logs.sh): the make check set under
 #     ASan+UBSan, and the full set (HOSTILE_FULL=1) with the normal build.
-#   Faults under real Python hosts (tests/python/test_faults_*.py) with
-#     LEAKAGENT_HARDENING=1 (the issue's round counts) under every CPython
-#     in PYTHONS (from make).
+#   Faults under real Python hosts (tests/python/test_faults_*.py) and
+#     attaching with gdb (test_attach.py: 50 attaches and stops a target)
+#     with LEAKAGENT_HARDENING=1 (the issue's round counts) under every
+#     CPython in PYTHONS (from make).
 #   Fuzzing (tests/fuzz): the libFuzzer targets for the config loader and
 #     the log reader (clang, ASan+UBSan) run side by side for FUZZ_SECONDS
 #     (default 180) each; a crash, leak, timeout or OOM fails, with its
@@ -188,7 +189,7 @@ set -- "$@" "env -u ASAN_OPTIONS -u UBSAN_OPTIONS HOSTILE_FULL=1 tests/test_host
 # a snapshot, 40 kill -9 during rotation, 20 rounds of the 8-thread race and
 # of the 20-child pool, every config mistake through the .pth too), under
 # every CPython the extension was built for.
-FAULT_TESTS=$(cd tests/python && ls test_faults_*.py | sed 's/\.py$//')
+FAULT_TESTS="$(cd tests/python && ls test_faults_*.py | sed 's/\.py$//') test_attach"
 set -- "$@" "LEAKAGENT_HARDENING=1 tests/python/run_integration.sh ${PYTHONS:-python3} -- $(echo $FAULT_TESTS)"
 
 # Fuzzing last, the longest step: both targets at once, FUZZ_SECONDS each.

@@ -41,6 +41,15 @@ check "package, extension and .pth in place" \
     test -f "$T/deb$site/leakagent/__init__.py" -a -f "$T/deb$site/leakagent-autostart.pth" \
     -a -n "$(ls "$T/deb$site"/leakagent/_leakagent.cpython-*.so)"
 check "$DEB imports it, extension included" imports $DEB "$T/deb$site" "$T/deb$site"
+version=$(sed -n 's/^#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)
+dist=$T/deb$site/leakagent-$version.dist-info
+check "a dist-info registers the pytest plugin (entry point pytest11)" \
+    env PYTHONPATH="$T/deb$site" $DEB -c "import importlib.metadata as m
+eps = [e for e in m.distribution('leakagent').entry_points if e.group == 'pytest11']
+assert [(e.name, e.value) for e in eps] == [('leakagent.pytest', 'leakagent.pytest')], eps
+assert m.version('leakagent') == '$version'"
+check "its RECORD lists every file installed, with hashes" sh -c "
+    cd '$T/deb$site' && test \$(grep -c ',sha256=' '$dist/RECORD') -eq \$(find leakagent leakagent-autostart.pth '${dist##*/}' -type f ! -name RECORD | wc -l)"
 check "the in-tree extensions are left to the tree's own interpreters" \
     test "$(cksum agent/python/leakagent/_leakagent.*.so)" = "$intree"
 py_install "$B" $DEB uninstall-python DESTDIR="$T/deb"
@@ -99,6 +108,6 @@ check "LEAKAGENT_CONFIG alone starts the agent in the venv's python" \
     sh -c "test '$out' = True && grep -q '^#START ' $T/venv.*.log"
 py_install "$B" "$V" uninstall-python
 check "venv: uninstall removes our files" \
-    test ! -e "$vsite/leakagent" -a ! -e "$vsite/leakagent-autostart.pth"
+    test ! -e "$vsite/leakagent" -a ! -e "$vsite/leakagent-autostart.pth" -a ! -e "$vsite/leakagent-$version.dist-info"
 
 check_summary

@@ -18,6 +18,13 @@ install rules of agent/python.mk; not part of the package.
     python install_dir.py --report SITE [--destdir DESTDIR]
         say, on stdout, where the package went and whether this interpreter
         finds it there (and if not, how to make it).
+
+    python install_dir.py --dist-info DIR --version VERSION
+        write DIR/leakagent-VERSION.dist-info for the package installed in
+        DIR (the site directory, under DESTDIR): METADATA, INSTALLER, RECORD
+        (every file, with its hash, so `pip uninstall leakagent` works too)
+        and entry_points.txt, whose [pytest11] entry makes pytest load the
+        plugin leakagent.pytest by itself.
 """
 
 import argparse
@@ -70,14 +77,50 @@ def report(site_dir, destdir):
     return lines
 
 
+ENTRY_POINTS = "[pytest11]\nleakagent.pytest = leakagent.pytest\n"
+
+
+def write_dist_info(site_dir, version):
+    """The dist-info of the files make install put into site_dir."""
+    import base64
+    import hashlib
+    info = "leakagent-%s.dist-info" % version
+    os.makedirs(os.path.join(site_dir, info), exist_ok=True)
+    texts = {
+        "METADATA": "Metadata-Version: 2.1\nName: leakagent\nVersion: %s\nSummary: count live "
+                    "Python objects by type into a rotating log (leakplot draws it)\n" % version,
+        "INSTALLER": "make\n",
+        "entry_points.txt": ENTRY_POINTS,
+    }
+    for name, text in texts.items():
+        with open(os.path.join(site_dir, info, name), "w") as f:
+            f.write(text)
+    files = ["leakagent-autostart.pth"] + ["%s/%s" % (info, n) for n in sorted(texts)]
+    files += ["leakagent/" + n for n in sorted(os.listdir(os.path.join(site_dir, "leakagent")))
+              if os.path.isfile(os.path.join(site_dir, "leakagent", n))]
+    rows = []
+    for rel in files:
+        with open(os.path.join(site_dir, rel), "rb") as f:
+            data = f.read()
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rows.append("%s,sha256=%s,%d" % (rel, digest, len(data)))
+    rows.append("%s/RECORD,," % info)
+    with open(os.path.join(site_dir, info, "RECORD"), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="install_dir.py")
     parser.add_argument("--prefix")
     parser.add_argument("--site")
     parser.add_argument("--report", metavar="SITE")
     parser.add_argument("--destdir", default="")
+    parser.add_argument("--dist-info", metavar="DIR")
+    parser.add_argument("--version")
     opts = parser.parse_args(argv)
-    if opts.report:
+    if opts.dist_info:
+        write_dist_info(opts.dist_info, opts.version)
+    elif opts.report:
         print("\n".join(report(opts.report, opts.destdir)))
     elif opts.site:
         print(os.path.normpath(opts.site))

@@ -238,11 +238,20 @@ def leak_until_judged(d, port, workers, snapshots):
     pid, leakplot's exit code, GROWING lines, its stderr); the load stopped."""
     load = Load(["http://127.0.0.1:%d/leak" % port, "http://127.0.0.1:%d/churn" % port])
     try:
+        seen = {}
+
         def enough():
             logs = logs_by_pid(d)
-            return all(sum(1 for _, counts in logs.get(p, []) if "leakyapp.Leak" in counts)
-                       >= snapshots for p in workers) and logs
-        logs = poll(enough, "%d leaking snapshots from each worker" % snapshots, 120, every=0.5)
+            seen.update({p: sum(1 for _, counts in logs.get(p, []) if "leakyapp.Leak" in counts)
+                         for p in workers})
+            seen["log files"] = sorted(logs)
+            return all(seen[p] >= snapshots for p in workers) and logs
+        try:
+            logs = poll(enough, "%d leaking snapshots from each worker" % snapshots, 120,
+                        every=0.5)
+        except AssertionError as e:
+            raise AssertionError("%s; leaking snapshots by worker: %s (%d requests served)"
+                                 % (e, seen, load.ok)) from None
         rc, growing, err = leakplot_check(
             os.path.join(d, n) for n in sorted(os.listdir(d)) if n.endswith(".log"))
     finally:

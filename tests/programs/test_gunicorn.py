@@ -7,7 +7,9 @@ and nothing else but gauges, for both ways the conf starts the agent:
   install PYTHON=...`) into a venv of /usr/bin/python3, whose .pth starts
   the agent in the master; every worker samples after the fork;
 - post_fork: /usr/bin/gunicorn itself, the package on PYTHONPATH (where no
-  .pth is read), the conf's hook starting the agent in each worker only.
+  .pth is read), the conf's hook starting the agent in each worker only;
+- and gunicorn started with no agent at all: `python -m leakagent attach`
+  to each running worker (gdb) starts it there.
 
 Run by /usr/bin/python3 from make check; ends with "N passed, N failed".
 """
@@ -23,7 +25,7 @@ from realprog import ROOT, Checks
 GUNICORN = "/usr/bin/gunicorn"
 CONF = os.path.join(ROOT, "contrib", "gunicorn", "gunicorn.conf.py")
 WORKERS = 4                 # the conf's
-SNAPSHOTS = 60              # per worker, while leaking: twice what leakplot judges
+SNAPSHOTS = 80              # per worker, while leaking: leakplot judges from 30
 
 
 def write_config(d, **extra):
@@ -89,6 +91,56 @@ def serve_and_check(c, way, python, env, d):
             not ours, "\n".join(ours))
 
 
+def attach_and_check(c, python, d):
+    """gunicorn started with no agent at all (no conf, no environment), its
+    workers leaking under load: `python -m leakagent attach` starts the agent
+    in each running worker; leakplot then flags the leak in each."""
+    sock = realprog.listener()
+    port = sock.getsockname()[1]
+    err_path = os.path.join(d, "gunicorn.err")
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen(
+            [python, GUNICORN, "-w", str(WORKERS), "-b", "fd://%d" % sock.fileno(),
+             "--chdir", os.path.join(ROOT, "tests", "programs"), "leakyapp:application"],
+            env=realprog.clean_env(), stdout=subprocess.DEVNULL, stderr=err,
+            pass_fds=(sock.fileno(),))
+    sock.close()
+    attached = []
+    try:
+        workers = realprog.poll(lambda: len(booted_workers(err_path)) >= WORKERS
+                                and booted_workers(err_path), "%d workers booting" % WORKERS, 60)
+        load = realprog.Load(["http://127.0.0.1:%d/leak" % port])
+        try:
+            time.sleep(1)           # leaking before anyone looks
+            for pid in workers:
+                res = subprocess.run([python, "-m", "leakagent", "attach", str(pid),
+                                      "-o", "interval=100ms", "-o", "max_overhead=100",
+                                      "-o", "log.path=%s/mc.%%p.log" % d],
+                                     capture_output=True, text=True, timeout=120,
+                                     env=realprog.clean_env())
+                attached.append((pid, res.returncode, res.stdout + res.stderr))
+        finally:
+            load.stop()
+        load, logs, rc, growing, lp_err = realprog.leak_until_judged(d, port, workers, SNAPSHOTS)
+    finally:
+        code = realprog.stop_process(proc)
+    with open(err_path) as f:
+        stderr = f.read()
+    c.check("attach: the agent started in each running worker",
+            len(attached) == WORKERS and all(rc == 0 and "leakagent started" in out
+                                             for _, rc, out in attached), attached)
+    c.check("attach: one log per worker, none for the master",
+            set(logs) == set(workers), sorted(logs))
+    by_pid = realprog.growing_by_pid(growing)
+    c.check("attach: leakplot --check flags leakyapp.Leak in every worker",
+            rc == 1 and all("leakyapp.Leak" in by_pid.get(p, []) for p in workers),
+            "\n".join(growing) + lp_err)
+    c.check("attach: load served with no error (%d requests)" % load.ok, not load.errors,
+            load.errors[:3])
+    c.check("attach: gunicorn stops on SIGTERM (exit 0), its output its own",
+            code == 0 and not realprog.agent_lines(stderr), stderr[-2000:])
+
+
 def run_way(c, way, python, env, d):
     """serve_and_check, a timeout or a failed set-up counted as one failure."""
     t0 = time.monotonic()
@@ -117,7 +169,17 @@ def main():
     run_way(c, "environment", venv_python,
             realprog.clean_env(LEAKAGENT_CONFIG=write_config(d)), d)
 
-    # 2. post_fork: /usr/bin/gunicorn as installed, the package on PYTHONPATH.
+    # 2. Neither: attach to the running workers.
+    d = os.path.join(tmp, "attach")
+    os.makedirs(d)
+    t0 = time.monotonic()
+    try:
+        attach_and_check(c, venv_python, d)
+    except AssertionError as e:
+        c.check("attach: gunicorn serves and its logs are judged", False, e)
+    print("  (attach: %.1f s)" % (time.monotonic() - t0))
+
+    # 3. post_fork: /usr/bin/gunicorn as installed, the package on PYTHONPATH.
     d = os.path.join(tmp, "post_fork")
     os.makedirs(d)
     site = realprog.install_package(tmp, realprog.DEBIAN_PYTHON,

@@ -24,7 +24,7 @@ from realprog import ROOT, Checks
 UWSGI = "/usr/bin/uwsgi"
 INI = os.path.join(ROOT, "contrib", "uwsgi", "uwsgi.ini")
 WORKERS = 4
-SNAPSHOTS = 60
+SNAPSHOTS = 80
 # The lines of the shipped ini that a user edits, and what the test puts there.
 EDITED = ("module", "http-socket", "env")
 

@@ -15,6 +15,9 @@ rotating, self-compressing log that ``leakplot`` reads.
 Three ways to turn it on: call ``start()``; run ``python -m leakagent -c
 leakagent.yaml script.py args...``; or set ``LEAKAGENT_CONFIG`` with the
 ``.pth`` file ``make install`` puts into site-packages.
+
+In a test suite: ``leakagent.testing.assert_no_growth(fn)``, or the pytest
+marker ``@pytest.mark.no_leak`` (plugin ``leakagent.pytest``).
 """
 
 import os

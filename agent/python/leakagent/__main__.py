@@ -1,4 +1,5 @@
 """python -m leakagent -c leakagent.yaml script.py [args...]
+python -m leakagent attach PID [-c leakagent.yaml] [--stop]   (leakagent/attach.py)
 
 Run a script (or, with -m, a module) with the agent on, like
 ``python -m cProfile``: sys.argv becomes [script, args...], sys.path[0] the
@@ -29,14 +30,25 @@ def _parse(argv):
     return parser, parser.parse_args(argv)
 
 
-def main(argv=None):
-    parser, opts = _parse(sys.argv[1:] if argv is None else argv)
+def overrides_of(parser, items):
+    """{key: value} of the -o KEY=VALUE options (argparse's error if one
+    has no "=")."""
     overrides = {}
-    for item in opts.set:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep:
             parser.error("-o expects KEY=VALUE, got %r" % item)
         overrides[key.strip()] = value.strip()
+    return overrides
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["attach"]:
+        from . import attach
+        return attach.main(argv[1:])
+    parser, opts = _parse(argv)
+    overrides = overrides_of(parser, opts.set)
     config = opts.config or os.environ.get("LEAKAGENT_CONFIG") or None
 
     if opts.module:
