@@ -41,7 +41,7 @@ check "package, extension and .pth in place" \
     test -f "$T/deb$site/leakagent/__init__.py" -a -f "$T/deb$site/leakagent-autostart.pth" \
     -a -n "$(ls "$T/deb$site"/leakagent/_leakagent.cpython-*.so)"
 check "$DEB imports it, extension included" imports $DEB "$T/deb$site" "$T/deb$site"
-version=$(sed -n 's/^#define LP_VERSION "\(.*\)"/\1/p' plot/lp_cli.h)
+version=$(sed -n 's/^#define LP_VERSION "\(.*\)"/\1/p' plot/lp_version.h)
 dist=$T/deb$site/leakagent-$version.dist-info
 check "a dist-info registers the pytest plugin (entry point pytest11)" \
     env PYTHONPATH="$T/deb$site" $DEB -c "import importlib.metadata as m
