@@ -14,6 +14,7 @@
 #include "decimate.h"
 #include "lp_kinds.h"
 #include "lp_report.h"
+#include "lp_text.h"
 #include "lp_utf8.h"
 
 /* ---- page geometry (points; A4 landscape) ---------------------------------- */
@@ -30,29 +31,6 @@
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* name made valid UTF-8 into out; control bytes and bad bytes become '?'. */
-static void utf8_clean(char *out, size_t size, const char *name)
-{
-    const unsigned char *p = (const unsigned char *)name;
-    size_t n = strlen(name), o = 0;
-    while (n > 0 && o + 1 < size) {
-        size_t len = lp_utf8_len(p, n);
-        if (len == 0 || (len == 1 && (p[0] < 0x20 || p[0] == 0x7f))) {
-            out[o++] = '?';
-            p++;
-            n--;
-            continue;
-        }
-        if (o + len >= size)
-            break;
-        memcpy(out + o, p, len);
-        o += len;
-        p += len;
-        n -= len;
-    }
-    out[o] = '\0';
-}
-
 static const char ellipsis[] = "\xe2\x80\xa6";
 
 /* name cleaned into out (size bytes); a name too long for it keeps its
@@ -62,16 +40,16 @@ static void clean_ends(char *out, size_t size, const char *name)
 {
     size_t len = strlen(name);
     if (len < size) {
-        utf8_clean(out, size, name);
+        lp_text_clean(out, size, name);
         return;
     }
     size_t tail = size * 3 / 5, head = size - tail - sizeof ellipsis;
     const char *from = name + len - tail;
     for (int i = 0; i < 3 && ((unsigned char)*from & 0xC0) == 0x80; i++)
         from++;                              /* to a code point's start */
-    utf8_clean(out, head + 1, name);
+    lp_text_clean(out, head + 1, name);
     strcat(out, ellipsis);
-    utf8_clean(out + strlen(out), tail + 1, from);
+    lp_text_clean(out + strlen(out), tail + 1, from);
 }
 
 char *layout_shorten(char *out, size_t size, const char *name, double max_w, double size_pt,
@@ -80,7 +58,7 @@ char *layout_shorten(char *out, size_t size, const char *name, double max_w, dou
     char clean[LAYOUT_TEXT * 2];
     clean_ends(clean, sizeof clean, name);
     if (measure(ud, clean, size_pt, bold) <= max_w || size < 8) {
-        utf8_clean(out, size, clean);
+        lp_text_clean(out, size, clean);
         return out;
     }
     /* byte offsets of the code points */
@@ -461,7 +439,7 @@ static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool 
         snprintf(raw, sizeof raw, "run %zu %s", r + 1,
                  base ? base + 1 : run->source ? run->source : "");
     }
-    utf8_clean(out, size, raw);
+    lp_text_clean(out, size, raw);
 }
 
 /* "+1,950/h"; "+12.5 MB/h" (one decimal below 100) for rss. */
@@ -471,7 +449,7 @@ static void rate_text(char *out, size_t size, double per_hour, const char *unit)
     if (*unit && fabs(per_hour) < 100)
         snprintf(num, sizeof num, "%.1f", fabs(per_hour));
     else
-        report_number(num, sizeof num, fabs(per_hour));
+        lp_text_number(num, sizeof num, fabs(per_hour));
     snprintf(out, size, "%s%s%s%s/h", per_hour < 0 ? "-" : "+", num, *unit ? " " : "", unit);
 }
 
@@ -480,7 +458,7 @@ static void value_text(char *out, size_t size, double v, const char *unit)
     if (*unit)
         snprintf(out, size, "%.1f %s", v, unit);
     else
-        report_number(out, size, v);
+        lp_text_number(out, size, v);
 }
 
 /* Scale and unit of a column: bytes ([rss], "dict bytes") in MB (GB past
@@ -667,22 +645,7 @@ static void interval_text(char *out, size_t size, double seconds)
     if (seconds < 60)
         snprintf(out, size, "%.3gs", seconds);
     else
-        report_span(out, size, seconds);
-}
-
-/* " pid 31337 on web-1" as lp_report writes it. */
-static void where_text(char *out, size_t size, const lp_run *run)
-{
-    char raw[200];
-    int n = 0;
-    raw[0] = '\0';
-    if (run->pid >= 0)
-        n += snprintf(raw + n, sizeof raw - (size_t)n, "pid %ld", run->pid);
-    if (run->host && n < (int)sizeof raw)
-        n += snprintf(raw + n, sizeof raw - (size_t)n, "%son %s", n ? " " : "", run->host);
-    if (run->pid < 0 && !run->host)
-        snprintf(raw, sizeof raw, "in %s", run->source ? run->source : "?");
-    utf8_clean(out, size, raw);
+        lp_text_span(out, size, seconds);
 }
 
 /* Whether run has a snapshot inside [since, until]. */
@@ -698,7 +661,7 @@ static bool run_in_window(const lp_store *s, const lp_run *run, double since, do
 static void verdict_why(char *out, size_t size, const detect_result *r)
 {
     char rate[80], span[40], a[40], b[40];
-    report_span(span, sizeof span, r->t_last - r->t_first);
+    lp_text_span(span, sizeof span, r->t_last - r->t_first);
     switch (r->verdict) {
     case DETECT_GROWING:
         if (r->runs > 1)
@@ -715,9 +678,9 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
         break;
     case DETECT_HELD:
         snprintf(out, size, "HELD, no alarm: rose %s -> %s, then stopped dead; not released "
-                 "for %s", report_number(a, sizeof a, r->first),
-                 report_number(b, sizeof b, r->last),
-                 report_span(span, sizeof span, r->t_last - r->whole.knee));
+                 "for %s", lp_text_number(a, sizeof a, r->first),
+                 lp_text_number(b, sizeof b, r->last),
+                 lp_text_span(span, sizeof span, r->t_last - r->whole.knee));
         break;
     default:
         snprintf(out, size, "%s", r->reason);
@@ -769,7 +732,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     if (in->stats && o < sizeof text)
         snprintf(text + o, sizeof text - o, " (%zu file%s read, %s lines, %zu bad)",
                  in->stats->files, in->stats->files == 1 ? "" : "s",
-                 report_number(a, sizeof a, (double)in->stats->lines), in->stats->bad_lines);
+                 lp_text_number(a, sizeof a, (double)in->stats->lines), in->stats->bad_lines);
     summary_line(sum, "Read", text, in);
 
     /* Process: the runs */
@@ -787,7 +750,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
             break;
         }
         char where[128];
-        where_text(where, sizeof where, run);
+        lp_text_where(where, sizeof where, run);
         o += (size_t)snprintf(text + o, sizeof text - o, "%s%s%s%s", listed ? "; " : "",
                               run->program ? run->program : "", run->program ? ", " : "",
                               where);
@@ -803,11 +766,11 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
     clock_text(from, sizeof from, doc->t0, true, seconds, false);
     clock_text(to, sizeof to, doc->t1, strncmp(day0, day1, 10) != 0, seconds, true);
     snprintf(text, sizeof text, "%s to %s (%s)", from, to,
-             report_span(a, sizeof a, doc->t1 - doc->t0));
+             lp_text_span(a, sizeof a, doc->t1 - doc->t0));
     summary_line(sum, "Time span", text, in);
 
     double interval = typical_interval(s);
-    snprintf(text, sizeof text, "%s in the window%s%s", report_number(a, sizeof a, (double)in_window),
+    snprintf(text, sizeof text, "%s in the window%s%s", lp_text_number(a, sizeof a, (double)in_window),
              isfinite(interval) ? ", one every " : "",
              isfinite(interval) ? (interval_text(b, sizeof b, interval), b) : "");
     summary_line(sum, "Snapshots", text, in);
@@ -823,7 +786,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         snprintf(of, sizeof of, " (of %zu)", sum->gauges);
     snprintf(text, sizeof text, "%s judged in %zu current run%s; drawn: %zu growing, "
              "%zu gauge%s%s, the %zu largest other types",
-             report_number(c, sizeof c, (double)d->n_items), d->n_runs,
+             lp_text_number(c, sizeof c, (double)d->n_items), d->n_runs,
              d->n_runs == 1 ? "" : "s", n_grow, n_gauges, n_gauges == 1 ? "" : "s", of,
              n_top);
     summary_line(sum, "Series", text, in);
@@ -868,7 +831,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
         else
             rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);
         char where[128];
-        where_text(where, sizeof where, &s->runs[f->run]);
+        lp_text_where(where, sizeof where, &s->runs[f->run]);
         layout_shorten(row->where, sizeof row->where, where, PAGE_W - MARGIN - sum->col_x[4],
                        LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
     }

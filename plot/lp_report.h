@@ -17,13 +17,6 @@
 #include "lp_read.h"
 #include "lp_series.h"
 
-/* Write v rounded to an integer with ',' every three digits; values below
- * 100 in magnitude keep up to two decimals ("0.25").  Returns out. */
-char *report_number(char *out, size_t size, double v);
-
-/* Write a duration compactly: "45s", "12m", "24h", "3.5d".  Returns out. */
-char *report_span(char *out, size_t size, double seconds);
-
 /* The rate of a finding as a person acts on it, relative to its last
  * count: "+3.1%/day, doubles in ~23 days", or per hour when it doubles
  * within a day ("+12%/h, doubles in ~8h").  Returns out. */
