@@ -448,7 +448,7 @@ static int cmp_run_end(const void *a, const void *b)
     return (x->last > y->last) - (x->last < y->last);
 }
 
-static int find_priors(const lp_store *s, const bool *current, double since, double until,
+static int find_priors(const lp_series_store *s, const bool *current, double since, double until,
                        size_t *prior, size_t *n_prior)
 {
     run_end *ends = malloc((s->n_runs + 1) * sizeof *ends);
@@ -501,7 +501,7 @@ static bool lacks_evidence(const char *reason)
 /* Across restarts (design step 7): whether the runs before f's judge it
  * growing; then f's result says so.  t and v are scratch (room for the
  * longest run).  0 or -1. */
-static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prior,
+static int judge_priors(const lp_series_store *s, detect_finding *f, const size_t *prior,
                         size_t n_prior, const detect_params *p, double min_abs,
                         double z_crit, double since, double until, double *t, double *v,
                         lp_error *err)
@@ -568,7 +568,7 @@ static double env_correlation(const float *a, const float *b, unsigned n)
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
 #define MAX_RISING_CHECKED 64
-static void confirm_rising(const lp_store *s, detect_finding *items, const size_t *idx,
+static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
                            size_t n)
 {
     size_t candidates = 0;
@@ -597,7 +597,7 @@ static void confirm_rising(const lp_store *s, detect_finding *items, const size_
 
 /* confirm_rising over every run: items indexed by run with a counting
  * sort.  0 or -1. */
-static int confirm_rising_all(const lp_store *s, detect_report *d)
+static int confirm_rising_all(const lp_series_store *s, detect_report *d)
 {
     size_t *start = calloc(s->n_runs + 2, sizeof *start);
     size_t *idx = malloc((d->n_items + 1) * sizeof *idx);
@@ -641,7 +641,7 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
-int detect_store(const lp_store *s, const detect_params *p, double since,
+int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err)
 {

@@ -184,7 +184,7 @@ typedef bool (*detect_filter_fn)(void *ud, const char *name);
 
 /* Judge every (judged column, current run) pair inside [since, until].
  * 0 or -1.  Free the report with detect_report_free. */
-int detect_store(const lp_store *s, const detect_params *p, double since,
+int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err);
 

@@ -118,7 +118,7 @@ static int cmp_ranked(const void *a, const void *b)
 }
 
 /* Per column: its largest value in the window (NaN when absent). */
-static void column_peaks(const lp_store *s, double since, double until, double *peak)
+static void column_peaks(const lp_series_store *s, double since, double until, double *peak)
 {
     for (size_t c = 0; c < s->n_cols; c++) {
         const lp_column *col = &s->cols[c];
@@ -136,7 +136,7 @@ static void column_peaks(const lp_store *s, double since, double until, double *
  * Only col, kind and growing are set here. */
 static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const detect_report *d = in->report;
     int rc = -1;
     bool *taken = calloc(s->n_cols + 1, sizeof *taken);
@@ -302,7 +302,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* A pause in sampling longer than 5 x the median interval (of the first
  * 1,000) breaks the line: the process was stopped or the agent stalled. */
-static double run_gap(const lp_store *s, const lp_run *r)
+static double run_gap(const lp_series_store *s, const lp_run *r)
 {
     double d[1000];
     size_t n = 0;
@@ -319,7 +319,7 @@ static double run_gap(const lp_store *s, const lp_run *r)
 static size_t run_points(const layout_input *in, const scratch *sc, size_t col, size_t r,
                          double scale)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const lp_run *run = &s->runs[r];
     size_t n = 0, present = 0;
     double prev = NAN;
@@ -426,7 +426,7 @@ static int cmp_panel_run_index(const void *a, const void *b)
 
 /* "pid 31337", with the host when the panel's runs are on several hosts,
  * or the log's name when the run has no pid. */
-static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool hosts)
+static void run_label(char *out, size_t size, const lp_series_store *s, size_t r, bool hosts)
 {
     const lp_run *run = &s->runs[r];
     char raw[160];
@@ -463,7 +463,7 @@ static void value_text(char *out, size_t size, double v, const char *unit)
 
 /* Scale and unit of a column: bytes ([rss], "dict bytes") in MB (GB past
  * 10 GB). */
-static double column_scale(const lp_store *s, size_t col, double peak, const char **unit)
+static double column_scale(const lp_series_store *s, size_t col, double peak, const char **unit)
 {
     *unit = "";
     if (lp_column_unit(&s->cols[col]) != LP_UNIT_BYTES)
@@ -479,7 +479,7 @@ static double column_scale(const lp_store *s, size_t col, double peak, const cha
 static int fill_panel(const layout_input *in, const scratch *sc, const layout_doc *doc,
                       layout_panel *p, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const lp_column *col = &s->cols[p->col];
     size_t buckets = (size_t)(2 * p->plot.w);
     double lo = INFINITY, hi = -INFINITY, peak = -INFINITY;
@@ -649,7 +649,7 @@ static void interval_text(char *out, size_t size, double seconds)
 }
 
 /* Whether run has a snapshot inside [since, until]. */
-static bool run_in_window(const lp_store *s, const lp_run *run, double since, double until)
+static bool run_in_window(const lp_series_store *s, const lp_run *run, double since, double until)
 {
     for (size_t i = 0; i < run->n_rows; i++)
         if (s->times[run->rows[i]] >= since && s->times[run->rows[i]] <= until)
@@ -667,10 +667,10 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
         if (r->runs > 1)
             snprintf(out, size, "GROWING: rose in %zu of the runs before this one (a restart "
                      "resets it, the leak stays); %s", r->prior_growing,
-                     report_rate(rate, sizeof rate, r));
+                     lp_report_rate(rate, sizeof rate, r));
         else
             snprintf(out, size, "GROWING: steady upward trend over %s (z=%.1f), still rising "
-                     "at the end; %s", span, r->st.z, report_rate(rate, sizeof rate, r));
+                     "at the end; %s", span, r->st.z, lp_report_rate(rate, sizeof rate, r));
         break;
     case DETECT_RISING:
         snprintf(out, size, "RISING, no alarm: %s of data, a rise a daily cycle could make, "
@@ -688,7 +688,7 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
 }
 
 /* Median interval between snapshots of the longest run. */
-static double typical_interval(const lp_store *s)
+static double typical_interval(const lp_series_store *s)
 {
     size_t best = 0;
     for (size_t r = 1; r < s->n_runs; r++)
@@ -702,7 +702,7 @@ static double typical_interval(const lp_store *s)
 static void fill_summary(const layout_input *in, const bool *current, layout_doc *doc,
                          size_t in_window)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const detect_report *d = in->report;
     layout_summary *sum = &doc->summary;
     char text[1024], a[64], b[64], c[64];
@@ -841,7 +841,7 @@ static void fill_summary(const layout_input *in, const bool *current, layout_doc
 
 int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     int rc = -1;
     scratch sc = {0};
     memset(doc, 0, sizeof *doc);

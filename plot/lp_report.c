@@ -14,7 +14,7 @@ static void where(FILE *out, const lp_run *run)
     fprintf(out, " %s", lp_text_where(text, sizeof text, run));
 }
 
-char *report_rate(char *out, size_t size, const detect_result *r)
+char *lp_report_rate(char *out, size_t size, const detect_result *r)
 {
     /* of today's count: how soon it doubles is what a person acts on */
     double per_day = r->last > 0 ? r->st.slope * 86400 / r->last : 0;
@@ -48,7 +48,7 @@ static detect_verdict kind_of(const detect_result *r)
     return r->growing ? DETECT_GROWING : r->verdict;
 }
 
-void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v)
+void lp_report_lines(FILE *out, const lp_series_store *s, const detect_report *d, detect_verdict v)
 {
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
@@ -66,7 +66,7 @@ void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_v
             fprintf(out, " (+%s/h over %s", lp_text_number(rate, sizeof rate, r->st.slope * 3600),
                     lp_text_span(span, sizeof span, r->t_last - r->t_first));
         if (v == DETECT_GROWING)
-            fprintf(out, "; %s", report_rate(words, sizeof words, r));
+            fprintf(out, "; %s", lp_report_rate(words, sizeof words, r));
         if (v == DETECT_GROWING && r->runs > 1)
             fprintf(out, "; in %zu runs", r->runs);
         if (v != DETECT_HELD)
@@ -78,9 +78,9 @@ void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_v
     }
 }
 
-void report_text(FILE *out, const lp_store *s, const detect_report *d)
+void lp_report_text(FILE *out, const lp_series_store *s, const detect_report *d)
 {
-    report_lines(out, s, d, DETECT_GROWING);
+    lp_report_lines(out, s, d, DETECT_GROWING);
 }
 
 static void json_string(FILE *out, const char *text)
@@ -102,10 +102,10 @@ static void json_number(FILE *out, double v)
         fputs("null", out);
 }
 
-static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+static void json_list(FILE *out, const lp_series_store *s, const detect_report *d, const char *key,
                       detect_verdict v);
 
-void report_json(FILE *out, const lp_store *s, const detect_report *d,
+void lp_report_json(FILE *out, const lp_series_store *s, const detect_report *d,
                  const lp_read_stats *st, double since, double until)
 {
     fprintf(out, "{\n  \"version\": 1,\n  \"since\": ");
@@ -125,7 +125,7 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
 }
 
 /* ",\n  \"key\": [...]" with the findings of verdict v. */
-static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+static void json_list(FILE *out, const lp_series_store *s, const detect_report *d, const char *key,
                       detect_verdict v)
 {
     fprintf(out, ",\n  \"%s\": [", key);
@@ -174,7 +174,7 @@ static const char *verdict_word(detect_verdict v)
          : v == DETECT_HELD ? "HELD" : "ok";
 }
 
-void report_explain(FILE *out, const lp_store *s, const detect_report *d)
+void lp_report_explain(FILE *out, const lp_series_store *s, const detect_report *d)
 {
     fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
     for (size_t i = 0; i < d->n_items; i++) {

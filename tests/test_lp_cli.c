@@ -173,7 +173,7 @@ static void test_report_bad_names(void **state)
     (void)state;
     static const char name[] = "caf\xe9\"\x1b[2J\xed\xa0\x80x";
     lp_error err;
-    lp_store *s = lp_series_new();
+    lp_series_store *s = lp_series_new();
     assert_non_null(s);
     long col = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
                                 LP_TYPE, &err);
@@ -187,13 +187,13 @@ static void test_report_bad_names(void **state)
     lp_read_stats st = {0};
     char text[2048];
     FILE *out = fmemopen(text, sizeof text, "w");
-    report_json(out, s, &d, &st, 0, 1);
+    lp_report_json(out, s, &d, &st, 0, 1);
     fclose(out);
     assert_non_null(strstr(text, "\"name\": \"caf\\ufffd\\\"\\u001b[2J\\ufffd\\ufffd\\ufffdx\""));
     assert_non_null(strstr(text, "\"host\": \"h\\ufffd\""));
     memset(text, 0, sizeof text);
     out = fmemopen(text, sizeof text, "w");
-    report_text(out, s, &d);
+    lp_report_text(out, s, &d);
     fclose(out);
     assert_memory_equal(text, "GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx ",
                         strlen("GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx "));

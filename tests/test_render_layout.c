@@ -33,12 +33,12 @@ static double fake_measure(void *ud, const char *text, double size, bool bold)
 }
 
 typedef struct fixture {
-    lp_store *s;
+    lp_series_store *s;
     detect_report d;
     detect_params p;
 } fixture;
 
-static void put(lp_store *s, const char *name, lp_kind kind, double v)
+static void put(lp_series_store *s, const char *name, lp_kind kind, double v)
 {
     lp_error err;
     long c = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)), kind,
