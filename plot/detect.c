@@ -619,6 +619,30 @@ static int confirm_rising_all(const lp_series_store *s, detect_report *d)
     return 0;
 }
 
+/* The Theil-Sen line of [skip, n): slope through the median of v - slope x t
+ * there, the usual Theil-Sen intercept, so the line runs through the middle
+ * of the data.  0, or -1 when out of memory. */
+static int fit_line(const double *t, const double *v, size_t n, size_t skip, double slope,
+                    detect_line *line, lp_error *err)
+{
+    if (skip + 2 > n)
+        skip = 0;
+    if (n < 2 || !isfinite(slope))
+        return 0;
+    size_t m = n - skip;
+    double *res = malloc(m * sizeof *res);
+    if (res == NULL)
+        return lp_error_set(err, "out of memory");
+    double t0 = t[skip], t1 = t[n - 1];
+    for (size_t i = 0; i < m; i++)
+        res[i] = v[skip + i] - slope * (t[skip + i] - t0);
+    double mid = trend_median(res, m);
+    free(res);
+    *line = (detect_line){.has = true, .t0 = t0, .v0 = mid, .t1 = t1,
+                          .v1 = mid + slope * (t1 - t0)};
+    return 0;
+}
+
 int detect_series(const double *t, const double *v, size_t n,
                   const detect_params *p, double min_abs, double z_crit,
                   detect_result *out, lp_error *err)
@@ -701,6 +725,12 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run], p,
                          min_abs[i], out->z_crit, since, until, t, v, err) != 0)
             goto out;
+        if (f->r.growing) {
+            size_t n = lp_series_extract(s, f->col, f->run, since, until, t, v);
+            size_t skip = f->r.late_half ? n / 2 : (size_t)((double)n * p->warmup);
+            if (fit_line(t, v, n, skip, f->r.st.slope, &f->r.line, err) != 0)
+                goto out;
+        }
         out->n_growing += f->r.verdict == DETECT_GROWING;
         out->n_rising += f->r.verdict == DETECT_RISING;
         out->n_held += f->r.verdict == DETECT_HELD;

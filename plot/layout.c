@@ -287,7 +287,6 @@ typedef struct panel_run {
 
 typedef struct scratch {
     double *t, *v;               /* a run's points, gaps as NaN (2 x rows + 1) */
-    double *pt, *pv;             /* a run's present points, for the trend */
     double *gap;                 /* per run: a pause longer than this is a gap */
     bool *current;               /* per run */
     panel_run *runs;             /* the runs of one panel (n_runs) */
@@ -341,40 +340,17 @@ static size_t run_points(const layout_input *in, const scratch *sc, size_t col, 
     return present ? n : 0;
 }
 
-/* The Theil-Sen line of a growing finding: the detector's slope (of the
- * stretch its verdict rests on: the run after warm-up, or its second half)
- * through the median of v - slope x t over that stretch, the usual
- * Theil-Sen intercept, so the line runs through the middle of the data. */
-static void trend_line(const layout_input *in, const scratch *sc, const detect_finding *f,
-                       double scale, layout_line *line)
+/* The line the detector fitted to a growing finding, in the panel's scale. */
+static void trend_line(const detect_finding *f, double scale, layout_line *line)
 {
-    const detect_result *r = &f->r;
-    detect_params defaults;
-    const detect_params *p = in->params;
-    if (p == NULL) {
-        detect_defaults(&defaults);
-        p = &defaults;
-    }
-    size_t n = lp_series_extract(in->store, f->col, f->run, in->since, in->until, sc->pt,
-                                 sc->pv);
-    double slope = r->st.slope;
-    if (n < 2 || !isfinite(slope))
+    const detect_line *fit = &f->r.line;
+    if (!fit->has)
         return;
-    size_t skip = r->late_half ? n / 2 : (size_t)((double)n * p->warmup);
-    if (skip + 2 > n)
-        skip = 0;
-    double t0 = sc->pt[skip], t1 = sc->pt[n - 1];
-    for (size_t i = skip; i < n; i++)
-        sc->pv[i] -= slope * (sc->pt[i] - t0);
-    qsort(sc->pv + skip, n - skip, sizeof *sc->pv, cmp_double);
-    size_t m = n - skip;
-    double mid = m % 2 ? sc->pv[skip + m / 2]
-                       : (sc->pv[skip + m / 2 - 1] + sc->pv[skip + m / 2]) / 2;
     line->has_trend = true;
-    line->trend_t0 = t0;
-    line->trend_v0 = mid * scale;
-    line->trend_t1 = t1;
-    line->trend_v1 = (mid + slope * (t1 - t0)) * scale;
+    line->trend_t0 = fit->t0;
+    line->trend_v0 = fit->v0 * scale;
+    line->trend_t1 = fit->t1;
+    line->trend_v1 = fit->v1 * scale;
 }
 
 /* Order of detect_report items by (col, run), for qsort_r. */
@@ -539,7 +515,7 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
         line->growing = f && f->r.growing;
         line->color = line->growing ? 0 : color++;
         if (line->growing) {
-            trend_line(in, sc, f, p->scale, line);
+            trend_line(f, p->scale, line);
             if (rate_from == NULL)
                 rate_from = f;
         }
@@ -871,13 +847,11 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
         longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
     sc.t = malloc((2 * longest + 1) * sizeof *sc.t);
     sc.v = malloc((2 * longest + 1) * sizeof *sc.v);
-    sc.pt = malloc(longest * sizeof *sc.pt);
-    sc.pv = malloc(longest * sizeof *sc.pv);
     sc.gap = malloc((s->n_runs + 1) * sizeof *sc.gap);
     sc.current = calloc(s->n_runs + 1, sizeof *sc.current);
     sc.runs = malloc((s->n_runs + 1) * sizeof *sc.runs);
     sc.findings = malloc((in->report->n_items + 1) * sizeof *sc.findings);
-    if (!sc.t || !sc.v || !sc.pt || !sc.pv || !sc.gap || !sc.current || !sc.runs ||
+    if (!sc.t || !sc.v || !sc.gap || !sc.current || !sc.runs ||
         !sc.findings) {
         lp_error_set(err, "out of memory (layout)");
         goto out;
@@ -910,8 +884,6 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
 out:
     free(sc.t);
     free(sc.v);
-    free(sc.pt);
-    free(sc.pv);
     free(sc.gap);
     free(sc.current);
     free(sc.runs);
