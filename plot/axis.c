@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lp_text.h"
+
 /* ---- values ---------------------------------------------------------------- */
 
 double axis_nice_step(double lo, double hi, int max_ticks, bool integral)
@@ -39,25 +41,6 @@ static int decimals_for(double s)
     return d;
 }
 
-/* Insert ',' every three digits into the integer part of out, in place
- * (left unchanged when it would not fit in size). */
-static void group_thousands(char *out, size_t size)
-{
-    char *p = out + (*out == '-');
-    size_t digits = strspn(p, "0123456789");
-    size_t commas = digits > 3 ? (digits - 1) / 3 : 0;
-    if (commas == 0 || strlen(out) + commas >= size)
-        return;
-    memmove(p + digits + commas, p + digits, strlen(p + digits) + 1);
-    /* right to left: a digit only ever moves right, over what was read */
-    size_t o = digits + commas;
-    for (size_t i = digits, k = 0; i-- > 0; k++) {
-        if (k > 0 && k % 3 == 0)
-            p[--o] = ',';
-        p[--o] = p[i];
-    }
-}
-
 char *axis_format_value(char *out, size_t size, double v, double step, double top)
 {
     static const struct { double scale; const char *suffix; } suffixes[] = {
@@ -82,7 +65,7 @@ char *axis_format_value(char *out, size_t size, double v, double step, double to
         if (n > 0 && out[n - 1] == '.')
             out[--n] = '\0';
     }
-    group_thousands(out, size);
+    lp_text_group_thousands(out, size);
     if (x != 0 && strlen(out) + strlen(suffixes[i].suffix) < size)
         strcat(out, suffixes[i].suffix);
     return out;

@@ -448,7 +448,7 @@ static int cmp_run_end(const void *a, const void *b)
     return (x->last > y->last) - (x->last < y->last);
 }
 
-static int find_priors(const lp_store *s, const bool *current, double since, double until,
+static int find_priors(const lp_series_store *s, const bool *current, double since, double until,
                        size_t *prior, size_t *n_prior)
 {
     run_end *ends = malloc((s->n_runs + 1) * sizeof *ends);
@@ -501,7 +501,7 @@ static bool lacks_evidence(const char *reason)
 /* Across restarts (design step 7): whether the runs before f's judge it
  * growing; then f's result says so.  t and v are scratch (room for the
  * longest run).  0 or -1. */
-static int judge_priors(const lp_store *s, detect_finding *f, const size_t *prior,
+static int judge_priors(const lp_series_store *s, detect_finding *f, const size_t *prior,
                         size_t n_prior, const detect_params *p, double min_abs,
                         double z_crit, double since, double until, double *t, double *v,
                         lp_error *err)
@@ -568,7 +568,7 @@ static double env_correlation(const float *a, const float *b, unsigned n)
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
 #define MAX_RISING_CHECKED 64
-static void confirm_rising(const lp_store *s, detect_finding *items, const size_t *idx,
+static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
                            size_t n)
 {
     size_t candidates = 0;
@@ -597,7 +597,7 @@ static void confirm_rising(const lp_store *s, detect_finding *items, const size_
 
 /* confirm_rising over every run: items indexed by run with a counting
  * sort.  0 or -1. */
-static int confirm_rising_all(const lp_store *s, detect_report *d)
+static int confirm_rising_all(const lp_series_store *s, detect_report *d)
 {
     size_t *start = calloc(s->n_runs + 2, sizeof *start);
     size_t *idx = malloc((d->n_items + 1) * sizeof *idx);
@@ -616,6 +616,30 @@ static int confirm_rising_all(const lp_store *s, detect_report *d)
         confirm_rising(s, d->items, idx + start[r], start[r + 1] - start[r]);
     free(start);
     free(idx);
+    return 0;
+}
+
+/* The Theil-Sen line of [skip, n): slope through the median of v - slope x t
+ * there, the usual Theil-Sen intercept, so the line runs through the middle
+ * of the data.  0, or -1 when out of memory. */
+static int fit_line(const double *t, const double *v, size_t n, size_t skip, double slope,
+                    detect_line *line, lp_error *err)
+{
+    if (skip + 2 > n)
+        skip = 0;
+    if (n < 2 || !isfinite(slope))
+        return 0;
+    size_t m = n - skip;
+    double *res = malloc(m * sizeof *res);
+    if (res == NULL)
+        return lp_error_set(err, "out of memory");
+    double t0 = t[skip], t1 = t[n - 1];
+    for (size_t i = 0; i < m; i++)
+        res[i] = v[skip + i] - slope * (t[skip + i] - t0);
+    double mid = trend_median(res, m);
+    free(res);
+    *line = (detect_line){.has = true, .t0 = t0, .v0 = mid, .t1 = t1,
+                          .v1 = mid + slope * (t1 - t0)};
     return 0;
 }
 
@@ -641,7 +665,7 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
-int detect_store(const lp_store *s, const detect_params *p, double since,
+int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err)
 {
@@ -701,6 +725,12 @@ int detect_store(const lp_store *s, const detect_params *p, double since,
         if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run], p,
                          min_abs[i], out->z_crit, since, until, t, v, err) != 0)
             goto out;
+        if (f->r.growing) {
+            size_t n = lp_series_extract(s, f->col, f->run, since, until, t, v);
+            size_t skip = f->r.late_half ? n / 2 : (size_t)((double)n * p->warmup);
+            if (fit_line(t, v, n, skip, f->r.st.slope, &f->r.line, err) != 0)
+                goto out;
+        }
         out->n_growing += f->r.verdict == DETECT_GROWING;
         out->n_rising += f->r.verdict == DETECT_RISING;
         out->n_held += f->r.verdict == DETECT_HELD;

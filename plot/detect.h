@@ -124,6 +124,12 @@ typedef enum detect_verdict {
  * warm-up, and its second half (a leak that started half-way is clearest
  * there); the series grows if either passes every gate.  st is the
  * stretch the verdict rests on (the whole run unless only the half grew). */
+/* A fitted line, from (t0, v0) to (t1, v1). */
+typedef struct detect_line {
+    bool has;
+    double t0, v0, t1, v1;
+} detect_line;
+
 typedef struct detect_result {
     bool judged;
     bool growing;            /* verdict == DETECT_GROWING */
@@ -139,6 +145,8 @@ typedef struct detect_result {
     float env[DETECT_ENV];   /* the whole run's lower envelope (n_env buckets),
                                 to tell a rise shared with other types */
     unsigned n_env;
+    detect_line line;        /* growing: the Theil-Sen line of the stretch the
+                                verdict rests on (what a drawing shows) */
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with
@@ -184,7 +192,7 @@ typedef bool (*detect_filter_fn)(void *ud, const char *name);
 
 /* Judge every (judged column, current run) pair inside [since, until].
  * 0 or -1.  Free the report with detect_report_free. */
-int detect_store(const lp_store *s, const detect_params *p, double since,
+int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err);
 

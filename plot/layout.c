@@ -2,56 +2,23 @@
  *
  * Order of work: choose the panels (choose_panels), give each a page and a
  * cell (place_panels), then fill every panel (fill_panel: its lines,
- * decimated for its own width, its axes and its title) and the summary. */
+ * decimated for its own width, its axes and its title) and the summary
+ * (layout_page1.c).  Shared geometry and helpers: layout_parts.h. */
 #include "layout.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "decimate.h"
 #include "lp_kinds.h"
 #include "lp_report.h"
+#include "lp_text.h"
 #include "lp_utf8.h"
-
-/* ---- page geometry (points; A4 landscape) ---------------------------------- */
-
-#define PAGE_W 842.0
-#define PAGE_H 595.0
-#define MARGIN 28.0
-#define HEADER_H 16.0              /* running header of grid pages */
-#define PANEL_MIN_H 150.0          /* a page-1 row of panels at least this tall */
-#define Y_LABEL_W 34.0             /* room left of a plot for y labels */
-#define TITLE_H 24.0               /* title and legend lines above a plot */
-#define X_LABEL_H 14.0             /* room below a plot for time labels */
-#define MiB (1024.0 * 1024.0)
+#include "layout_parts.h"
 
 /* ---- text ------------------------------------------------------------------ */
-
-/* name made valid UTF-8 into out; control bytes and bad bytes become '?'. */
-static void utf8_clean(char *out, size_t size, const char *name)
-{
-    const unsigned char *p = (const unsigned char *)name;
-    size_t n = strlen(name), o = 0;
-    while (n > 0 && o + 1 < size) {
-        size_t len = lp_utf8_len(p, n);
-        if (len == 0 || (len == 1 && (p[0] < 0x20 || p[0] == 0x7f))) {
-            out[o++] = '?';
-            p++;
-            n--;
-            continue;
-        }
-        if (o + len >= size)
-            break;
-        memcpy(out + o, p, len);
-        o += len;
-        p += len;
-        n -= len;
-    }
-    out[o] = '\0';
-}
 
 static const char ellipsis[] = "\xe2\x80\xa6";
 
@@ -62,16 +29,16 @@ static void clean_ends(char *out, size_t size, const char *name)
 {
     size_t len = strlen(name);
     if (len < size) {
-        utf8_clean(out, size, name);
+        lp_text_clean(out, size, name);
         return;
     }
     size_t tail = size * 3 / 5, head = size - tail - sizeof ellipsis;
     const char *from = name + len - tail;
     for (int i = 0; i < 3 && ((unsigned char)*from & 0xC0) == 0x80; i++)
         from++;                              /* to a code point's start */
-    utf8_clean(out, head + 1, name);
+    lp_text_clean(out, head + 1, name);
     strcat(out, ellipsis);
-    utf8_clean(out + strlen(out), tail + 1, from);
+    lp_text_clean(out + strlen(out), tail + 1, from);
 }
 
 char *layout_shorten(char *out, size_t size, const char *name, double max_w, double size_pt,
@@ -80,7 +47,7 @@ char *layout_shorten(char *out, size_t size, const char *name, double max_w, dou
     char clean[LAYOUT_TEXT * 2];
     clean_ends(clean, sizeof clean, name);
     if (measure(ud, clean, size_pt, bold) <= max_w || size < 8) {
-        utf8_clean(out, size, clean);
+        lp_text_clean(out, size, clean);
         return out;
     }
     /* byte offsets of the code points */
@@ -140,7 +107,7 @@ static int cmp_ranked(const void *a, const void *b)
 }
 
 /* Per column: its largest value in the window (NaN when absent). */
-static void column_peaks(const lp_store *s, double since, double until, double *peak)
+static void column_peaks(const lp_series_store *s, double since, double until, double *peak)
 {
     for (size_t c = 0; c < s->n_cols; c++) {
         const lp_column *col = &s->cols[c];
@@ -158,7 +125,7 @@ static void column_peaks(const lp_store *s, double since, double until, double *
  * Only col, kind and growing are set here. */
 static int choose_panels(const layout_input *in, layout_doc *doc, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const detect_report *d = in->report;
     int rc = -1;
     bool *taken = calloc(s->n_cols + 1, sizeof *taken);
@@ -309,7 +276,6 @@ typedef struct panel_run {
 
 typedef struct scratch {
     double *t, *v;               /* a run's points, gaps as NaN (2 x rows + 1) */
-    double *pt, *pv;             /* a run's present points, for the trend */
     double *gap;                 /* per run: a pause longer than this is a gap */
     bool *current;               /* per run */
     panel_run *runs;             /* the runs of one panel (n_runs) */
@@ -324,7 +290,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* A pause in sampling longer than 5 x the median interval (of the first
  * 1,000) breaks the line: the process was stopped or the agent stalled. */
-static double run_gap(const lp_store *s, const lp_run *r)
+double layout_run_gap(const lp_series_store *s, const lp_run *r)
 {
     double d[1000];
     size_t n = 0;
@@ -341,7 +307,7 @@ static double run_gap(const lp_store *s, const lp_run *r)
 static size_t run_points(const layout_input *in, const scratch *sc, size_t col, size_t r,
                          double scale)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const lp_run *run = &s->runs[r];
     size_t n = 0, present = 0;
     double prev = NAN;
@@ -363,40 +329,17 @@ static size_t run_points(const layout_input *in, const scratch *sc, size_t col, 
     return present ? n : 0;
 }
 
-/* The Theil-Sen line of a growing finding: the detector's slope (of the
- * stretch its verdict rests on: the run after warm-up, or its second half)
- * through the median of v - slope x t over that stretch, the usual
- * Theil-Sen intercept, so the line runs through the middle of the data. */
-static void trend_line(const layout_input *in, const scratch *sc, const detect_finding *f,
-                       double scale, layout_line *line)
+/* The line the detector fitted to a growing finding, in the panel's scale. */
+static void trend_line(const detect_finding *f, double scale, layout_line *line)
 {
-    const detect_result *r = &f->r;
-    detect_params defaults;
-    const detect_params *p = in->params;
-    if (p == NULL) {
-        detect_defaults(&defaults);
-        p = &defaults;
-    }
-    size_t n = lp_series_extract(in->store, f->col, f->run, in->since, in->until, sc->pt,
-                                 sc->pv);
-    double slope = r->st.slope;
-    if (n < 2 || !isfinite(slope))
+    const detect_line *fit = &f->r.line;
+    if (!fit->has)
         return;
-    size_t skip = r->late_half ? n / 2 : (size_t)((double)n * p->warmup);
-    if (skip + 2 > n)
-        skip = 0;
-    double t0 = sc->pt[skip], t1 = sc->pt[n - 1];
-    for (size_t i = skip; i < n; i++)
-        sc->pv[i] -= slope * (sc->pt[i] - t0);
-    qsort(sc->pv + skip, n - skip, sizeof *sc->pv, cmp_double);
-    size_t m = n - skip;
-    double mid = m % 2 ? sc->pv[skip + m / 2]
-                       : (sc->pv[skip + m / 2 - 1] + sc->pv[skip + m / 2]) / 2;
     line->has_trend = true;
-    line->trend_t0 = t0;
-    line->trend_v0 = mid * scale;
-    line->trend_t1 = t1;
-    line->trend_v1 = (mid + slope * (t1 - t0)) * scale;
+    line->trend_t0 = fit->t0;
+    line->trend_v0 = fit->v0 * scale;
+    line->trend_t1 = fit->t1;
+    line->trend_v1 = fit->v1 * scale;
 }
 
 /* Order of detect_report items by (col, run), for qsort_r. */
@@ -448,7 +391,7 @@ static int cmp_panel_run_index(const void *a, const void *b)
 
 /* "pid 31337", with the host when the panel's runs are on several hosts,
  * or the log's name when the run has no pid. */
-static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool hosts)
+static void run_label(char *out, size_t size, const lp_series_store *s, size_t r, bool hosts)
 {
     const lp_run *run = &s->runs[r];
     char raw[160];
@@ -461,31 +404,31 @@ static void run_label(char *out, size_t size, const lp_store *s, size_t r, bool 
         snprintf(raw, sizeof raw, "run %zu %s", r + 1,
                  base ? base + 1 : run->source ? run->source : "");
     }
-    utf8_clean(out, size, raw);
+    lp_text_clean(out, size, raw);
 }
 
 /* "+1,950/h"; "+12.5 MB/h" (one decimal below 100) for rss. */
-static void rate_text(char *out, size_t size, double per_hour, const char *unit)
+void layout_rate_text(char *out, size_t size, double per_hour, const char *unit)
 {
     char num[40];
     if (*unit && fabs(per_hour) < 100)
         snprintf(num, sizeof num, "%.1f", fabs(per_hour));
     else
-        report_number(num, sizeof num, fabs(per_hour));
+        lp_text_number(num, sizeof num, fabs(per_hour));
     snprintf(out, size, "%s%s%s%s/h", per_hour < 0 ? "-" : "+", num, *unit ? " " : "", unit);
 }
 
-static void value_text(char *out, size_t size, double v, const char *unit)
+void layout_value_text(char *out, size_t size, double v, const char *unit)
 {
     if (*unit)
         snprintf(out, size, "%.1f %s", v, unit);
     else
-        report_number(out, size, v);
+        lp_text_number(out, size, v);
 }
 
 /* Scale and unit of a column: bytes ([rss], "dict bytes") in MB (GB past
  * 10 GB). */
-static double column_scale(const lp_store *s, size_t col, double peak, const char **unit)
+double layout_column_scale(const lp_series_store *s, size_t col, double peak, const char **unit)
 {
     *unit = "";
     if (lp_column_unit(&s->cols[col]) != LP_UNIT_BYTES)
@@ -501,7 +444,7 @@ static double column_scale(const lp_store *s, size_t col, double peak, const cha
 static int fill_panel(const layout_input *in, const scratch *sc, const layout_doc *doc,
                       layout_panel *p, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     const lp_column *col = &s->cols[p->col];
     size_t buckets = (size_t)(2 * p->plot.w);
     double lo = INFINITY, hi = -INFINITY, peak = -INFINITY;
@@ -526,7 +469,7 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
             hosts = true;
         host0 = host0 ? host0 : s->runs[r].host;
     }
-    p->scale = column_scale(s, p->col, peak, &unit);
+    p->scale = layout_column_scale(s, p->col, peak, &unit);
     size_t drawn = n_runs, undrawn = 0;
     if (n_runs > LAYOUT_MAX_LINES) {
         qsort(sc->runs, n_runs, sizeof *sc->runs, cmp_panel_run);
@@ -561,7 +504,7 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
         line->growing = f && f->r.growing;
         line->color = line->growing ? 0 : color++;
         if (line->growing) {
-            trend_line(in, sc, f, p->scale, line);
+            trend_line(f, p->scale, line);
             if (rate_from == NULL)
                 rate_from = f;
         }
@@ -580,9 +523,9 @@ static int fill_panel(const layout_input *in, const scratch *sc, const layout_do
                 }
                 break;
             }
-    value_text(p->last, sizeof p->last, v_last, unit);
+    layout_value_text(p->last, sizeof p->last, v_last, unit);
     if (rate_from)
-        rate_text(p->rate, sizeof p->rate, rate_from->r.st.slope * 3600 * p->scale, unit);
+        layout_rate_text(p->rate, sizeof p->rate, rate_from->r.st.slope * 3600 * p->scale, unit);
 
     /* the legend line under the title: as many runs as fit left of the
      * last value, then "+N more" */
@@ -633,252 +576,11 @@ oom:
     return -1;
 }
 
-/* ---- page 1 summary -------------------------------------------------------- */
-
-static void summary_line(layout_summary *sum, const char *key, const char *value,
-                         const layout_input *in)
-{
-    if (sum->n_lines == LAYOUT_SUMMARY_LINES)
-        return;
-    snprintf(sum->keys[sum->n_lines], sizeof sum->keys[0], "%s", key);
-    layout_shorten(sum->values[sum->n_lines], sizeof sum->values[0], value,
-                   PAGE_W - 2 * MARGIN - 90, LAYOUT_FONT_TEXT, false, in->measure,
-                   in->measure_ud);
-    sum->n_lines++;
-}
-
-/* Local time of t: the date unless `date` is false, seconds when
- * `seconds`, the zone when `zone`. */
-static void clock_text(char *out, size_t size, double t, bool date, bool seconds, bool zone)
-{
-    char fmt[32];
-    snprintf(fmt, sizeof fmt, "%s%s%s", date ? "%Y-%m-%d " : "", seconds ? "%H:%M:%S" : "%H:%M",
-             zone ? " %Z" : "");
-    time_t tt = (time_t)t;
-    struct tm tm;
-    localtime_r(&tt, &tm);
-    if (strftime(out, size, fmt, &tm) == 0)
-        out[0] = '\0';
-}
-
-/* "0.25s", "60s", "5m": the interval between snapshots. */
-static void interval_text(char *out, size_t size, double seconds)
-{
-    if (seconds < 60)
-        snprintf(out, size, "%.3gs", seconds);
-    else
-        report_span(out, size, seconds);
-}
-
-/* " pid 31337 on web-1" as lp_report writes it. */
-static void where_text(char *out, size_t size, const lp_run *run)
-{
-    char raw[200];
-    int n = 0;
-    raw[0] = '\0';
-    if (run->pid >= 0)
-        n += snprintf(raw + n, sizeof raw - (size_t)n, "pid %ld", run->pid);
-    if (run->host && n < (int)sizeof raw)
-        n += snprintf(raw + n, sizeof raw - (size_t)n, "%son %s", n ? " " : "", run->host);
-    if (run->pid < 0 && !run->host)
-        snprintf(raw, sizeof raw, "in %s", run->source ? run->source : "?");
-    utf8_clean(out, size, raw);
-}
-
-/* Whether run has a snapshot inside [since, until]. */
-static bool run_in_window(const lp_store *s, const lp_run *run, double since, double until)
-{
-    for (size_t i = 0; i < run->n_rows; i++)
-        if (s->times[run->rows[i]] >= since && s->times[run->rows[i]] <= until)
-            return true;
-    return false;
-}
-
-/* The one line under a flagged series' row: why it was flagged. */
-static void verdict_why(char *out, size_t size, const detect_result *r)
-{
-    char rate[80], span[40], a[40], b[40];
-    report_span(span, sizeof span, r->t_last - r->t_first);
-    switch (r->verdict) {
-    case DETECT_GROWING:
-        if (r->runs > 1)
-            snprintf(out, size, "GROWING: rose in %zu of the runs before this one (a restart "
-                     "resets it, the leak stays); %s", r->prior_growing,
-                     report_rate(rate, sizeof rate, r));
-        else
-            snprintf(out, size, "GROWING: steady upward trend over %s (z=%.1f), still rising "
-                     "at the end; %s", span, r->st.z, report_rate(rate, sizeof rate, r));
-        break;
-    case DETECT_RISING:
-        snprintf(out, size, "RISING, no alarm: %s of data, a rise a daily cycle could make, "
-                 "shared by other types", span);
-        break;
-    case DETECT_HELD:
-        snprintf(out, size, "HELD, no alarm: rose %s -> %s, then stopped dead; not released "
-                 "for %s", report_number(a, sizeof a, r->first),
-                 report_number(b, sizeof b, r->last),
-                 report_span(span, sizeof span, r->t_last - r->whole.knee));
-        break;
-    default:
-        snprintf(out, size, "%s", r->reason);
-    }
-}
-
-/* Median interval between snapshots of the longest run. */
-static double typical_interval(const lp_store *s)
-{
-    size_t best = 0;
-    for (size_t r = 1; r < s->n_runs; r++)
-        best = s->runs[r].n_rows > s->runs[best].n_rows ? r : best;
-    if (s->n_runs == 0)
-        return NAN;
-    double g = run_gap(s, &s->runs[best]);
-    return isfinite(g) ? g / 5 : NAN;
-}
-
-static void fill_summary(const layout_input *in, const bool *current, layout_doc *doc,
-                         size_t in_window)
-{
-    const lp_store *s = in->store;
-    const detect_report *d = in->report;
-    layout_summary *sum = &doc->summary;
-    char text[1024], a[64], b[64], c[64];
-    size_t o = 0;
-
-    /* title: the program and host when there is one process */
-    const lp_run *one = NULL;
-    size_t n_current = 0;
-    for (size_t r = 0; r < s->n_runs; r++)
-        if (current[r]) {
-            n_current++;
-            one = &s->runs[r];
-        }
-    if (n_current == 1 && one->program)
-        snprintf(text, sizeof text, "Memory by type: %s%s%s", one->program,
-                 one->host ? " on " : "", one->host ? one->host : "");
-    else
-        snprintf(text, sizeof text, "Memory by type: %zu process run%s", n_current,
-                 n_current == 1 ? "" : "s");
-    layout_shorten(sum->title, sizeof sum->title, text, PAGE_W - 2 * MARGIN,
-                   LAYOUT_FONT_TITLE, true, in->measure, in->measure_ud);
-
-    /* Read: the logs */
-    text[0] = '\0';
-    for (size_t i = 0; i < in->n_logs && o < sizeof text; i++)
-        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", i ? ", " : "", in->logs[i]);
-    if (in->stats && o < sizeof text)
-        snprintf(text + o, sizeof text - o, " (%zu file%s read, %s lines, %zu bad)",
-                 in->stats->files, in->stats->files == 1 ? "" : "s",
-                 report_number(a, sizeof a, (double)in->stats->lines), in->stats->bad_lines);
-    summary_line(sum, "Read", text, in);
-
-    /* Process: the runs */
-    o = 0;
-    text[0] = '\0';
-    size_t listed = 0, in_runs = 0;
-    for (size_t r = 0; r < s->n_runs; r++)
-        in_runs += run_in_window(s, &s->runs[r], in->since, in->until);
-    for (size_t r = 0; r < s->n_runs && o < sizeof text; r++) {
-        const lp_run *run = &s->runs[r];
-        if (!run_in_window(s, run, in->since, in->until))
-            continue;
-        if (listed == 3) {
-            snprintf(text + o, sizeof text - o, "; and %zu more", in_runs - 3);
-            break;
-        }
-        char where[128];
-        where_text(where, sizeof where, run);
-        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s%s%s", listed ? "; " : "",
-                              run->program ? run->program : "", run->program ? ", " : "",
-                              where);
-        listed++;
-    }
-    summary_line(sum, in_runs == 1 ? "Process" : "Processes", text, in);
-
-    /* Time span */
-    char from[64], to[64], day0[16], day1[16];
-    bool seconds = doc->t1 - doc->t0 < 3600;
-    clock_text(day0, sizeof day0, doc->t0, true, false, false);
-    clock_text(day1, sizeof day1, doc->t1, true, false, false);
-    clock_text(from, sizeof from, doc->t0, true, seconds, false);
-    clock_text(to, sizeof to, doc->t1, strncmp(day0, day1, 10) != 0, seconds, true);
-    snprintf(text, sizeof text, "%s to %s (%s)", from, to,
-             report_span(a, sizeof a, doc->t1 - doc->t0));
-    summary_line(sum, "Time span", text, in);
-
-    double interval = typical_interval(s);
-    snprintf(text, sizeof text, "%s in the window%s%s", report_number(a, sizeof a, (double)in_window),
-             isfinite(interval) ? ", one every " : "",
-             isfinite(interval) ? (interval_text(b, sizeof b, interval), b) : "");
-    summary_line(sum, "Snapshots", text, in);
-
-    size_t n_gauges = 0, n_top = 0, n_grow = 0;
-    for (size_t i = 0; i < doc->n_panels; i++) {
-        n_grow += doc->panels[i].growing;
-        n_gauges += doc->panels[i].kind == LAYOUT_GAUGE;
-        n_top += doc->panels[i].kind == LAYOUT_TOP;
-    }
-    char of[48] = "";
-    if (sum->gauges > n_gauges)
-        snprintf(of, sizeof of, " (of %zu)", sum->gauges);
-    snprintf(text, sizeof text, "%s judged in %zu current run%s; drawn: %zu growing, "
-             "%zu gauge%s%s, the %zu largest other types",
-             report_number(c, sizeof c, (double)d->n_items), d->n_runs,
-             d->n_runs == 1 ? "" : "s", n_grow, n_gauges, n_gauges == 1 ? "" : "s", of,
-             n_top);
-    summary_line(sum, "Series", text, in);
-
-    /* the verdict: never "nothing" when something rose and stayed */
-    sum->n_growing = d->n_growing;
-    sum->n_noted = d->n_rising + d->n_held;
-    if (d->n_growing)
-        snprintf(sum->verdict, sizeof sum->verdict, "Verdict: %zu growing series",
-                 d->n_growing);
-    else if (sum->n_noted)
-        snprintf(sum->verdict, sizeof sum->verdict,
-                 "Verdict: no leak alarm, but %zu series rose: %zu held (stopped, never "
-                 "released), %zu rising (less than a day)", sum->n_noted, d->n_held,
-                 d->n_rising);
-    else
-        snprintf(sum->verdict, sizeof sum->verdict,
-                 "Verdict: no growing series (nothing rises steadily to the end)");
-    double x = MARGIN;
-    sum->col_x[0] = x;
-    sum->col_x[1] = x + 400;            /* numbers: right edges */
-    sum->col_x[2] = x + 480;
-    sum->col_x[3] = x + 585;
-    sum->col_x[4] = x + 600;
-    for (size_t i = 0; i < d->n_items && d->items[i].r.verdict != DETECT_OK; i++) {
-        if (sum->n_rows == LAYOUT_VERDICT_ROWS) {
-            sum->more_rows++;
-            continue;
-        }
-        const detect_finding *f = &d->items[i];
-        layout_verdict_row *row = &sum->rows[sum->n_rows++];
-        verdict_why(row->why, sizeof row->why, &f->r);
-        row->alarm = f->r.growing;
-        const char *unit;
-        double scale = column_scale(s, f->col, f->r.last, &unit);
-        layout_shorten(row->name, sizeof row->name, s->cols[f->col].name, 330,
-                       LAYOUT_FONT_TEXT, true, in->measure, in->measure_ud);   /* bold */
-        value_text(row->first, sizeof row->first, f->r.first * scale, unit);
-        value_text(row->last, sizeof row->last, f->r.last * scale, unit);
-        if (f->r.verdict == DETECT_HELD)
-            snprintf(row->rate, sizeof row->rate, "held");
-        else
-            rate_text(row->rate, sizeof row->rate, f->r.st.slope * 3600 * scale, unit);
-        char where[128];
-        where_text(where, sizeof where, &s->runs[f->run]);
-        layout_shorten(row->where, sizeof row->where, where, PAGE_W - MARGIN - sum->col_x[4],
-                       LAYOUT_FONT_TEXT, false, in->measure, in->measure_ud);
-    }
-}
-
 /* ---- the whole document ---------------------------------------------------- */
 
 int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
 {
-    const lp_store *s = in->store;
+    const lp_series_store *s = in->store;
     int rc = -1;
     scratch sc = {0};
     memset(doc, 0, sizeof *doc);
@@ -908,13 +610,11 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
         longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
     sc.t = malloc((2 * longest + 1) * sizeof *sc.t);
     sc.v = malloc((2 * longest + 1) * sizeof *sc.v);
-    sc.pt = malloc(longest * sizeof *sc.pt);
-    sc.pv = malloc(longest * sizeof *sc.pv);
     sc.gap = malloc((s->n_runs + 1) * sizeof *sc.gap);
     sc.current = calloc(s->n_runs + 1, sizeof *sc.current);
     sc.runs = malloc((s->n_runs + 1) * sizeof *sc.runs);
     sc.findings = malloc((in->report->n_items + 1) * sizeof *sc.findings);
-    if (!sc.t || !sc.v || !sc.pt || !sc.pv || !sc.gap || !sc.current || !sc.runs ||
+    if (!sc.t || !sc.v || !sc.gap || !sc.current || !sc.runs ||
         !sc.findings) {
         lp_error_set(err, "out of memory (layout)");
         goto out;
@@ -924,7 +624,7 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
     qsort_r(sc.findings, in->report->n_items, sizeof *sc.findings, cmp_finding_key,
             in->report->items);
     for (size_t r = 0; r < s->n_runs; r++)
-        sc.gap[r] = run_gap(s, &s->runs[r]);
+        sc.gap[r] = layout_run_gap(s, &s->runs[r]);
     lp_series_current(s, in->since, in->until, sc.current);
 
     const detect_report *d = in->report;
@@ -934,7 +634,7 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
     for (size_t i = 0; i < doc->n_panels; i++)
         if (fill_panel(in, &sc, doc, &doc->panels[i], err) != 0)
             goto out;
-    fill_summary(in, sc.current, doc, in_window);
+    layout_fill_summary(in, sc.current, doc, in_window);
     for (size_t pg = 1; pg < doc->n_pages; pg++) {
         char head[LAYOUT_TEXT * 2];
         snprintf(head, sizeof head, "%s  \xc2\xb7  page %zu of %zu", doc->summary.title,
@@ -947,8 +647,6 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
 out:
     free(sc.t);
     free(sc.v);
-    free(sc.pt);
-    free(sc.pv);
     free(sc.gap);
     free(sc.current);
     free(sc.runs);

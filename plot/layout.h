@@ -136,7 +136,7 @@ typedef struct layout_doc {
 
 /* Everything the layout reads; all borrowed. */
 typedef struct layout_input {
-    const lp_store *store;
+    const lp_series_store *store;
     const detect_report *report;
     const lp_read_stats *stats;    /* may be NULL */
     const detect_params *params;   /* for the trend line's stretch; may be NULL */

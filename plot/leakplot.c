@@ -27,7 +27,7 @@ static void warn_stderr(void *ud, const char *message)
 
 /* The window [since, until] from the options; ages count back from the
  * newest snapshot.  Returns the number of snapshots inside it. */
-static size_t window(const lp_cli *cli, const lp_store *s, double *since, double *until)
+static size_t window(const lp_cli *cli, const lp_series_store *s, double *since, double *until)
 {
     double newest = -INFINITY;
     for (size_t i = 0; i < s->n_rows; i++)
@@ -43,7 +43,7 @@ static size_t window(const lp_cli *cli, const lp_store *s, double *since, double
 /* The drawing: lay out what was read (s, st) and judged (d) inside
  * [since, until] as the options say (-o, --top, -t), paint it into
  * cli->output, and unless -q say so on stderr.  0, or -1 with err set. */
-static int draw(const lp_cli *cli, const lp_store *s, const detect_report *d,
+static int draw(const lp_cli *cli, const lp_series_store *s, const detect_report *d,
                 const lp_read_stats *st, double since, double until, lp_error *err)
 {
     int rc = -1;
@@ -82,7 +82,7 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
     detect_report d = {0};
     lp_read_stats st;
     double since, until;
-    lp_store *s = lp_series_new();
+    lp_series_store *s = lp_series_new();
     if (s == NULL) {
         lp_error_set(err, "out of memory");
         goto out;
@@ -100,21 +100,21 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
                      err) != 0)
         goto out;
     if (cli->explain)
-        report_explain(stderr, s, &d);
+        lp_report_explain(stderr, s, &d);
     if (!cli->check) {                   /* draw: layout -> render */
         if (draw(cli, s, &d, &st, since, until, err) == 0)
             code = EXIT_OK;
         goto out;
     }
     if (cli->json)
-        report_json(stdout, s, &d, &st, since, until);
+        lp_report_json(stdout, s, &d, &st, since, until);
     else
-        report_text(stdout, s, &d);
+        lp_report_text(stdout, s, &d);
     /* RISING and HELD do not set exit 1, and stdout stays empty without
      * growth (cron mails any output): they are notes on stderr */
     if (!cli->quiet && !cli->json) {
-        report_lines(stderr, s, &d, DETECT_RISING);
-        report_lines(stderr, s, &d, DETECT_HELD);
+        lp_report_lines(stderr, s, &d, DETECT_RISING);
+        lp_report_lines(stderr, s, &d, DETECT_HELD);
     }
     if (!cli->quiet)
         fprintf(stderr, "leakplot: %zu file%s, %zu snapshots (%zu in the window), "

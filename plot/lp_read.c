@@ -31,7 +31,7 @@ typedef struct file_id {
 } file_id;
 
 typedef struct reader {
-    lp_store *s;
+    lp_series_store *s;
     lp_error *err;
     lp_read_options opt;
     lp_read_stats stats;
@@ -476,7 +476,7 @@ static int type_line(reader *r, const char *p, const char *e)
         return 0;
     }
     size_t len = (size_t)(ne - p);
-    lp_store *s = r->s;
+    lp_series_store *s = r->s;
     uint32_t id;
     size_t k = r->n_cur;
     if (k < r->n_prev && s->cols[r->prev[k]].name_len == len &&
@@ -702,7 +702,7 @@ out:
     return rc;
 }
 
-int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
+int lp_read_logs(lp_series_store *s, char *const *logs, size_t n_logs,
                  lp_read_warn_fn warn_fn, void *warn_ud, lp_read_stats *stats,
                  lp_error *err)
 {
@@ -711,7 +711,7 @@ int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
     return lp_read_logs_with(s, logs, n_logs, &opt, stats, err);
 }
 
-int lp_read_logs_with(lp_store *s, char *const *logs, size_t n_logs,
+int lp_read_logs_with(lp_series_store *s, char *const *logs, size_t n_logs,
                       const lp_read_options *options, lp_read_stats *stats, lp_error *err)
 {
     reader r = {.s = s, .err = err, .opt = *options, .header_run = -1};

@@ -1,5 +1,5 @@
 /* lp_read: parse leakagent logs (format v1 and the old objgraph recipe)
- * into an lp_store.
+ * into an lp_series_store.
  *
  * Design: the parser walks blocks of whole lines from lp_input with a
  * hand-written scanner (memchr for the line end, the count parsed from the
@@ -63,11 +63,11 @@ typedef struct lp_read_options {
 /* Read every LOG argument (with its rotated siblings) into s, then call
  * lp_series_finish.  stats may be NULL.  0, or -1 with err naming the
  * file. */
-int lp_read_logs_with(lp_store *s, char *const *logs, size_t n_logs,
+int lp_read_logs_with(lp_series_store *s, char *const *logs, size_t n_logs,
                       const lp_read_options *options, lp_read_stats *stats, lp_error *err);
 
 /* lp_read_logs_with with the default gzip bomb limit (LP_INPUT_MAX_RATIO). */
-int lp_read_logs(lp_store *s, char *const *logs, size_t n_logs,
+int lp_read_logs(lp_series_store *s, char *const *logs, size_t n_logs,
                  lp_read_warn_fn warn, void *warn_ud, lp_read_stats *stats,
                  lp_error *err);
 

@@ -5,93 +5,16 @@
 #include <string.h>
 
 #include "lp_kinds.h"
-#include "lp_utf8.h"
-
-char *report_number(char *out, size_t size, double v)
-{
-    if (!isfinite(v)) {
-        snprintf(out, size, "%s", isnan(v) ? "?" : v > 0 ? "inf" : "-inf");
-        return out;
-    }
-    if (fabs(v) < 100 && v != floor(v)) {
-        snprintf(out, size, "%.*f", fabs(v) < 10 ? 2 : 1, v);
-        return out;
-    }
-    char digits[32];
-    int n = snprintf(digits, sizeof digits, "%.0f", fabs(v));
-    size_t o = 0;
-    if (v < 0 && o + 1 < size)
-        out[o++] = '-';
-    for (int i = 0; i < n && o + 1 < size; i++) {
-        if (i > 0 && (n - i) % 3 == 0 && o + 2 < size)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    return out;
-}
-
-char *report_span(char *out, size_t size, double seconds)
-{
-    static const struct { double from, seconds; const char *unit; } units[] = {
-        {2 * 86400, 86400, "d"}, {2 * 3600, 3600, "h"}, {2 * 60, 60, "m"}, {0, 1, "s"},
-    };
-    size_t i = 0;
-    while (seconds < units[i].from && units[i].from > 0)
-        i++;
-    double v = seconds / units[i].seconds;
-    snprintf(out, size, v < 10 && v != floor(v) ? "%.1f%s" : "%.0f%s", v, units[i].unit);
-    return out;
-}
-
-/* Write text from a log (a name, a host) so that the output stays valid
- * UTF-8 whatever bytes the log held.  Each byte that is not part of a
- * well-formed sequence becomes U+FFFD, the replacement character: in JSON
- * as the escape "\ufffd" (plain ASCII, so every JSON reader takes it),
- * in text as the character itself.  Names that differ only in their bad
- * bytes then print alike; the detector still tells them apart.  Control
- * characters become '?' in text, where a raw ESC or CR could rewrite a
- * terminal line, and "\u00XX" in JSON, which keeps them. */
-static void put_text(FILE *out, const char *text, bool json)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    size_t n = strlen(text);
-    while (n > 0) {
-        size_t len = lp_utf8_len(p, n);
-        if (len == 0) {
-            fputs(json ? "\\ufffd" : "\xef\xbf\xbd", out);
-            len = 1;
-        } else if (*p < 0x20 || *p == 0x7f) {
-            if (json)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc('?', out);
-        } else if (json && (*p == '"' || *p == '\\')) {
-            fprintf(out, "\\%c", *p);
-        } else {
-            fwrite(p, 1, len, out);
-        }
-        p += len;
-        n -= len;
-    }
-}
+#include "lp_text.h"
 
 /* " pid 31337 on web-1", " pid 7", " on web-1" or " in LOG". */
 static void where(FILE *out, const lp_run *run)
 {
-    if (run->pid >= 0)
-        fprintf(out, " pid %ld", run->pid);
-    if (run->host) {
-        fputs(" on ", out);
-        put_text(out, run->host, false);
-    }
-    if (run->pid < 0 && !run->host) {
-        fputs(" in ", out);
-        put_text(out, run->source, false);
-    }
+    char text[4400];
+    fprintf(out, " %s", lp_text_where(text, sizeof text, run));
 }
 
-char *report_rate(char *out, size_t size, const detect_result *r)
+char *lp_report_rate(char *out, size_t size, const detect_result *r)
 {
     /* of today's count: how soon it doubles is what a person acts on */
     double per_day = r->last > 0 ? r->st.slope * 86400 / r->last : 0;
@@ -103,12 +26,12 @@ char *report_rate(char *out, size_t size, const detect_result *r)
     }
     double v = days < 1 ? per_day * 100 / 24 : per_day * 100;
     if (v >= 10)
-        report_number(pct, sizeof pct, round(v));
+        lp_text_number(pct, sizeof pct, round(v));
     else
         snprintf(pct, sizeof pct, "%.2g", v);
     if (days < 1)
         snprintf(out, size, "+%s%%/h, doubles in ~%s", pct,
-                 report_span(when, sizeof when, days * 86400));
+                 lp_text_span(when, sizeof when, days * 86400));
     else if (days < 730)
         snprintf(out, size, "+%s%%/day, doubles in ~%.0f day%s", pct, days,
                  days < 1.5 ? "" : "s");
@@ -125,7 +48,7 @@ static detect_verdict kind_of(const detect_result *r)
     return r->growing ? DETECT_GROWING : r->verdict;
 }
 
-void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v)
+void lp_report_lines(FILE *out, const lp_series_store *s, const detect_report *d, detect_verdict v)
 {
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
@@ -133,17 +56,17 @@ void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_v
             continue;
         char first[40], last[40], rate[40], span[40], words[80];
         fprintf(out, "%s ", verdict_word(v));
-        put_text(out, s->cols[d->items[i].col].name, false);
-        fprintf(out, " %s -> %s", report_number(first, sizeof first, r->first),
-                report_number(last, sizeof last, r->last));
+        lp_text_write(out, s->cols[d->items[i].col].name, false);
+        fprintf(out, " %s -> %s", lp_text_number(first, sizeof first, r->first),
+                lp_text_number(last, sizeof last, r->last));
         if (v == DETECT_HELD)
             fprintf(out, ", not released for %s",
-                    report_span(span, sizeof span, r->t_last - r->whole.knee));
+                    lp_text_span(span, sizeof span, r->t_last - r->whole.knee));
         else
-            fprintf(out, " (+%s/h over %s", report_number(rate, sizeof rate, r->st.slope * 3600),
-                    report_span(span, sizeof span, r->t_last - r->t_first));
+            fprintf(out, " (+%s/h over %s", lp_text_number(rate, sizeof rate, r->st.slope * 3600),
+                    lp_text_span(span, sizeof span, r->t_last - r->t_first));
         if (v == DETECT_GROWING)
-            fprintf(out, "; %s", report_rate(words, sizeof words, r));
+            fprintf(out, "; %s", lp_report_rate(words, sizeof words, r));
         if (v == DETECT_GROWING && r->runs > 1)
             fprintf(out, "; in %zu runs", r->runs);
         if (v != DETECT_HELD)
@@ -155,9 +78,9 @@ void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_v
     }
 }
 
-void report_text(FILE *out, const lp_store *s, const detect_report *d)
+void lp_report_text(FILE *out, const lp_series_store *s, const detect_report *d)
 {
-    report_lines(out, s, d, DETECT_GROWING);
+    lp_report_lines(out, s, d, DETECT_GROWING);
 }
 
 static void json_string(FILE *out, const char *text)
@@ -167,7 +90,7 @@ static void json_string(FILE *out, const char *text)
         return;
     }
     fputc('"', out);
-    put_text(out, text, true);
+    lp_text_write(out, text, true);
     fputc('"', out);
 }
 
@@ -179,10 +102,10 @@ static void json_number(FILE *out, double v)
         fputs("null", out);
 }
 
-static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+static void json_list(FILE *out, const lp_series_store *s, const detect_report *d, const char *key,
                       detect_verdict v);
 
-void report_json(FILE *out, const lp_store *s, const detect_report *d,
+void lp_report_json(FILE *out, const lp_series_store *s, const detect_report *d,
                  const lp_read_stats *st, double since, double until)
 {
     fprintf(out, "{\n  \"version\": 1,\n  \"since\": ");
@@ -202,7 +125,7 @@ void report_json(FILE *out, const lp_store *s, const detect_report *d,
 }
 
 /* ",\n  \"key\": [...]" with the findings of verdict v. */
-static void json_list(FILE *out, const lp_store *s, const detect_report *d, const char *key,
+static void json_list(FILE *out, const lp_series_store *s, const detect_report *d, const char *key,
                       detect_verdict v)
 {
     fprintf(out, ",\n  \"%s\": [", key);
@@ -251,7 +174,7 @@ static const char *verdict_word(detect_verdict v)
          : v == DETECT_HELD ? "HELD" : "ok";
 }
 
-void report_explain(FILE *out, const lp_store *s, const detect_report *d)
+void lp_report_explain(FILE *out, const lp_series_store *s, const detect_report *d)
 {
     fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
     for (size_t i = 0; i < d->n_items; i++) {

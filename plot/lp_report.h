@@ -17,17 +17,10 @@
 #include "lp_read.h"
 #include "lp_series.h"
 
-/* Write v rounded to an integer with ',' every three digits; values below
- * 100 in magnitude keep up to two decimals ("0.25").  Returns out. */
-char *report_number(char *out, size_t size, double v);
-
-/* Write a duration compactly: "45s", "12m", "24h", "3.5d".  Returns out. */
-char *report_span(char *out, size_t size, double seconds);
-
 /* The rate of a finding as a person acts on it, relative to its last
  * count: "+3.1%/day, doubles in ~23 days", or per hour when it doubles
  * within a day ("+12%/h, doubles in ~8h").  Returns out. */
-char *report_rate(char *out, size_t size, const detect_result *r);
+char *lp_report_rate(char *out, size_t size, const detect_result *r);
 
 /* One line per finding of kind v in d, in d's order:
  *   GROWING <name> <first> -> <last> (+<n>/h over <span>; <rate>[; in <k>
@@ -35,16 +28,16 @@ char *report_rate(char *out, size_t size, const detect_result *r);
  *   RISING <name> ... (+<n>/h over <span>) <where> (less than a day: could
  *       be a daily cycle)
  *   HELD <name> <first> -> <last>, not released for <span> <where> */
-void report_lines(FILE *out, const lp_store *s, const detect_report *d, detect_verdict v);
+void lp_report_lines(FILE *out, const lp_series_store *s, const detect_report *d, detect_verdict v);
 
 /* The --check text: the GROWING lines (report_lines). */
-void report_text(FILE *out, const lp_store *s, const detect_report *d);
+void lp_report_text(FILE *out, const lp_series_store *s, const detect_report *d);
 
 /* The JSON document: window, counts and the growing series. */
-void report_json(FILE *out, const lp_store *s, const detect_report *d,
+void lp_report_json(FILE *out, const lp_series_store *s, const detect_report *d,
                  const lp_read_stats *st, double since, double until);
 
 /* Every judged series with its gate figures, one line each. */
-void report_explain(FILE *out, const lp_store *s, const detect_report *d);
+void lp_report_explain(FILE *out, const lp_series_store *s, const detect_report *d);
 
 #endif

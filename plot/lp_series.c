@@ -8,9 +8,9 @@
 
 #include "lp_array.h"
 
-lp_store *lp_series_new(void)
+lp_series_store *lp_series_new(void)
 {
-    lp_store *s = calloc(1, sizeof *s);
+    lp_series_store *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
     s->n_slots = 1024;
@@ -22,7 +22,7 @@ lp_store *lp_series_new(void)
     return s;
 }
 
-void lp_series_free(lp_store *s)
+void lp_series_free(lp_series_store *s)
 {
     if (s == NULL)
         return;
@@ -60,7 +60,7 @@ uint64_t lp_series_hash(const char *name, size_t len)
     return h;
 }
 
-static int rehash(lp_store *s, lp_error *err)
+static int rehash(lp_series_store *s, lp_error *err)
 {
     size_t n = s->n_slots * 2;
     uint32_t *slots = calloc(n, sizeof *slots);
@@ -80,7 +80,7 @@ static int rehash(lp_store *s, lp_error *err)
     return 0;
 }
 
-long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
+long lp_series_intern(lp_series_store *s, const char *name, size_t len, uint64_t hash,
                       lp_kind kind, lp_error *err)
 {
     size_t mask = s->n_slots - 1;
@@ -108,7 +108,7 @@ long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
     return (long)s->n_cols - 1;
 }
 
-long lp_series_find(const lp_store *s, const char *name)
+long lp_series_find(const lp_series_store *s, const char *name)
 {
     size_t len = strlen(name);
     uint64_t hash = lp_series_hash(name, len);
@@ -131,7 +131,7 @@ static char *dup_or_null(const char *text, bool *failed)
     return copy;
 }
 
-long lp_series_add_run(lp_store *s, long pid, const char *host,
+long lp_series_add_run(lp_series_store *s, long pid, const char *host,
                        const char *program, const char *source, lp_error *err)
 {
     if (lp_array_grow((void **)&s->runs, &s->cap_runs, s->n_runs + 1, sizeof *s->runs, err) != 0)
@@ -154,7 +154,7 @@ long lp_series_add_run(lp_store *s, long pid, const char *host,
     return (long)s->n_runs++;
 }
 
-int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err)
+int lp_series_add_row(lp_series_store *s, double time, uint32_t run, lp_error *err)
 {
     if (s->n_rows == LP_MAX_ROWS) {
         lp_error_set(err, "more than %zu snapshots", LP_MAX_ROWS);
@@ -270,7 +270,7 @@ static long slot(lp_column *c, size_t row, bool *fresh, lp_error *err)
     return (long)c->len++;
 }
 
-int lp_series_add_count(lp_store *s, uint32_t col, uint64_t count, lp_error *err)
+int lp_series_add_count(lp_series_store *s, uint32_t col, uint64_t count, lp_error *err)
 {
     lp_column *c = &s->cols[col];
     bool fresh;
@@ -289,7 +289,7 @@ int lp_series_add_count(lp_store *s, uint32_t col, uint64_t count, lp_error *err
     return 0;
 }
 
-int lp_series_put_gauge(lp_store *s, uint32_t col, double v, lp_error *err)
+int lp_series_put_gauge(lp_series_store *s, uint32_t col, double v, lp_error *err)
 {
     lp_column *c = &s->cols[col];
     bool fresh;
@@ -344,7 +344,7 @@ static uint64_t group_hash(const lp_run *r)
 /* Number the groups in order of their first run, through a hash table
  * (comparing every run with every other took 50 s for 100,000 runs), and
  * list each group's runs.  0 or -1. */
-static int assign_groups(lp_store *s, lp_error *err)
+static int assign_groups(lp_series_store *s, lp_error *err)
 {
     int rc = -1;
     size_t n = 16;
@@ -385,7 +385,7 @@ out:
     return rc;
 }
 
-int lp_series_finish(lp_store *s, lp_error *err)
+int lp_series_finish(lp_series_store *s, lp_error *err)
 {
     for (size_t r = 0; r < s->n_runs; r++) {
         free(s->runs[r].rows);
@@ -422,7 +422,7 @@ oom:
     return -1;
 }
 
-double lp_series_value(const lp_store *s, size_t col, size_t row)
+double lp_series_value(const lp_series_store *s, size_t col, size_t row)
 {
     const lp_column *c = &s->cols[col];
     if (c->rows == NULL)
@@ -440,7 +440,7 @@ double lp_series_value(const lp_store *s, size_t col, size_t row)
 }
 
 /* First index in the time-sorted rows of run r with time >= since. */
-static size_t first_row_since(const lp_store *s, const lp_run *r, double since)
+static size_t first_row_since(const lp_series_store *s, const lp_run *r, double since)
 {
     size_t lo = 0, hi = r->n_rows;
     while (lo < hi) {
@@ -454,7 +454,7 @@ static size_t first_row_since(const lp_store *s, const lp_run *r, double since)
 }
 
 /* Time span of run r inside the window; false if it has no row there. */
-static bool run_span(const lp_store *s, const lp_run *r, double since, double until,
+static bool run_span(const lp_series_store *s, const lp_run *r, double since, double until,
                      double *first, double *last)
 {
     size_t i = first_row_since(s, r, since);
@@ -468,13 +468,13 @@ static bool run_span(const lp_store *s, const lp_run *r, double since, double un
     return true;
 }
 
-bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
+bool lp_series_run_span(const lp_series_store *s, size_t r, double since, double until,
                         double *first, double *last)
 {
     return run_span(s, &s->runs[r], since, until, first, last);
 }
 
-size_t lp_series_current(const lp_store *s, double since, double until,
+size_t lp_series_current(const lp_series_store *s, double since, double until,
                          bool *current)
 {
     /* r is superseded when a run of its group starts after r's last row:
@@ -499,7 +499,7 @@ size_t lp_series_current(const lp_store *s, double since, double until,
 
 /* lp_series_extract over the values of column col, in row order: the
  * run's order when it is in_row_order. */
-static size_t extract_by_column(const lp_store *s, size_t col, size_t r, double since,
+static size_t extract_by_column(const lp_series_store *s, size_t col, size_t r, double since,
                                 double until, double *t, double *v)
 {
     const lp_column *c = &s->cols[col];
@@ -516,7 +516,7 @@ static size_t extract_by_column(const lp_store *s, size_t col, size_t r, double 
     return n;
 }
 
-size_t lp_series_extract(const lp_store *s, size_t col, size_t r, double since,
+size_t lp_series_extract(const lp_series_store *s, size_t col, size_t r, double since,
                          double until, double *t, double *v)
 {
     const lp_run *run = &s->runs[r];

@@ -74,7 +74,7 @@ typedef struct lp_run {
     bool in_row_order;   /* time order is reading order (set by finish) */
 } lp_run;
 
-typedef struct lp_store {
+typedef struct lp_series_store {
     lp_column *cols;
     size_t n_cols, cap_cols;
     uint32_t *slots;     /* hash table: column index + 1, 0 = empty */
@@ -87,12 +87,12 @@ typedef struct lp_store {
     uint32_t n_groups;
     size_t *group_runs;  /* runs by group: group g's are group_runs[  */
     size_t *group_start; /* group_start[g] .. group_start[g + 1]) (finish) */
-} lp_store;
+} lp_series_store;
 
 /* An empty store, or NULL when out of memory.  Free with lp_series_free
  * (which accepts NULL). */
-lp_store *lp_series_new(void);
-void lp_series_free(lp_store *s);
+lp_series_store *lp_series_new(void);
+void lp_series_free(lp_series_store *s);
 
 /* The hash lp_series_intern uses, exposed so the reader hashes once. */
 uint64_t lp_series_hash(const char *name, size_t len);
@@ -100,29 +100,29 @@ uint64_t lp_series_hash(const char *name, size_t len);
 /* The column named name[0..len) (not NUL-terminated), created empty with
  * `kind` if new.  Returns its index, or -1 when out of memory.  The caller
  * checks cols[i].kind: a name keeps the kind it was first seen with. */
-long lp_series_intern(lp_store *s, const char *name, size_t len, uint64_t hash,
+long lp_series_intern(lp_series_store *s, const char *name, size_t len, uint64_t hash,
                       lp_kind kind, lp_error *err);
 
 /* The column named name, or -1. */
-long lp_series_find(const lp_store *s, const char *name);
+long lp_series_find(const lp_series_store *s, const char *name);
 
 /* A new run; strings are copied (NULL allowed for host/program).  Returns
  * its index or -1. */
-long lp_series_add_run(lp_store *s, long pid, const char *host,
+long lp_series_add_run(lp_series_store *s, long pid, const char *host,
                        const char *program, const char *source, lp_error *err);
 
 /* Start a new row (snapshot) at `time` for run `run`.  0 or -1 (out of
  * memory, or more than LP_MAX_ROWS rows). */
 #define LP_MAX_ROWS ((size_t)UINT32_MAX - 1)
-int lp_series_add_row(lp_store *s, double time, uint32_t run, lp_error *err);
+int lp_series_add_row(lp_series_store *s, double time, uint32_t run, lp_error *err);
 
 /* lp_series_put_count's general case (internal). */
-int lp_series_add_count(lp_store *s, uint32_t col, uint64_t count, lp_error *err);
+int lp_series_add_count(lp_series_store *s, uint32_t col, uint64_t count, lp_error *err);
 
 /* Record `count` for column col in the newest row; a second count for the
  * same name in one snapshot is added to the first.  0 or -1.  Inline for
  * the common case: a dense narrow column that was in the row before. */
-static inline int lp_series_put_count(lp_store *s, uint32_t col, uint64_t count,
+static inline int lp_series_put_count(lp_series_store *s, uint32_t col, uint64_t count,
                                       lp_error *err)
 {
     lp_column *c = &s->cols[col];
@@ -136,11 +136,11 @@ static inline int lp_series_put_count(lp_store *s, uint32_t col, uint64_t count,
 }
 
 /* Record gauge value v for column col in the newest row (last one wins). */
-int lp_series_put_gauge(lp_store *s, uint32_t col, double v, lp_error *err);
+int lp_series_put_gauge(lp_series_store *s, uint32_t col, double v, lp_error *err);
 
 /* Pad every column to n_rows, sort each run's rows by time and assign
  * groups.  Call once after reading.  0 or -1. */
-int lp_series_finish(lp_store *s, lp_error *err);
+int lp_series_finish(lp_series_store *s, lp_error *err);
 
 /* The row of value i (< c->len) of column c. */
 static inline size_t lp_column_row(const lp_column *c, size_t i)
@@ -158,18 +158,18 @@ static inline double lp_column_at(const lp_column *c, size_t i)
 
 /* Value of column col at row, NaN for a gap.  O(1) for a dense column,
  * O(log n) for a sparse one. */
-double lp_series_value(const lp_store *s, size_t col, size_t row);
+double lp_series_value(const lp_series_store *s, size_t col, size_t row);
 
 /* Which runs are current inside the window [since, until]: a run is
  * current when it has rows in the window and no run of its group starts
  * (in the window) after its last row there, i.e. no restart superseded it.
  * current must hold n_runs flags.  Returns the number of current runs. */
-size_t lp_series_current(const lp_store *s, double since, double until,
+size_t lp_series_current(const lp_series_store *s, double since, double until,
                          bool *current);
 
 /* The time of run r's first and last rows inside [since, until]; false
  * when it has none there.  O(log rows). */
-bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
+bool lp_series_run_span(const lp_series_store *s, size_t r, double since, double until,
                         double *first, double *last);
 
 /* Copy the present points of column col in run r inside [since, until]
@@ -177,7 +177,7 @@ bool lp_series_run_span(const lp_store *s, size_t r, double since, double until,
  * the number of points.  O(values of the column) when that is less than
  * the run's rows and the run was read in time order, so that a million
  * short-lived types cost what they hold, else O(run's rows). */
-size_t lp_series_extract(const lp_store *s, size_t col, size_t r, double since,
+size_t lp_series_extract(const lp_series_store *s, size_t col, size_t r, double since,
                          double until, double *t, double *v);
 
 #endif

@@ -3,7 +3,7 @@
 # the drawing benchmark and `make demo`.  Included by the top Makefile
 # right after plot/plot.mk (whose plot/obj and PLOT_LIB it uses).
 
-RENDER_SRCS := plot/axis.c plot/decimate.c plot/layout.c plot/render.c
+RENDER_SRCS := plot/axis.c plot/decimate.c plot/layout.c plot/layout_page1.c plot/render.c
 RENDER_OBJS := $(RENDER_SRCS:plot/%.c=plot/obj/%.o)
 RENDER_LIB  := plot/obj/librender.a
 RENDER_LIBS := $(CAIRO_LIBS) -lm

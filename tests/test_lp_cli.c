@@ -12,6 +12,7 @@
 
 #include "lp_cli.h"
 #include "lp_report.h"
+#include "lp_text.h"
 #include "lp_time.h"
 #include "lp_utf8.h"
 
@@ -129,16 +130,23 @@ static void test_report_numbers(void **state)
 {
     (void)state;
     char b[40];
-    assert_string_equal(report_number(b, sizeof b, 48129), "48,129");
-    assert_string_equal(report_number(b, sizeof b, 1204), "1,204");
-    assert_string_equal(report_number(b, sizeof b, 999), "999");
-    assert_string_equal(report_number(b, sizeof b, 1234567.4), "1,234,567");
-    assert_string_equal(report_number(b, sizeof b, -1950), "-1,950");
-    assert_string_equal(report_number(b, sizeof b, 0.25), "0.25");
-    assert_string_equal(report_span(b, sizeof b, 86400), "24h");
-    assert_string_equal(report_span(b, sizeof b, 30), "30s");
-    assert_string_equal(report_span(b, sizeof b, 3.5 * 86400), "3.5d");
-    assert_string_equal(report_span(b, sizeof b, 600), "10m");
+    assert_string_equal(lp_text_number(b, sizeof b, 48129), "48,129");
+    assert_string_equal(lp_text_number(b, sizeof b, 1204), "1,204");
+    assert_string_equal(lp_text_number(b, sizeof b, 999), "999");
+    assert_string_equal(lp_text_number(b, sizeof b, 1234567.4), "1,234,567");
+    assert_string_equal(lp_text_number(b, sizeof b, -1950), "-1,950");
+    assert_string_equal(lp_text_number(b, sizeof b, 0.25), "0.25");
+    assert_string_equal(lp_text_span(b, sizeof b, 86400), "24h");
+    assert_string_equal(lp_text_span(b, sizeof b, 30), "30s");
+    assert_string_equal(lp_text_span(b, sizeof b, 3.5 * 86400), "3.5d");
+    assert_string_equal(lp_text_span(b, sizeof b, 600), "10m");
+    /* One rule for bad bytes (U+FFFD) and controls ('?'), PDF and --check. */
+    assert_string_equal(lp_text_clean(b, sizeof b, "a\xff\x01z"), "a\xef\xbf\xbd?z");
+    assert_string_equal(lp_text_clean(b, 4, "a\xffz"), "a");   /* U+FFFD left out whole */
+    lp_run run = {.pid = 31337, .host = "web-1"};
+    assert_string_equal(lp_text_where(b, sizeof b, &run), "pid 31337 on web-1");
+    run = (lp_run){.pid = -1, .source = "old.log"};
+    assert_string_equal(lp_text_where(b, sizeof b, &run), "in old.log");
 }
 
 static void test_utf8_strict(void **state)
@@ -165,7 +173,7 @@ static void test_report_bad_names(void **state)
     (void)state;
     static const char name[] = "caf\xe9\"\x1b[2J\xed\xa0\x80x";
     lp_error err;
-    lp_store *s = lp_series_new();
+    lp_series_store *s = lp_series_new();
     assert_non_null(s);
     long col = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
                                 LP_TYPE, &err);
@@ -179,13 +187,13 @@ static void test_report_bad_names(void **state)
     lp_read_stats st = {0};
     char text[2048];
     FILE *out = fmemopen(text, sizeof text, "w");
-    report_json(out, s, &d, &st, 0, 1);
+    lp_report_json(out, s, &d, &st, 0, 1);
     fclose(out);
     assert_non_null(strstr(text, "\"name\": \"caf\\ufffd\\\"\\u001b[2J\\ufffd\\ufffd\\ufffdx\""));
     assert_non_null(strstr(text, "\"host\": \"h\\ufffd\""));
     memset(text, 0, sizeof text);
     out = fmemopen(text, sizeof text, "w");
-    report_text(out, s, &d);
+    lp_report_text(out, s, &d);
     fclose(out);
     assert_memory_equal(text, "GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx ",
                         strlen("GROWING caf\xef\xbf\xbd\"?[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdx "));

@@ -187,7 +187,7 @@ static bool only_leak(void *ud, const char *name)
 static void test_store(void **state)
 {
     (void)state;
-    lp_store *s = lp_series_new();
+    lp_series_store *s = lp_series_new();
     lp_error err;
     long old = lp_series_add_run(s, 1, "h", "p", "log", &err);
     long now = lp_series_add_run(s, 2, "h", "p", "log", &err);

@@ -21,7 +21,7 @@
 
 typedef struct fixture {
     char dir[64];
-    lp_store *s;
+    lp_series_store *s;
     lp_read_stats st;
     lp_error err;
     int warnings;
@@ -593,7 +593,7 @@ static void test_extract_out_of_order(void **state)
 static void test_groups(void **state)
 {
     fixture *f = *state;
-    lp_store *s = f->s;
+    lp_series_store *s = f->s;
     static const struct { const char *host, *program, *source; uint32_t group; } runs[] = {
         {"h1", "p", "a.log", 0}, {"h2", "p", "a.log", 1}, {"h1", "p", "b.log", 0},
         {NULL, NULL, "a.log", 2}, {NULL, NULL, "b.log", 3}, {"h1", NULL, "a.log", 4},

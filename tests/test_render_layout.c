@@ -33,12 +33,12 @@ static double fake_measure(void *ud, const char *text, double size, bool bold)
 }
 
 typedef struct fixture {
-    lp_store *s;
+    lp_series_store *s;
     detect_report d;
     detect_params p;
 } fixture;
 
-static void put(lp_store *s, const char *name, lp_kind kind, double v)
+static void put(lp_series_store *s, const char *name, lp_kind kind, double v)
 {
     lp_error err;
     long c = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)), kind,
@@ -247,7 +247,8 @@ static void test_shorten(void **state)
     assert_non_null(strstr(out, "\xe2\x80\xa6"));
     assert_true(strncmp(out, "amq", 3) == 0);
     assert_true(strcmp(out + strlen(out) - 4, "sage") == 0);     /* more of the end */
-    /* UTF-8 names are cut at code points; bad bytes and controls become '?' */
+    /* UTF-8 names are cut at code points; bad bytes become U+FFFD, as in
+     * --check (lp_text), and controls '?' */
     layout_shorten(out, sizeof out, "\xc3\xa9t\xc3\xa9.\xc3\xa9l\xc3\xa9ments.Caf\xc3\xa9s", 48,
                    10, false, fake_measure, NULL);
     assert_true(fake_measure(NULL, out, 10, false) <= 48);
@@ -255,7 +256,7 @@ static void test_shorten(void **state)
         if (*p >= 0xC0)
             assert_true((p[1] & 0xC0) == 0x80);
     assert_string_equal(layout_shorten(out, sizeof out, "a\xff\x01z", 100, 10, false,
-                                       fake_measure, NULL), "a??z");
+                                       fake_measure, NULL), "a\xef\xbf\xbd?z");
     /* a tiny output buffer still gets a valid string */
     char small[12];
     layout_shorten(small, sizeof small, LONG_NAME, 1000, 10, false, fake_measure, NULL);

@@ -102,7 +102,7 @@ static void warn_sink(void *ud, const char *message)
     fputs(message, sink);
 }
 
-static void check_store(const lp_store *s, const lp_read_stats *st)
+static void check_store(const lp_series_store *s, const lp_read_stats *st)
 {
     if (s->n_rows == 0 || st->snapshots != s->n_rows)
         broken("read succeeded with %zu rows, %zu snapshots counted", s->n_rows, st->snapshots);
@@ -121,7 +121,7 @@ static void check_store(const lp_store *s, const lp_read_stats *st)
         broken("runs list %zu rows of %zu", rows, s->n_rows);
 }
 
-static void judge(const lp_store *s, const lp_read_stats *st, double since)
+static void judge(const lp_series_store *s, const lp_read_stats *st, double since)
 {
     detect_params p;
     detect_report d;
@@ -141,9 +141,9 @@ static void judge(const lp_store *s, const lp_read_stats *st, double since)
         if (f->r.growing != (i < d.n_growing))
             broken("finding %zu: growing series not first", i);
     }
-    report_text(sink, s, &d);
-    report_json(sink, s, &d, st, since, INFINITY);
-    report_explain(sink, s, &d);
+    lp_report_text(sink, s, &d);
+    lp_report_json(sink, s, &d, st, since, INFINITY);
+    lp_report_explain(sink, s, &d);
     detect_report_free(&d);
 }
 
@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lp_error err = {{0}};
     setup();
     size_t n = split(data, size, logs);
-    lp_store *s = lp_series_new();
+    lp_series_store *s = lp_series_new();
     if (s == NULL)
         return 0;
     if (lp_read_logs(s, logs, n, warn_sink, NULL, &st, &err) != 0) {
