@@ -30,16 +30,14 @@
 #define LAYOUT_VERDICT_ROWS 10     /* growing series listed on page 1 */
 #define LAYOUT_SUMMARY_LINES 8
 #define LAYOUT_LEGEND_MAX 6        /* legend entries shown; "+N more" after */
-#define LAYOUT_MAX_GROWING 1000    /* growing panels drawn (84 pages, about a
-                                      second); a log where more grow (a million
-                                      leaking types) names the rest on page 1
-                                      only: drawing them all took 28 s and
-                                      300 MB for 20,000 */
+#define LAYOUT_MAX_GROWING 1000    /* growing panels drawn (84 pages); a log
+                                      where more grow (a million leaking
+                                      types) names the rest on page 1 only,
+                                      so that time and memory stay bounded */
 #define LAYOUT_MAX_LINES 64        /* runs drawn in one panel: growing ones
                                       first, then current ones, then the
-                                      latest (a log of 10^6 pids needed
-                                      900 MB to draw them all); the rest
-                                      count in the legend's "+N more" */
+                                      latest (a log may hold 10^6 pids); the
+                                      rest count in the legend's "+N more" */
 #define LAYOUT_MAX_GAUGES 24       /* gauge panels drawn: the agent's four and
                                       the first unknown ones (a #START line
                                       may carry 100,000 keys) */

@@ -341,9 +341,9 @@ static uint64_t group_hash(const lp_run *r)
     return h ^ (p * 0x9E3779B97F4A7C15ULL);
 }
 
-/* Number the groups in order of their first run, through a hash table
- * (comparing every run with every other took 50 s for 100,000 runs), and
- * list each group's runs.  0 or -1. */
+/* Number the groups in order of their first run, through a hash table (a
+ * log may hold 100,000s of runs: no comparing each with each), and list
+ * each group's runs.  0 or -1. */
 static int assign_groups(lp_series_store *s, lp_error *err)
 {
     int rc = -1;
