@@ -14,7 +14,8 @@
  *     to PyUnstable_GC_VisitObjects.
  * Py_BUILD_CORE is defined only around the internal includes, and only in
  * this file; the internal headers redefine _PyGC_FINALIZED, which the public
- * ones define as a compatibility macro, so that macro is dropped first. */
+ * ones define as a compatibility macro, so that macro is dropped first.
+ * (pyagent_size.c reads the dict's private keys object the same way.) */
 #include "pyagent_gclist.h"
 
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
@@ -64,6 +65,29 @@ int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t 
     return count_list(&gcs->permanent_generation.head, t, n_objects);
 }
 
+/* pyagent_gclist_each for one list. */
+static int each_in_list(PyGC_Head *head, int (*fn)(PyObject *, void *), void *arg,
+                        uint64_t *n_objects)
+{
+    for (PyGC_Head *gc = (PyGC_Head *)head->_gc_next; gc != head;
+         gc = (PyGC_Head *)gc->_gc_next) {
+        ++*n_objects;
+        if (fn((PyObject *)(gc + 1), arg) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pyagent_gclist_each(PyInterpreterState *interp, int (*fn)(PyObject *op, void *arg), void *arg,
+                        uint64_t *n_objects)
+{
+    struct _gc_runtime_state *gcs = &interp->gc;
+    for (int i = 0; i < NUM_GENERATIONS; i++)
+        if (each_in_list(&gcs->generations[i].head, fn, arg, n_objects) != 0)
+            return -1;
+    return each_in_list(&gcs->permanent_generation.head, fn, arg, n_objects);
+}
+
 #else /* layout unknown: callers use the fallbacks */
 
 bool pyagent_gclist_supported(void)
@@ -80,6 +104,13 @@ bool pyagent_gclist_collecting(PyInterpreterState *interp)
 int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t *n_objects)
 {
     (void)interp, (void)t, (void)n_objects;
+    return -1;
+}
+
+int pyagent_gclist_each(PyInterpreterState *interp, int (*fn)(PyObject *op, void *arg), void *arg,
+                        uint64_t *n_objects)
+{
+    (void)interp, (void)fn, (void)arg, (void)n_objects;
     return -1;
 }
 

@@ -6,7 +6,8 @@
  * _gc_next pointers and reads each object's type.  It touches no reference
  * count and builds no list, so the pages of a forked worker's heap stay
  * shared and nothing is allocated in the interpreter being measured.  This is
- * the only file compiled against the interpreter's internal headers.
+ * one of the two files compiled against the interpreter's internal headers
+ * (pyagent_size.c is the other).
  *
  * Threading: every function needs the GIL of `interp` held, and must not
  * release it while walking (the lists may change as soon as it is released). */
@@ -33,5 +34,12 @@ bool pyagent_gclist_collecting(PyInterpreterState *interp);
  * generation into t (keyed by type), and add their number to *n_objects.
  * Returns 0; -1 if the layout is unknown or t could not grow (t->failed). */
 int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t *n_objects);
+
+/* Call fn(op, arg) for every object on the same lists, adding their number
+ * to *n_objects; fn must not run Python code nor change the lists.  Stops
+ * when fn returns nonzero.  Returns 0; -1 if the layout is unknown or fn
+ * stopped the walk. */
+int pyagent_gclist_each(PyInterpreterState *interp, int (*fn)(PyObject *op, void *arg), void *arg,
+                        uint64_t *n_objects);
 
 #endif
