@@ -10,6 +10,9 @@
 
 /* Untracked referent types of a typical service: the table starts this large. */
 #define REFS_HINT 256
+/* Untracked tuples and dicts are looked into, to this depth of nesting (the
+ * C stack is the host's). */
+#define UNTRACKED_DEPTH 8
 
 /* collections.deque, found without importing anything: the type object in
  * the dict of _collections if that module is loaded (borrowed, or NULL). */
@@ -56,7 +59,7 @@ void pyagent_detail_free(pyagent_detail *d)
 static pyagent_size_kind kind_of(pyagent_detail *d, pyagent_count_slot *slot, PyTypeObject *tp)
 {
     if (slot->aux == PYAGENT_SIZE_UNKNOWN)
-        slot->aux = (int)pyagent_size_kind_of(tp, d->sizeof_key);
+        slot->aux = (int)pyagent_size_kind_of(tp, d->sizeof_key, d->deque_type);
     return (pyagent_size_kind)slot->aux;
 }
 
@@ -84,6 +87,27 @@ static pyagent_size_kind tracked_container_kind(const pyagent_detail *d, PyTypeO
 /* tp_traverse's visit function: called once per reference held by
  * d->holder.  Returns 0 (go on) even when a table is full: the failure is
  * in d->failed and the walk stops after this object. */
+static int visit_referent(PyObject *ref, void *arg);
+
+/* The references op holds, each given to visit_referent.  An exact dict is
+ * read with PyDict_Next, keys and values: its tp_traverse leaves out the
+ * keys of a str-keyed dict, and those strs are what a dict that grows by
+ * name is made of. */
+static void visit_all(pyagent_detail *d, PyObject *op, PyTypeObject *tp)
+{
+    if (PyDict_CheckExact(op)) {
+        PyObject *key, *value;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(op, &pos, &key, &value)) {
+            visit_referent(key, d);
+            visit_referent(value, d);
+        }
+        return;
+    }
+    if (tp->tp_traverse != NULL)
+        tp->tp_traverse(op, visit_referent, d);
+}
+
 static int visit_referent(PyObject *ref, void *arg)
 {
     pyagent_detail *d = arg;
@@ -113,6 +137,16 @@ static int visit_referent(PyObject *ref, void *arg)
         pyagent_top_offer(&d->top, ref, tp, len);
         pyagent_top_note(&d->top, ref, d->holder, len);
     }
+    /* What an untracked tuple or dict holds is untracked too and would
+     * otherwise go unseen: a dict of int -> int is the commonest. */
+    if ((PyTuple_Check(ref) || PyDict_Check(ref)) && d->depth < UNTRACKED_DEPTH) {
+        PyObject *holder = d->holder;
+        d->depth++;
+        d->holder = ref;
+        visit_all(d, ref, tp);
+        d->holder = holder;
+        d->depth--;
+    }
     return 0;
 }
 
@@ -128,6 +162,9 @@ int pyagent_detail_object(pyagent_detail *d, PyObject *op)
     slot->count++;
     if (d->opts.sizes)
         slot->bytes += pyagent_size_of(op, kind);
+    if (d->opts.live_types != NULL && PyType_Check(op) &&
+        pyagent_ptrmap_put(d->opts.live_types, op, op) != 0)
+        d->failed = 1;
     if (d->top.cap) {
         if (is_container(kind))
             pyagent_top_offer(&d->top, op, tp, pyagent_size_len(op, kind));
@@ -135,9 +172,9 @@ int pyagent_detail_object(pyagent_detail *d, PyObject *op)
             pyagent_ptrmap_put(&d->class_dicts, ((PyTypeObject *)op)->tp_dict, op) != 0)
             d->failed = 1;
     }
-    if ((d->opts.referents || d->top.cap) && tp->tp_traverse != NULL) {
+    if (d->opts.referents || d->top.cap) {
         d->holder = op;
-        tp->tp_traverse(op, visit_referent, d);
+        visit_all(d, op, tp);
     }
     return d->failed ? -1 : 0;
 }

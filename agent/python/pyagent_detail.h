@@ -2,10 +2,13 @@
  *
  * For each tracked object the walk hands over (pyagent_detail_object):
  *   - its shallow size is added to its type's bytes (pyagent_size);
- *   - its referents are visited with tp_traverse and a C visit function:
- *     each referent the collector does not track (str, int, float, bytes,
- *     untracked tuples and dicts, ...) is counted by type, once per
- *     reference (a str held by two lists counts twice), with its size;
+ *   - its referents are visited with tp_traverse and a C visit function
+ *     (an exact dict's with PyDict_Next, whose keys tp_traverse leaves out
+ *     when they are str): each referent the collector does not track (str,
+ *     int, float, bytes, untracked tuples and dicts, ...) is counted by
+ *     type, once per reference (a str held by two lists counts twice), with
+ *     its size, and what an untracked tuple or dict holds is counted too
+ *     (to a nesting depth of 8);
  *   - containers (list, dict, set, frozenset, collections.deque, bytearray,
  *     and the dicts of classes and instances, tracked or not) are offered to
  *     a heap of the N longest, and who refers to a long one is noted.
@@ -37,12 +40,14 @@ typedef struct pyagent_detail_opts {
     bool referents;         /* sample.referents: count untracked referents */
     bool sizes;             /* sample.sizes: bytes per type */
     unsigned containers;    /* sample.containers: N longest; 0 = off */
+    pyagent_ptrmap *live_types; /* if not NULL: every type object walked is
+                                   put here (key = value), for exact mode */
 } pyagent_detail_opts;
 
 /* True if opts asks for anything beyond counts. */
 static inline bool pyagent_detail_wanted(const pyagent_detail_opts *opts)
 {
-    return opts->referents || opts->sizes || opts->containers > 0;
+    return opts->referents || opts->sizes || opts->containers > 0 || opts->live_types != NULL;
 }
 
 typedef struct pyagent_detail {
@@ -54,6 +59,7 @@ typedef struct pyagent_detail {
     PyObject *sizeof_key;       /* "__sizeof__", interned */
     PyObject *holder;           /* the object whose referents are visited */
     PyTypeObject *deque_type;   /* collections.deque if loaded, else NULL */
+    int depth;                  /* nesting of untracked containers visited */
     int failed;                 /* out of memory: results incomplete */
 } pyagent_detail;
 

@@ -12,8 +12,10 @@
 
 /* Distinct types created in a typical service: the table starts this large. */
 #define EXACT_TYPES_HINT 2048
-/* slot.aux of a type that was destroyed. */
-#define TYPE_DEAD 1
+/* slot.aux bits. */
+#define EXACT_DEAD 1        /* the type was destroyed */
+#define EXACT_SEEN 2        /* EXACT_HEAP below is set */
+#define EXACT_HEAP 4        /* a class (may die), not a static type */
 
 bool pyagent_exact_available(void)
 {
@@ -30,7 +32,7 @@ static void type_event(pyagent_exact *e, PyObject *type, bool created)
     if (slot == NULL)
         return;
     slot->count = 0;
-    slot->aux = created ? 0 : TYPE_DEAD;
+    slot->aux = created ? 0 : EXACT_DEAD;
 }
 
 /* The tracer: GIL held, inside the allocator or the deallocator.  Counts
@@ -40,9 +42,12 @@ static int tracer(PyObject *op, PyRefTracerEvent event, void *data)
     pyagent_exact *e = data;
     if (PyType_Check(op))
         type_event(e, op, event == PyRefTracer_CREATE);
-    pyagent_count_slot *slot = pyagent_count_slot_of(&e->table, Py_TYPE(op));
+    PyTypeObject *tp = Py_TYPE(op);
+    pyagent_count_slot *slot = pyagent_count_slot_of(&e->table, tp);
     if (slot == NULL)
         return 0;       /* out of memory: e->table.failed says so */
+    if (!(slot->aux & EXACT_SEEN))    /* tp is alive now: its flags can be read */
+        slot->aux = EXACT_SEEN | (tp->tp_flags & Py_TPFLAGS_HEAPTYPE ? EXACT_HEAP : 0);
     if (event == PyRefTracer_CREATE)
         slot->count++;
     else if (event == PyRefTracer_DESTROY)
@@ -50,9 +55,10 @@ static int tracer(PyObject *op, PyRefTracerEvent event, void *data)
     return 0;
 }
 
-int pyagent_exact_start(pyagent_exact *e, la_error *err)
+int pyagent_exact_start(pyagent_exact *e, const char **caveat, la_error *err)
 {
     *e = (pyagent_exact){0};
+    *caveat = NULL;
     void *data = NULL;
     if (PyRefTracer_GetTracer(&data) != NULL)
         return la_error_set(err, "the reference tracer is held by another tool "
@@ -65,6 +71,10 @@ int pyagent_exact_start(pyagent_exact *e, la_error *err)
         return la_error_set(err, "cannot install the reference tracer: exact mode is off");
     }
     e->on = true;
+    if (Py_Version < 0x030D03F0)
+        *caveat = "sample.exact: CPython 3.13.0 to 3.13.2 do not report objects freed by the "
+                  "bytecode interpreter (CPython gh-130382): net counts of the types Python "
+                  "code frees will only grow; use 3.13.3 or later";
     return 0;
 }
 
@@ -85,7 +95,8 @@ void pyagent_exact_stop(pyagent_exact *e)
     e->on = false;
 }
 
-int pyagent_exact_add(pyagent_exact *e, snapshot *snap, la_error *err)
+int pyagent_exact_add(pyagent_exact *e, snapshot *snap, const pyagent_ptrmap *live_types,
+                      la_error *err)
 {
     if (!e->on || e->lost)
         return 0;
@@ -96,7 +107,11 @@ int pyagent_exact_add(pyagent_exact *e, snapshot *snap, la_error *err)
     }
     for (size_t i = 0; i < e->table.cap; i++) {
         const pyagent_count_slot *slot = &e->table.slots[i];
-        if (slot->key == NULL || slot->aux == TYPE_DEAD || slot->count == 0)
+        if (slot->key == NULL || (slot->aux & EXACT_DEAD) || slot->count == 0)
+            continue;
+        /* A class missing from the walk may have died unreported. */
+        if ((slot->aux & EXACT_HEAP) && (live_types == NULL || live_types->failed ||
+                                         pyagent_ptrmap_get(live_types, slot->key) == NULL))
             continue;
         if (pyagent_walk_add_record(snap, (PyTypeObject *)slot->key, SNAP_REC_EXACT,
                                     (int64_t)slot->count) != 0)
@@ -109,9 +124,10 @@ int pyagent_exact_add(pyagent_exact *e, snapshot *snap, la_error *err)
 
 #else /* no reference tracer */
 
-int pyagent_exact_start(pyagent_exact *e, la_error *err)
+int pyagent_exact_start(pyagent_exact *e, const char **caveat, la_error *err)
 {
     *e = (pyagent_exact){0};
+    *caveat = NULL;
     return la_error_set(err, "needs Python 3.13 or later (PyRefTracer_SetTracer)");
 }
 
@@ -120,9 +136,10 @@ void pyagent_exact_stop(pyagent_exact *e)
     (void)e;
 }
 
-int pyagent_exact_add(pyagent_exact *e, snapshot *snap, la_error *err)
+int pyagent_exact_add(pyagent_exact *e, snapshot *snap, const pyagent_ptrmap *live_types,
+                      la_error *err)
 {
-    (void)e, (void)snap, (void)err;
+    (void)e, (void)snap, (void)live_types, (void)err;
     return 0;
 }
 

@@ -192,8 +192,11 @@ static void header_extra(char *out, size_t size)
 static void start_exact(const cfg_config *cfg, pyagent_run *run)
 {
     la_error why = {""}, err = {""};
-    if (pyagent_exact_start(&run->exact, &why) == 0) {
+    const char *caveat;
+    if (pyagent_exact_start(&run->exact, &caveat, &why) == 0) {
         run->source.exact = &run->exact;
+        if (caveat != NULL)
+            pyagent_source_say(caveat);
         return;
     }
     cfg_refuse(cfg, "sample.exact", &err, "%s", why.msg);
@@ -498,7 +501,10 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kw
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|pI:snapshot", kwlist, &details, &containers))
         return NULL;
     pyagent_state *st = get_state(module);
-    pyagent_detail_opts opts = {.referents = true, .sizes = true, .containers = containers};
+    pyagent_ptrmap live_types = {0};
+    pyagent_exact *exact = st->run != NULL && st->run->exact.on ? &st->run->exact : NULL;
+    pyagent_detail_opts opts = {.referents = true, .sizes = true, .containers = containers,
+                                .live_types = exact ? &live_types : NULL};
     snapshot snap;
     la_error err = {""};
     uint64_t n_objects;
@@ -515,7 +521,7 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kw
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;
     }
-    if (details && st->run != NULL && pyagent_exact_add(&st->run->exact, &snap, &err) != 0) {
+    if (details && exact != NULL && pyagent_exact_add(exact, &snap, &live_types, &err) != 0) {
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;
     }
@@ -533,6 +539,7 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kw
     result = details ? details_dict(&snap, counts) : Py_NewRef(counts);
 out:
     Py_XDECREF(counts);
+    pyagent_ptrmap_free(&live_types);
     snap_free(&snap);
     return result;
 }

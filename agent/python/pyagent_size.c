@@ -43,7 +43,7 @@ typedef struct deque_prefix {
 
 /* The kind of a type that defines __sizeof__ itself; LAYOUT for a class
  * whose __sizeof__ is Python code and for C types not listed. */
-static pyagent_size_kind own_kind(PyTypeObject *t)
+static pyagent_size_kind own_kind(PyTypeObject *t, const PyTypeObject *deque_type)
 {
     if (t == &PyList_Type)
         return PYAGENT_SIZE_LIST;
@@ -63,8 +63,7 @@ static pyagent_size_kind own_kind(PyTypeObject *t)
         return PYAGENT_SIZE_GEN;
     if (t == &PyFrame_Type)
         return PYAGENT_SIZE_FRAME;
-    /* _collections.deque is not exported: known by its static name. */
-    if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && strcmp(t->tp_name, "collections.deque") == 0)
+    if (t == deque_type)
         return PYAGENT_SIZE_DEQUE;
     return PYAGENT_SIZE_LAYOUT;
 }
@@ -81,10 +80,11 @@ static int defines(PyTypeObject *t, PyObject *key)
     return v != NULL;
 }
 
-pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key)
+pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key,
+                                       const PyTypeObject *deque_type)
 {
     for (PyTypeObject *t = tp; t != NULL && t != &PyBaseObject_Type; t = t->tp_base) {
-        pyagent_size_kind k = own_kind(t);
+        pyagent_size_kind k = own_kind(t, deque_type);
         if (k != PYAGENT_SIZE_LAYOUT)
             return k;
         /* A C __sizeof__ we do not know: ob_size may not even be a length. */

@@ -45,8 +45,11 @@ typedef enum pyagent_size_kind {
 
 /* Which __sizeof__ objects of tp get: that of the nearest type on tp's
  * tp_base chain that defines one in its own dict.  sizeof_key is the
- * interned str "__sizeof__".  Never PYAGENT_SIZE_UNKNOWN. */
-pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key);
+ * interned str "__sizeof__"; deque_type is collections.deque (a heap type
+ * from 3.12 on, known only by its module), or NULL if not loaded.  Never
+ * PYAGENT_SIZE_UNKNOWN. */
+pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key,
+                                       const PyTypeObject *deque_type);
 
 /* sys.getsizeof(op), for an op whose type is of `kind`. */
 size_t pyagent_size_of(PyObject *op, pyagent_size_kind kind);

@@ -58,10 +58,10 @@ static double allocated_blocks(void)
 /* Exact mode's records.  Its one failure that matters (another tool took
  * the tracer) ends exact mode and is said once on stderr.  The snapshot
  * goes on. */
-static void add_exact(pyagent_exact *exact, snapshot *snap)
+static void add_exact(pyagent_exact *exact, snapshot *snap, const pyagent_ptrmap *live_types)
 {
     la_error why = {""};
-    if (pyagent_exact_add(exact, snap, &why) != 0)
+    if (pyagent_exact_add(exact, snap, live_types, &why) != 0)
         pyagent_source_say(why.msg);
 }
 
@@ -91,11 +91,15 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
     if (src->collect && run_collect(err) != 0)
         goto out;
     blocks = allocated_blocks();
-    switch (pyagent_walk(src->interp, src->mode, &src->detail, snap, &n_objects, err)) {
+    pyagent_ptrmap live_types = {0};
+    pyagent_detail_opts opts = src->detail;
+    if (src->exact != NULL)
+        opts.live_types = &live_types;
+    switch (pyagent_walk(src->interp, src->mode, &opts, snap, &n_objects, err)) {
     case PYAGENT_WALK_OK:
         rc = SMP_OK;
         if (src->exact != NULL)
-            add_exact(src->exact, snap);
+            add_exact(src->exact, snap, &live_types);
         break;
     case PYAGENT_WALK_BUSY:
         rc = SMP_SKIP;
@@ -104,6 +108,7 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         rc = SMP_ERROR;
         break;
     }
+    pyagent_ptrmap_free(&live_types);
 out:;
     double held_ms = mono_ms() - t0;
     PyGILState_Release(gil);
