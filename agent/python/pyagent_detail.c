@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pyagent_gclist.h"
 #include "pyagent_size.h"
 
 /* Untracked referent types of a typical service: the table starts this large. */
@@ -112,7 +113,7 @@ static int visit_referent(PyObject *ref, void *arg)
 {
     pyagent_detail *d = arg;
     PyTypeObject *tp = Py_TYPE(ref);
-    if (PyObject_GC_IsTracked(ref)) {
+    if (pyagent_gclist_tracked(ref)) {
         /* Counted by the walk itself; only its holder is of interest. */
         if (d->top.cap == 0)
             return 0;

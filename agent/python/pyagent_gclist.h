@@ -22,6 +22,27 @@
 
 #include "pyagent_count.h"
 
+/* True if the collector tracks op: what PyObject_GC_IsTracked says, inline
+ * (the detail walk asks once per reference).  Only tuples and dicts are
+ * untracked while alive in practice, so for other GC types the answer is
+ * yes without reading the object's GC header.  Where the layout is
+ * unknown, the exported function answers. */
+static inline bool pyagent_gclist_tracked(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+    if (!PyType_IS_GC(tp))
+        return false;
+#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+    if (!(tp->tp_flags & (Py_TPFLAGS_TUPLE_SUBCLASS | Py_TPFLAGS_DICT_SUBCLASS)))
+        return tp->tp_is_gc == NULL || tp->tp_is_gc(op);
+    /* PyGC_Head {_gc_next, _gc_prev} right before the object: _gc_next is
+     * zero while untracked. */
+    return ((const uintptr_t *)op)[-2] != 0;
+#else
+    return PyObject_GC_IsTracked(op);
+#endif
+}
+
 /* True if this build can walk the GC lists itself. */
 bool pyagent_gclist_supported(void);
 

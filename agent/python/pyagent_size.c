@@ -266,7 +266,8 @@ static size_t header_size(PyObject *op)
         size += 2 * sizeof(PyObject *);
     return size;
 #else
-    return PyObject_IS_GC(op) ? sizeof(PyGC_Head) : 0;
+    PyTypeObject *tp = Py_TYPE(op);
+    return PyType_IS_GC(tp) && (tp->tp_is_gc == NULL || tp->tp_is_gc(op)) ? sizeof(PyGC_Head) : 0;
 #endif
 }
 
