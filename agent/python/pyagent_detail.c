@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pyagent_attr.h"
 #include "pyagent_gclist.h"
 #include "pyagent_size.h"
 
@@ -264,8 +265,38 @@ static void name_globals(const pyagent_ptrmap *index, char *names, size_t size)
     }
 }
 
-/* A class attribute: the noted referrer is the class's dict, or the class. */
-static void name_attribute(pyagent_detail *d, PyObject *obj, char *out, size_t size)
+/* The second walk's state: attribute dicts wanted -> their owner. */
+typedef struct owner_search {
+    pyagent_ptrmap wanted;      /* dict -> the dict itself */
+    pyagent_ptrmap owners;      /* dict -> the instance it belongs to */
+} owner_search;
+
+static int find_owner(PyObject *op, void *arg)
+{
+    owner_search *s = arg;
+    PyObject *dict = PyType_Check(op) ? NULL : pyagent_attr_dict(op);
+    if (dict != NULL && pyagent_ptrmap_get(&s->wanted, dict) != NULL &&
+        pyagent_ptrmap_get(&s->owners, dict) == NULL &&
+        pyagent_ptrmap_put(&s->owners, dict, op) != 0)
+        return -1;
+    return 0;
+}
+
+/* "Class.key" into out, if the key is a str readable without allocating. */
+static void name_key(PyTypeObject *owner, PyObject *key, char *out, size_t size)
+{
+    Py_ssize_t clen, klen;
+    const char *c = class_name(owner, &clen);
+    const char *k = text_of(key, &klen);
+    if (k != NULL)
+        snprintf(out, size, "%.*s.%.*s", (int)clen, c, (int)klen, k);
+}
+
+/* An attribute: the noted referrer is a class's dict, a class, an
+ * instance's dict (its owner found by the second walk), or an instance
+ * holding the container in its inline values. */
+static void name_attribute(pyagent_detail *d, PyObject *obj, const pyagent_ptrmap *owners,
+                           char *out, size_t size)
 {
     PyObject *holder = (PyObject *)pyagent_top_holder(&d->top, obj);
     if (holder == NULL)
@@ -276,17 +307,46 @@ static void name_attribute(pyagent_detail *d, PyObject *obj, char *out, size_t s
         owner = (PyTypeObject *)holder;
         dict = owner->tp_dict;
     }
-    if (owner == NULL)
+    if (owner == NULL && PyDict_Check(holder)) {
+        PyObject *instance = (PyObject *)pyagent_ptrmap_get(owners, holder);
+        owner = instance != NULL ? Py_TYPE(instance) : NULL;
+    }
+    if (owner != NULL) {
+        Py_ssize_t clen;
+        const char *c = class_name(owner, &clen);
+        name_in_dict(dict, obj, c, clen, out, size);
         return;
-    Py_ssize_t clen;
-    const char *c = class_name(owner, &clen);
-    name_in_dict(dict, obj, c, clen, out, size);
+    }
+    if (!PyDict_Check(holder)) {
+        PyObject *key = pyagent_attr_inline_key(holder, obj);
+        if (key != NULL)
+            name_key(Py_TYPE(holder), key, out, size);
+    }
 }
 
-void pyagent_detail_name_all(pyagent_detail *d, char *names, size_t size)
+/* The owners of the attribute dicts that hold unnamed containers, by one
+ * more walk (each), if there are any such dicts. */
+static void find_owners(pyagent_detail *d, const char *names, size_t size,
+                        pyagent_detail_each each, void *each_arg, owner_search *s)
+{
+    if (each == NULL)
+        return;
+    for (size_t i = 0; i < d->top.n; i++) {
+        const void *holder = pyagent_top_holder(&d->top, d->top.heap[i].obj);
+        if (names[i * size] == '-' && holder != NULL && PyDict_Check((PyObject *)holder) &&
+            pyagent_ptrmap_get(&d->class_dicts, holder) == NULL)
+            pyagent_ptrmap_put(&s->wanted, holder, holder);
+    }
+    if (s->wanted.used > 0 && !s->wanted.failed)
+        each(find_owner, s, each_arg);
+}
+
+void pyagent_detail_name_all(pyagent_detail *d, char *names, size_t size,
+                             pyagent_detail_each each, void *each_arg)
 {
     pyagent_top_sort(&d->top);
     pyagent_ptrmap index = {0};
+    owner_search search = {{0}, {0}};
     for (size_t i = 0; i < d->top.n; i++) {
         snprintf(names + i * size, size, "-");
         pyagent_ptrmap_put(&index, d->top.heap[i].obj, (const void *)(uintptr_t)(i + 1));
@@ -295,8 +355,12 @@ void pyagent_detail_name_all(pyagent_detail *d, char *names, size_t size)
         return;
     if (!index.failed)
         name_globals(&index, names, size);
+    find_owners(d, names, size, each, each_arg, &search);
     for (size_t i = 0; i < d->top.n; i++)
         if (names[i * size] == '-')
-            name_attribute(d, (PyObject *)d->top.heap[i].obj, names + i * size, size);
+            name_attribute(d, (PyObject *)d->top.heap[i].obj, &search.owners, names + i * size,
+                           size);
     pyagent_ptrmap_free(&index);
+    pyagent_ptrmap_free(&search.wanted);
+    pyagent_ptrmap_free(&search.owners);
 }

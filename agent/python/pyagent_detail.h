@@ -14,8 +14,9 @@
  *     a heap of the N longest, and who refers to a long one is noted.
  * After the walk, pyagent_detail_name() finds each kept container's holder:
  * `module.NAME` for a module global (the module dicts of sys.modules, read
- * with PyDict_Next), `Class.attr` when the noted referrer is a class or the
- * attribute dict of a class, else "-".
+ * with PyDict_Next), `Class.attr` when the noted referrer is a class, the
+ * attribute dict of a class or of an instance, or an instance holding it in
+ * its inline values (pyagent_attr), else "-".
  *
  * Read-only: no reference count is touched, nothing is allocated in the
  * interpreter, no Python code runs (no __sizeof__, no attribute lookup that
@@ -73,10 +74,19 @@ void pyagent_detail_free(pyagent_detail *d);
  * -1 once a table could not grow (d->failed set: stop the walk). */
 int pyagent_detail_object(pyagent_detail *d, PyObject *op);
 
+/* A second walk over the tracked objects, calling fn(op, fn_arg) for each
+ * (nonzero stops it): how the naming step finds the instance that owns an
+ * attribute dict.  Returns 0, or -1 if it could not walk. */
+typedef int (*pyagent_detail_each)(int (*fn)(PyObject *op, void *fn_arg), void *fn_arg,
+                                   void *each_arg);
+
 /* Sort the kept containers (longest first) and write the holder of the
  * i-th into names + i * size: "module.NAME", "Class.attr" or "-" (names
- * longer than size are cut).  names has room for d->top.n of them.  Call
- * once, after the walk. */
-void pyagent_detail_name_all(pyagent_detail *d, char *names, size_t size);
+ * longer than size are cut).  names has room for d->top.n of them.  each
+ * (may be NULL) walks the objects again, only when a container's noted
+ * holder is a dict that is neither a module's nor a class's: the instance
+ * whose __dict__ it is then names it.  Call once, after the walk. */
+void pyagent_detail_name_all(pyagent_detail *d, char *names, size_t size,
+                             pyagent_detail_each each, void *each_arg);
 
 #endif

@@ -223,9 +223,17 @@ int pyagent_walk_add_record(snapshot *snap, PyTypeObject *tp, snap_rec_kind kind
     return rc;
 }
 
+/* pyagent_detail_each over the GC lists (the naming step's second walk). */
+static int each_again(int (*fn)(PyObject *, void *), void *fn_arg, void *each_arg)
+{
+    uint64_t n = 0;
+    return pyagent_gclist_each(each_arg, fn, fn_arg, &n);
+}
+
 /* The detail records of a walk: BYTES from the type table, REFS from the
  * referents', LEN for the kept containers with their holders' names. */
-static int add_details(snapshot *snap, pyagent_count *types, pyagent_detail *d, PyObject *module_key)
+static int add_details(snapshot *snap, pyagent_count *types, pyagent_detail *d, PyObject *module_key,
+                       PyInterpreterState *again)
 {
     for (size_t i = 0; d->opts.sizes && i < types->cap; i++) {
         const pyagent_count_slot *slot = &types->slots[i];
@@ -244,7 +252,7 @@ static int add_details(snapshot *snap, pyagent_count *types, pyagent_detail *d, 
     char *names = malloc(d->top.cap * HOLDER_MAX);
     if (names == NULL)
         return -1;
-    pyagent_detail_name_all(d, names, HOLDER_MAX);
+    pyagent_detail_name_all(d, names, HOLDER_MAX, again ? each_again : NULL, again);
     int rc = 0;
     for (size_t i = 0; i < d->top.n && rc == 0; i++) {
         const pyagent_top_item *item = &d->top.heap[i];
@@ -328,7 +336,9 @@ int pyagent_walk(PyInterpreterState *interp, pyagent_walk_mode mode,
             goto out;
         }
     }
-    if (detail && add_details(snap, &table, detail, module_key) != 0) {
+    /* Only the GC-list walk is cheap enough to run twice. */
+    PyInterpreterState *again = pyagent_walk_resolve(mode) == PYAGENT_WALK_GCLIST ? interp : NULL;
+    if (detail && add_details(snap, &table, detail, module_key, again) != 0) {
         la_error_set(err, "out of memory copying type names");
         goto out;
     }

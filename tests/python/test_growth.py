@@ -30,6 +30,13 @@ RECENT = collections.deque(maxlen=500)
 BY_ID = {}
 class Connection:
     channels = {}
+class Conn:                         # the attribute in the inline values
+    def __init__(self):
+        self.channels = []
+class Session:                      # the attribute in a __dict__ made
+    def __init__(self):
+        vars(self)["pending"] = {}
+CONN, SESSION = Conn(), Session()
 leakagent.start(interval="1h", log_path=sys.argv[1])
 while leakagent.stats()["snapshots"] < 1:     # the thread's baseline, first
     time.sleep(0.01)
@@ -42,6 +49,8 @@ for round in range(6):
         RECENT.append("recent-%d" % n)
         BY_ID[n * 1000] = n
         Connection.channels[n * 1000 + 1] = n
+        CONN.channels.append(n * 1000 + 2)
+        SESSION.pending["k%d" % n] = n
     assert leakagent.sample_now()
 leakagent.stop()
 """
@@ -97,6 +106,14 @@ class GrowthTest(TmpDirTest):
             self.assertEqual([c[0][2] for c in seen], [3000 * (k + 1) for k in range(6)])
         ints = [s["refs"]["int"][0] for s in snaps]
         self.assertTrue(all(b - a >= 12000 for a, b in zip(ints, ints[1:])), ints)
+
+    def test_instance_attributes_are_named(self):
+        text, snaps = self.run_growing_host()
+        for holder, kind in (("Conn.channels", "list"), ("Session.pending", "dict")):
+            seen = [containers(s, holder) for s in snaps]
+            self.assertTrue(all(len(c) == 1 for c in seen), (holder, snaps[-1]["len"]))
+            self.assertEqual({c[0][0] for c in seen}, {kind})
+            self.assertEqual([c[0][2] for c in seen], [3000 * (k + 1) for k in range(6)])
 
     def test_records_follow_the_counts_in_order(self):
         text, snaps = self.run_growing_host()
