@@ -30,7 +30,7 @@ const cfg_key cfg_keys[] = {
     {"autostart.programs", KIND_PATTERNS, FIELD(autostart_programs), 0, 0},
     {"sample.referents", KIND_BOOL, FIELD(sample_referents), 0, 0},
     {"sample.sizes", KIND_BOOL, FIELD(sample_sizes), 0, 0},
-    {"sample.containers", KIND_UINT, FIELD(sample_containers), 0, 1000},
+    {"sample.containers", KIND_UINT, FIELD(sample_containers), 0, 100},
     {"sample.exact", KIND_BOOL, FIELD(sample_exact), 0, 0},
 };
 const size_t cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];

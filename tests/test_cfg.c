@@ -389,8 +389,8 @@ static void test_detail_keys_and_refuse(void **state)
     cfg_refuse(&copy, "sample.containers", &err, "too many");
     assert_string_equal(err.msg, "t.yaml:3:15: sample.containers: too many");
     cfg_free(&copy);
-    assert_refused(cfg, "sample:\n  containers: 1001\n",
-                   "t.yaml:2:15: sample.containers: 1001 is out of range (at most 1000)");
+    assert_refused(cfg, "sample:\n  containers: 101\n",
+                   "t.yaml:2:15: sample.containers: 101 is out of range (at most 100)");
     assert_int_equal(cfg_set(cfg, "sample_exact", "false", &err), 0);
     cfg_refuse(cfg, "sample.exact", &err, "off");
     assert_string_equal(err.msg, "override 'sample.exact': off");

@@ -9,25 +9,12 @@
  *         took them over.
  * The values' i-th slot belongs to the i-th entry of the class's shared
  * keys (ht_cached_keys), whose keys are str.  pycore_object.h's accessors
- * are written out here: that header cannot be included after Python.h on
- * 3.11 (it redeclares a public function). */
+ * are written out here (see pyagent_internal.h). */
 #include "pyagent_attr.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-#define PYAGENT_ATTR_KNOWN 1
-#define Py_BUILD_CORE 1
-#undef _PyGC_FINALIZED
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include "internal/pycore_gc.h"
-#include "internal/pycore_dict.h"
-#pragma GCC diagnostic pop
-#undef Py_BUILD_CORE
-#else
-#define PYAGENT_ATTR_KNOWN 0
-#endif
+#include "pyagent_internal.h"
 
-#if PYAGENT_ATTR_KNOWN
+#if PYAGENT_INTERNAL_KNOWN
 
 PyObject *pyagent_attr_dict(PyObject *obj)
 {

@@ -6,8 +6,7 @@
  *
  * Neither function creates the dict, touches a reference count or runs
  * Python code; both read the private layout of 3.11-3.13 (default build)
- * and answer NULL elsewhere.  With pyagent_gclist.c and pyagent_size.c,
- * one of the three files compiled against the internal headers.
+ * and answer NULL elsewhere (pyagent_internal.h).
  *
  * Threading: GIL held; the results are borrowed and valid while it is. */
 #ifndef PYAGENT_ATTR_H

@@ -136,7 +136,7 @@ static int visit_referent(PyObject *ref, void *arg)
         /* Untracked dicts (atomic values only) and bytearrays are met only
          * here, as referents. */
         Py_ssize_t len = pyagent_size_len(ref, kind);
-        pyagent_top_offer(&d->top, ref, tp, len);
+        pyagent_top_offer(&d->top, ref, tp, len, true);
         pyagent_top_note(&d->top, ref, d->holder, len);
     }
     /* What an untracked tuple or dict holds is untracked too and would
@@ -169,7 +169,7 @@ int pyagent_detail_object(pyagent_detail *d, PyObject *op)
         d->failed = 1;
     if (d->top.cap) {
         if (is_container(kind))
-            pyagent_top_offer(&d->top, op, tp, pyagent_size_len(op, kind));
+            pyagent_top_offer(&d->top, op, tp, pyagent_size_len(op, kind), false);
         if (PyType_Check(op) && ((PyTypeObject *)op)->tp_dict != NULL &&
             pyagent_ptrmap_put(&d->class_dicts, ((PyTypeObject *)op)->tp_dict, op) != 0)
             d->failed = 1;

@@ -12,24 +12,12 @@
  *   3.13 free-threaded (Py_GIL_DISABLED) and 3.14+ (incremental GC: young,
  *     old[2], visited-space bits) are not walked here: the caller falls back
  *     to PyUnstable_GC_VisitObjects.
- * Py_BUILD_CORE is defined only around the internal includes, and only in
- * this file; the internal headers redefine _PyGC_FINALIZED, which the public
- * ones define as a compatibility macro, so that macro is dropped first.
- * (pyagent_size.c reads the dict's private keys object the same way.) */
+ * The internal headers come through pyagent_internal.h. */
 #include "pyagent_gclist.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-#define PYAGENT_GCLIST_KNOWN 1
-#define Py_BUILD_CORE 1
-#undef _PyGC_FINALIZED
-#include "internal/pycore_gc.h"
-#include "internal/pycore_interp.h"
-#undef Py_BUILD_CORE
-#else
-#define PYAGENT_GCLIST_KNOWN 0
-#endif
+#include "pyagent_internal.h"
 
-#if PYAGENT_GCLIST_KNOWN
+#if PYAGENT_INTERNAL_KNOWN
 
 bool pyagent_gclist_supported(void)
 {

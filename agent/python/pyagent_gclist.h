@@ -6,8 +6,8 @@
  * _gc_next pointers and reads each object's type.  It touches no reference
  * count and builds no list, so the pages of a forked worker's heap stay
  * shared and nothing is allocated in the interpreter being measured.  This is
- * one of the two files compiled against the interpreter's internal headers
- * (pyagent_size.c is the other).
+ * one of the files compiled against the interpreter's internal headers
+ * (pyagent_internal.h).
  *
  * Threading: every function needs the GIL of `interp` held, and must not
  * release it while walking (the lists may change as soon as it is released). */

@@ -437,8 +437,8 @@ PyDoc_STRVAR(snapshot_doc,
 "  'refs':       {type name: (references, bytes)} of untracked objects\n"
 "                referenced from tracked ones (once per reference)\n"
 "  'containers': [(type name, id, length, holder)], the `containers`\n"
-"                longest, longest first; holder 'module.NAME', 'Class.attr'\n"
-"                or '-'\n"
+"                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
+"                'Class.attr' or '-'\n"
 "  'exact':      {type name: created - destroyed}, while exact mode runs");
 
 /* The value of one detail record in snapshot(details=True)'s dicts. */
@@ -500,6 +500,10 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kw
     unsigned int containers = 10;
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|pI:snapshot", kwlist, &details, &containers))
         return NULL;
+    if (containers > 100) {
+        PyErr_SetString(PyExc_ValueError, "snapshot(): containers is 0 .. 100 (sample.containers)");
+        return NULL;
+    }
     pyagent_state *st = get_state(module);
     pyagent_ptrmap live_types = {0};
     pyagent_exact *exact = st->run != NULL && st->run->exact.on ? &st->run->exact : NULL;

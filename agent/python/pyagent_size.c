@@ -2,8 +2,8 @@
  *
  * Each formula is the one the type's __sizeof__ (and sys.getsizeof around
  * it) uses in CPython 3.11-3.13, written against the fields it reads.  The
- * dict's keys object is private (internal/pycore_dict.h), so this file, like
- * pyagent_gclist.c, is compiled against the internal headers where the
+ * dict's keys object is private (internal/pycore_dict.h), so this file is
+ * compiled against the internal headers (pyagent_internal.h) where the
  * layout is known, and so are the frames of generators and frame objects;
  * elsewhere those are sized by their basic size alone. */
 #include "pyagent_size.h"
@@ -11,21 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-#define PYAGENT_SIZE_INTERNALS 1
-#define Py_BUILD_CORE 1
-#undef _PyGC_FINALIZED
-/* 3.12's pycore_dict.h reads a field its public header marks deprecated. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#include "internal/pycore_gc.h"
-#include "internal/pycore_dict.h"
-#include "internal/pycore_frame.h"
-#pragma GCC diagnostic pop
-#undef Py_BUILD_CORE
-#else
-#define PYAGENT_SIZE_INTERNALS 0
-#endif
+#include "pyagent_internal.h"
 
 /* The prefix of _collections' dequeobject that deque_sizeof reads. */
 typedef struct deque_prefix {
@@ -109,7 +95,7 @@ static size_t layout_size(PyObject *op)
     return size;
 }
 
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
 /* dictobject.c's _PyDict_KeysSize; USABLE_FRACTION is private to it. */
 static size_t keys_size(PyDictKeysObject *keys)
 {
@@ -126,7 +112,7 @@ static size_t keys_size(PyDictKeysObject *keys)
 static size_t dict_size(PyObject *op)
 {
     size_t size = (size_t)Py_TYPE(op)->tp_basicsize;
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
     PyDictObject *mp = (PyDictObject *)op;
     PyDictKeysObject *keys = mp->ma_keys;
 #if PY_VERSION_HEX >= 0x030D0000
@@ -141,7 +127,7 @@ static size_t dict_size(PyObject *op)
     return size;
 }
 
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
 /* The value stack and locals of a frame running code. */
 static size_t frame_slots(PyCodeObject *code)
 {
@@ -166,7 +152,7 @@ static PyCodeObject *frame_code(_PyInterpreterFrame *f)
  * the object up to its embedded frame, and the frame's slots. */
 static size_t gen_size(PyObject *op)
 {
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
     PyGenObject *gen = (PyGenObject *)op;
 #if PY_VERSION_HEX >= 0x030C0000
     PyCodeObject *code = frame_code((_PyInterpreterFrame *)gen->gi_iframe);
@@ -183,7 +169,7 @@ static size_t gen_size(PyObject *op)
 /* frame_sizeof: the frame object and the slots of the code it runs. */
 static size_t frame_size(PyObject *op)
 {
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
     PyFrameObject *f = (PyFrameObject *)op;
     return offsetof(PyFrameObject, _f_frame_data) + offsetof(_PyInterpreterFrame, localsplus) +
            frame_slots(frame_code(f->f_frame)) * sizeof(PyObject *);
@@ -199,7 +185,7 @@ static size_t type_size(PyObject *op)
     if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
         return sizeof(PyTypeObject);
     size_t size = sizeof(PyHeapTypeObject);
-#if PYAGENT_SIZE_INTERNALS
+#if PYAGENT_INTERNAL_KNOWN
     PyHeapTypeObject *et = (PyHeapTypeObject *)op;
     if (et->ht_cached_keys != NULL)
         size += keys_size(et->ht_cached_keys);

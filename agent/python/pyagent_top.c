@@ -65,12 +65,12 @@ static void sift_up(pyagent_top_item *h, size_t i)
     }
 }
 
-void pyagent_top_offer(pyagent_top *t, const void *obj, const void *type, int64_t len)
+void pyagent_top_offer(pyagent_top *t, const void *obj, const void *type, int64_t len,
+                       bool again)
 {
     if (len < pyagent_top_threshold(t))
         return;
-    /* Untracked containers (bytearray) are met once per reference. */
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; again && i < t->n; i++)
         if (t->heap[i].obj == obj)
             return;
     pyagent_top_item item = {obj, type, len};

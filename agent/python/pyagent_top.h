@@ -19,6 +19,7 @@
 #ifndef PYAGENT_TOP_H
 #define PYAGENT_TOP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,12 +57,14 @@ static inline int64_t pyagent_top_threshold(const pyagent_top *t)
     return t->n < t->cap ? 1 : t->heap[0].len + 1;
 }
 
-/* Offer a container of length len (kept if len >= the threshold; a
- * container already kept is updated, not added twice). */
-void pyagent_top_offer(pyagent_top *t, const void *obj, const void *type, int64_t len);
+/* Offer a container of length len (kept if len >= the threshold).  again:
+ * it may have been offered before (an untracked one, met once per
+ * reference), so the kept ones are searched first, O(N). */
+void pyagent_top_offer(pyagent_top *t, const void *obj, const void *type, int64_t len,
+                       bool again);
 
 /* Note that holder refers to obj, a container of length len.  The first
- * holder noted for obj is kept. */
+ * holder noted for obj is kept.  O(N) when len passes the threshold. */
 void pyagent_top_note(pyagent_top *t, const void *obj, const void *holder, int64_t len);
 
 /* Sort the kept containers by length, longest first (ties: by address);

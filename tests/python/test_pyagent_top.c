@@ -19,11 +19,11 @@ static void test_keeps_the_longest(void **state)
     pyagent_top t;
     assert_int_equal(pyagent_top_init(&t, 3), 0);
     assert_int_equal(pyagent_top_threshold(&t), 1);
-    pyagent_top_offer(&t, objs[0], list_type, 0);      /* empty: never kept */
+    pyagent_top_offer(&t, objs[0], list_type, 0, true);      /* empty: never kept */
     for (int i = 1; i <= 100; i++)
-        pyagent_top_offer(&t, objs[i], i % 2 ? list_type : dict_type, (i * 37) % 101);
-    pyagent_top_offer(&t, objs[5], list_type, 1000);   /* a container met again: */
-    pyagent_top_offer(&t, objs[5], list_type, 1000);   /* kept once */
+        pyagent_top_offer(&t, objs[i], i % 2 ? list_type : dict_type, (i * 37) % 101, true);
+    pyagent_top_offer(&t, objs[5], list_type, 1000, true);   /* a container met again: */
+    pyagent_top_offer(&t, objs[5], list_type, 1000, true);   /* kept once */
     assert_int_equal(t.n, 3);
     assert_int_equal(pyagent_top_threshold(&t), 100);  /* the shortest kept + 1 */
     pyagent_top_sort(&t);
@@ -42,7 +42,7 @@ static void test_off(void **state)
     pyagent_top t;
     assert_int_equal(pyagent_top_init(&t, 0), 0);
     assert_true(pyagent_top_threshold(&t) == INT64_MAX);
-    pyagent_top_offer(&t, objs[1], list_type, 5);
+    pyagent_top_offer(&t, objs[1], list_type, 5, true);
     pyagent_top_note(&t, objs[1], objs[2], 5);
     assert_int_equal(t.n, 0);
     assert_null(pyagent_top_holder(&t, objs[1]));
@@ -63,8 +63,8 @@ static void test_notes(void **state)
     assert_ptr_equal(pyagent_top_holder(&t, objs[1]), objs[500]);
     for (int i = 2; i < 40; i++)                       /* many short ones */
         pyagent_top_note(&t, objs[i], objs[600 + i], 3);
-    pyagent_top_offer(&t, objs[1], list_type, 10);
-    pyagent_top_offer(&t, objs[900], list_type, 50);
+    pyagent_top_offer(&t, objs[1], list_type, 10, true);
+    pyagent_top_offer(&t, objs[900], list_type, 50, true);
     assert_int_equal(pyagent_top_threshold(&t), 11);
     /* Full of notes of length 3 and 10: a long container's note still fits
      * (the short ones are pruned), a short one's is not taken. */
