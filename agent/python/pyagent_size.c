@@ -8,6 +8,7 @@
  * elsewhere those are sized by their basic size alone. */
 #include "pyagent_size.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -69,16 +70,19 @@ static int defines(PyTypeObject *t, PyObject *key)
 pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key,
                                        const PyTypeObject *deque_type)
 {
+    bool unknown = false;
     for (PyTypeObject *t = tp; t != NULL && t != &PyBaseObject_Type; t = t->tp_base) {
         pyagent_size_kind k = own_kind(t, deque_type);
         if (k != PYAGENT_SIZE_LAYOUT)
             return k;
-        /* A C __sizeof__ we do not know: ob_size may not even be a length. */
+        /* A C __sizeof__ we do not know: the nearest known base's formula
+         * (its extra buffers uncounted), or, if none, the basic size alone:
+         * ob_size may not even be a length. */
         if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE) && defines(t, sizeof_key))
-            return PYAGENT_SIZE_BASIC;
+            unknown = true;
         /* A class's Python __sizeof__ is not run: its base's layout counts. */
     }
-    return PYAGENT_SIZE_LAYOUT;
+    return unknown ? PYAGENT_SIZE_BASIC : PYAGENT_SIZE_LAYOUT;
 }
 
 /* ---- formulas ------------------------------------------------------------ */
@@ -115,11 +119,8 @@ static size_t dict_size(PyObject *op)
 #if PYAGENT_INTERNAL_KNOWN
     PyDictObject *mp = (PyDictObject *)op;
     PyDictKeysObject *keys = mp->ma_keys;
-#if PY_VERSION_HEX >= 0x030D0000
-    if (mp->ma_values != NULL && !mp->ma_values->embedded)
-#else
+    /* A split table's values, embedded in the instance (3.13) or not. */
     if (mp->ma_values != NULL)
-#endif
         size += (size_t)(keys->dk_nentries + keys->dk_usable) * sizeof(PyObject *);
     if (keys->dk_refcnt == 1)
         size += keys_size(keys);

@@ -12,8 +12,10 @@
  * Tolerance.  A class whose __sizeof__ is Python code is sized as its base
  * class would be (the layout figure; its own __sizeof__ is never run).  A C
  * type outside the list above with a __sizeof__ of its own
- * (collections.OrderedDict, io buffers, array.array, ...) is sized by
- * tp_basicsize plus the headers: its extra buffers are not counted.  For
+ * (collections.OrderedDict, ctypes' StgDict, io buffers, array.array, ...)
+ * is sized by the formula of its nearest base in the list (a dict's for
+ * OrderedDict and StgDict), else by tp_basicsize, plus the headers: its
+ * own extra buffers are not counted.  For
  * every type of the list the figure is sys.getsizeof's, exactly.
  *
  * Threading: GIL held; reads only, allocates nothing, runs no Python code

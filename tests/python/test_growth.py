@@ -165,7 +165,9 @@ class Slotted:
     __slots__ = ("a",)
 class Plain:
     def __init__(self): self.x = [1]
-KEEP = [Slotted(), Plain(), Plain().__dict__, bytearray(100)]
+P = Plain()
+KEEP = [Slotted(), Plain(), Plain().__dict__, vars(P), bytearray(100),
+        collections.OrderedDict(a=1)]      # vars(P): a dict over P's inline values
 def gen():
     yield 1
 G = gen(); next(G)
