@@ -220,10 +220,12 @@ print(json.dumps({k: (v if k != "counts" else len(v)) for k, v in d.items()}))
 # bytecode interpreter itself frees (gh-130382), which would make the
 # control grow as well.
 EXACT_HOST = """
-import ctypes, json, sys
+import ctypes, json, sys, time
 import leakagent
 leakagent.start(sys.argv[1])
 assert leakagent.stats()["exact"]
+while leakagent.stats()["snapshots"] < 1:     # the thread's baseline, first
+    time.sleep(0.01)
 N = 20000
 def work(base, leak):
     fresh = list(range(base, base + N))
@@ -264,7 +266,7 @@ class ExactTest(TmpDirTest):
             self.assertGreaterEqual(extra - grown["False"][0], 19000, grown)
             self.assertLessEqual(extra - grown["False"][0], 21000, grown)
         exact = [s["exact"].get("int", 0) for s in parse_details(read_text(self.path("mc.log")))]
-        self.assertGreaterEqual(len(exact), 3)      # the thread's baseline, then ours
+        self.assertEqual(len(exact), 4)             # the thread's baseline, then ours
         self.assertTrue(exact[-3] + 19000 < exact[-2] and exact[-2] + 19000 < exact[-1], exact)
 
     @unittest.skipIf(HAS_EXACT, "3.13 has the reference tracer")
