@@ -4,6 +4,7 @@
 #include "cfg.h"
 
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ int cfg_init(cfg_config *cfg)
     cfg->log_mode = 0640;
     cfg->prometheus_mode = 0644;
     cfg->sample_min_count = 1;
+    cfg->sample_referents = true;
+    cfg->sample_sizes = true;
+    cfg->sample_containers = 10;
     cfg->max_overhead = 0.01;
     cfg->log_path = strdup("most_common.log");
     cfg->prometheus_textfile = strdup("");
@@ -47,6 +51,7 @@ void cfg_free(cfg_config *cfg)
     cfg_strings_free(&cfg->sample_exclude);
     cfg_strings_free(&cfg->gauges);
     cfg_strings_free(&cfg->autostart_programs);
+    free(cfg->file);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -59,7 +64,9 @@ int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err)
     memset(&dst->sample_exclude, 0, sizeof dst->sample_exclude);
     memset(&dst->gauges, 0, sizeof dst->gauges);
     memset(&dst->autostart_programs, 0, sizeof dst->autostart_programs);
-    if (cfg_string_assign(&dst->log_path, src->log_path) != 0 ||
+    dst->file = NULL;
+    if ((src->file != NULL && cfg_string_assign(&dst->file, src->file) != 0) ||
+        cfg_string_assign(&dst->log_path, src->log_path) != 0 ||
         cfg_string_assign(&dst->prometheus_textfile, src->prometheus_textfile) != 0 ||
         cfg_strings_assign(&dst->sample_include, (const char *const *)src->sample_include.items, src->sample_include.count) != 0 ||
         cfg_strings_assign(&dst->sample_exclude, (const char *const *)src->sample_exclude.items, src->sample_exclude.count) != 0 ||
@@ -80,6 +87,22 @@ bool cfg_autostart_allows(const cfg_config *cfg, const char *program)
         if (fnmatch(cfg->autostart_programs.items[i], program, 0) == 0)
             return true;
     return false;
+}
+
+int cfg_refuse(const cfg_config *cfg, const char *key, la_error *err, const char *fmt, ...)
+{
+    char msg[LA_ERROR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const cfg_key *spec = cfg_key_find(key);
+    const cfg_mark *mark = spec ? &cfg->marks[spec - cfg_keys] : NULL;
+    if (mark && mark->line > 0 && cfg->file)
+        return la_error_set(err, "%s:%u:%u: %s: %s", cfg->file, mark->line, mark->column, key, msg);
+    if (mark && mark->set)
+        return la_error_set(err, "override '%s': %s", key, msg);
+    return la_error_set(err, "%s: %s", key, msg);
 }
 
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name)
@@ -142,6 +165,7 @@ int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err)
         cfg_free(&scratch);
         return la_error_set(err, "override '%s': %s", key, why.msg);
     }
+    scratch.marks[spec - cfg_keys] = (cfg_mark){.set = true};
     cfg_free(cfg);
     *cfg = scratch;
     return 0;
@@ -161,6 +185,7 @@ int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items, siz
     }
     if (cfg_key_assign_list(cfg, spec, items, count) != 0)
         return la_error_set(err, "out of memory");
+    cfg->marks[spec - cfg_keys] = (cfg_mark){.set = true};
     return 0;
 }
 

@@ -18,6 +18,16 @@
 #define CFG_INTERVAL_MIN_MS 10ULL
 #define CFG_INTERVAL_MAX_MS (24ULL * 3600 * 1000)
 
+/* Room for every key of the table (checked at compile time in cfg_keys.c). */
+#define CFG_MAX_KEYS 40
+
+/* Where a key got its value: line and column (1-based) in cfg->file, or
+ * line 0 with `set` for an override; all zero while it has its default. */
+typedef struct cfg_mark {
+    unsigned line, column;
+    bool set;
+} cfg_mark;
+
 /* A list of strings (glob patterns, gauge names).  Owned by the config. */
 typedef struct cfg_strings {
     char **items;
@@ -43,6 +53,16 @@ typedef struct cfg_config {
     unsigned prometheus_mode;   /* prometheus.mode of the textfile (0644: node_exporter reads it) */
     cfg_strings autostart_programs; /* autostart.programs: LEAKAGENT_CONFIG starts the agent
                                        only in these programs (%n, fnmatch); empty = all */
+    bool sample_referents;      /* sample.referents: count untracked referents by type */
+    bool sample_sizes;          /* sample.sizes: bytes per type */
+    unsigned sample_containers; /* sample.containers: the N longest containers, 0 = off */
+    bool sample_exact;          /* sample.exact: count by the reference tracer (3.13+) */
+
+    /* Where each key was set (index: its row in the key table), so that a
+     * part that knows more than the core (the Python extension: which
+     * interpreter it runs in) can refuse a value with its location. */
+    char *file;                 /* the file last loaded, NULL if none */
+    cfg_mark marks[CFG_MAX_KEYS];
 } cfg_config;
 
 /* Fill cfg with the defaults of DESIGN.md.  Returns 0, or -1 when out of
@@ -79,6 +99,13 @@ extern const char *const cfg_known_keys[];
 /* True if LEAKAGENT_CONFIG may start the agent in `program` (its %n):
  * autostart.programs is empty or has a pattern that matches it. */
 bool cfg_autostart_allows(const cfg_config *cfg, const char *program);
+
+/* Refuse the value of `key` (dotted) after loading: err gets
+ * "FILE:LINE:COLUMN: key: message" where the file set it, "override 'key':
+ * message" where an override did, "key: message" if it has its default.
+ * Returns -1. */
+int cfg_refuse(const cfg_config *cfg, const char *key, la_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* True if gauge `name` is listed in cfg->gauges. */
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name);

@@ -29,6 +29,10 @@ const cfg_key cfg_keys[] = {
     {"prometheus.textfile", KIND_STRING, FIELD(prometheus_textfile), 0, 0},
     {"prometheus.mode", KIND_MODE, FIELD(prometheus_mode), 0, 0},
     {"autostart.programs", KIND_PATTERNS, FIELD(autostart_programs), 0, 0},
+    {"sample.referents", KIND_BOOL, FIELD(sample_referents), 0, 0},
+    {"sample.sizes", KIND_BOOL, FIELD(sample_sizes), 0, 0},
+    {"sample.containers", KIND_UINT, FIELD(sample_containers), 0, 100},
+    {"sample.exact", KIND_BOOL, FIELD(sample_exact), 0, 0},
 };
 const size_t cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
 
@@ -36,11 +40,14 @@ const char *const cfg_sections[] = {"log", "sample", "prometheus", "autostart", 
 
 _Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] + 5 <= CFG_NAMES_MAX,
                "CFG_NAMES_MAX too small for the keys and sections");
+_Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] <= CFG_MAX_KEYS,
+               "CFG_MAX_KEYS too small for the keys");
 
 const char *const cfg_known_keys[] = {
     "enabled", "interval", "log", "log.path", "log.max_size", "log.keep",
     "log.compress", "log.mode", "sample", "sample.collect", "sample.top",
-    "sample.min_count", "sample.include", "sample.exclude", "max_overhead",
+    "sample.min_count", "sample.include", "sample.exclude", "sample.referents",
+    "sample.sizes", "sample.containers", "sample.exact", "max_overhead",
     "gauges", "prometheus", "prometheus.textfile", "prometheus.mode",
     "autostart", "autostart.programs", NULL,
 };

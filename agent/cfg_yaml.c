@@ -91,7 +91,26 @@ static int load_list(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value)
     return rc;
 }
 
+/* Remember where the key got its value (cfg_refuse). */
+static int mark(load_ctx *ctx, const cfg_key *spec, const yaml_node_t *value, int rc)
+{
+    if (rc == 0)
+        ctx->cfg->marks[spec - cfg_keys] = (cfg_mark){
+            .line = (unsigned)value->start_mark.line + 1,
+            .column = (unsigned)value->start_mark.column + 1,
+            .set = true,
+        };
+    return rc;
+}
+
+static int load_value_unmarked(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value);
+
 static int load_value(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value)
+{
+    return mark(ctx, spec, value, load_value_unmarked(ctx, spec, value));
+}
+
+static int load_value_unmarked(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value)
 {
     if (cfg_kind_is_list(spec->kind))
         return load_list(ctx, spec, value);
@@ -234,6 +253,12 @@ int cfg_load_string(cfg_config *cfg, const char *text, size_t len, const char *n
         goto out;
     }
     have_doc = true;
+    if (cfg_string_assign(&scratch.file, name) != 0) {
+        la_error_set(err, "%s:1:1: out of memory", name);
+        goto out;
+    }
+    /* Marks are of this file: those of an earlier one would point into it. */
+    memset(scratch.marks, 0, sizeof scratch.marks);
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     load_ctx ctx = {&doc, name, &scratch, err};
     if (refuse_nul(&ctx) != 0)

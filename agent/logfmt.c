@@ -129,6 +129,27 @@ static size_t format_u64(char *out, uint64_t v)
     return n;
 }
 
+/* One detail record line (snap.h's kinds): "#REFS name refs bytes",
+ * "#BYTES name bytes", "#LEN name 0xID length holder", "#EXACT name net". */
+static int append_record(logfmt_buf *b, const snapshot *s, const snap_rec *r)
+{
+    static const char *const tags[SNAP_REC_KINDS] = {"#REFS ", "#BYTES ", "#LEN ", "#EXACT "};
+    if (logfmt_buf_printf(b, "%s", tags[r->kind]) != 0 ||
+        logfmt_append_name(b, snap_rec_name(s, r)) < 0)
+        return -1;
+    switch (r->kind) {
+    case SNAP_REC_REFS:
+        return logfmt_buf_printf(b, " %lld %llu\n", (long long)r->a, (unsigned long long)r->b);
+    case SNAP_REC_LEN:
+        if (logfmt_buf_printf(b, " 0x%llx %lld ", (unsigned long long)r->id, (long long)r->a) != 0 ||
+            logfmt_append_name(b, snap_rec_holder(s, r)) < 0)
+            return -1;
+        return logfmt_buf_append(b, "\n", 1);
+    default:
+        return logfmt_buf_printf(b, " %lld\n", (long long)r->a);
+    }
+}
+
 int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s)
 {
     if (logfmt_buf_printf(b, "#START %.3f pid=%ld", s->time, s->pid) != 0)
@@ -149,5 +170,8 @@ int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s)
         b->data[b->len++] = '\n';
         b->data[b->len] = '\0';
     }
+    for (size_t i = 0; i < s->n_recs; i++)
+        if (append_record(b, s, &s->recs[i]) != 0)
+            return -1;
     return 0;
 }

@@ -37,8 +37,13 @@ typedef struct logfmt_header {
  * it comes last, an unknown key that older readers skip. */
 int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
 
-/* Append "#START <time> pid=<pid> gauges...\n" then "name count\n" lines in
- * the snapshot's order. */
+/* Append "#START <time> pid=<pid> gauges...\n", then "name count\n" lines in
+ * the snapshot's order, then its detail records (snap.h), each a line that
+ * begins with '#' so that readers of counts skip it:
+ *   #REFS <type> <references> <bytes>
+ *   #BYTES <type> <bytes>
+ *   #LEN <type> 0x<address> <length> <holder>    holder "-" if unnamed
+ *   #EXACT <type> <created minus destroyed>       may be negative */
 int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s);
 
 /* Write a gauge/number: integral values without decimals, others with up to

@@ -133,8 +133,13 @@ tests/obj/test_pyagent_count: tests/python/test_pyagent_count.c agent/python/pya
 
 # python -m leakagent attach (tests/python/test_attach.py) runs gdb.
 DEB_PACKAGES   += gdb
-UNIT_TESTS     += tests/obj/test_pyagent_count
-CHECK_PROGRAMS += tests/obj/test_pyagent_count
+# So are the heap of the longest containers and its pointer map.
+tests/obj/test_pyagent_top: tests/python/test_pyagent_top.c agent/python/pyagent_top.c | tests/obj
+	$(CC) $(ALL_CFLAGS) -Iagent/python $(CMOCKA_CFLAGS) $< agent/python/pyagent_top.c -o $@ \
+	    $(CMOCKA_LIBS) $(LDFLAGS)
+
+UNIT_TESTS     += tests/obj/test_pyagent_count tests/obj/test_pyagent_top
+CHECK_PROGRAMS += tests/obj/test_pyagent_count tests/obj/test_pyagent_top
 CHECK_DEPS     += pyagent-ext-all
 CHECK_PROGRAMS += 'tests/python/run_integration.sh $(PYTHONS)'
 

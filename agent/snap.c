@@ -19,6 +19,7 @@ void snap_reset(snapshot *s)
     s->n_entries = 0;
     s->names_len = 0;
     s->n_gauges = 0;
+    s->n_recs = 0;
     s->time = 0;
     s->pid = 0;
 }
@@ -29,6 +30,7 @@ void snap_free(snapshot *s)
         return;
     free(s->entries);
     free(s->names);
+    free(s->recs);
     snap_init(s);
 }
 
@@ -48,17 +50,44 @@ static int grow(void **buf, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
+/* Copy len bytes of text and a NUL into the arena; its offset in *off. */
+static int arena_add(snapshot *s, const char *text, size_t len, size_t *off)
+{
+    if (grow((void **)&s->names, &s->names_cap, s->names_len + len + 1, 1) != 0)
+        return -1;
+    memcpy(s->names + s->names_len, text, len);
+    s->names[s->names_len + len] = '\0';
+    *off = s->names_len;
+    s->names_len += len + 1;
+    return 0;
+}
+
 int snap_add(snapshot *s, const char *name, size_t len, uint64_t count)
 {
+    size_t off;
     if (grow((void **)&s->entries, &s->cap_entries, s->n_entries + 1, sizeof *s->entries) != 0 ||
-        grow((void **)&s->names, &s->names_cap, s->names_len + len + 1, 1) != 0)
+        arena_add(s, name, len, &off) != 0)
         return -1;
-    memcpy(s->names + s->names_len, name, len);
-    s->names[s->names_len + len] = '\0';
-    s->entries[s->n_entries].name_off = s->names_len;
+    s->entries[s->n_entries].name_off = off;
     s->entries[s->n_entries].count = count;
     s->n_entries++;
-    s->names_len += len + 1;
+    return 0;
+}
+
+int snap_add_record(snapshot *s, snap_rec_kind kind, const char *name, size_t len,
+                    const char *holder, int64_t a, uint64_t b, uint64_t id)
+{
+    size_t names_len = s->names_len;
+    snap_rec r = {.kind = kind, .a = a, .b = b, .id = id};
+    if (grow((void **)&s->recs, &s->cap_recs, s->n_recs + 1, sizeof *s->recs) != 0 ||
+        arena_add(s, name, len, &r.name_off) != 0 ||
+        (holder != NULL && arena_add(s, holder, strlen(holder), &r.holder_off) != 0)) {
+        s->names_len = names_len;
+        return -1;
+    }
+    if (holder == NULL)
+        r.holder_off = r.name_off;
+    s->recs[s->n_recs++] = r;
     return 0;
 }
 
@@ -148,6 +177,75 @@ static bool keep_entry(const snap_filter *f, const char *name, uint64_t count)
     return !matches_any(f->exclude, f->n_exclude, name);
 }
 
+static int rec_by_kind_name(const void *a, const void *b)
+{
+    const snap_rec *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+}
+
+static int rec_by_kind_figure(const void *a, const void *b)
+{
+    const snap_rec *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->a != y->a)
+        return x->a > y->a ? -1 : 1;
+    if (x->kind == SNAP_REC_LEN && x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+}
+
+/* The filter's verdict on a record: LEN records name containers, not
+ * types to choose among, so they are always kept. */
+static bool keep_rec(const snap_filter *f, const snapshot *s, const snap_rec *r)
+{
+    if (f == NULL || r->kind == SNAP_REC_LEN)
+        return true;
+    /* min_count is about objects: it applies to the references of REFS; an
+     * EXACT figure is a net count that may be negative, a BYTES one bytes. */
+    uint64_t count = r->kind == SNAP_REC_REFS ? (uint64_t)r->a : f->min_count;
+    return keep_entry(f, snap_rec_name(s, r), count);
+}
+
+/* snap_finish for the records (sort_names set). */
+static void finish_records(snapshot *s, const snap_filter *filter)
+{
+    qsort(s->recs, s->n_recs, sizeof *s->recs, rec_by_kind_name);
+    size_t out = 0;
+    for (size_t i = 0; i < s->n_recs; i++) {
+        snap_rec *r = &s->recs[i];
+        snap_rec *prev = out > 0 ? &s->recs[out - 1] : NULL;
+        if (prev && r->kind != SNAP_REC_LEN && prev->kind == r->kind &&
+            strcmp(snap_rec_name(s, prev), snap_rec_name(s, r)) == 0) {
+            prev->a += r->a;
+            prev->b += r->b;
+        } else {
+            s->recs[out++] = *r;
+        }
+    }
+    s->n_recs = out;
+    out = 0;
+    for (size_t i = 0; i < s->n_recs; i++)
+        if (keep_rec(filter, s, &s->recs[i]))
+            s->recs[out++] = s->recs[i];
+    s->n_recs = out;
+    qsort(s->recs, s->n_recs, sizeof *s->recs, rec_by_kind_figure);
+    if (filter == NULL || filter->top == 0)
+        return;
+    /* The top N of each kind of type record. */
+    out = 0;
+    size_t in_kind = 0;
+    for (size_t i = 0; i < s->n_recs; i++) {
+        if (i == 0 || s->recs[i].kind != s->recs[i - 1].kind)
+            in_kind = 0;
+        if (s->recs[i].kind == SNAP_REC_LEN || in_kind++ < filter->top)
+            s->recs[out++] = s->recs[i];
+    }
+    s->n_recs = out;
+}
+
 void snap_finish(snapshot *s, const snap_filter *filter)
 {
     sort_names = s->names;
@@ -170,4 +268,5 @@ void snap_finish(snapshot *s, const snap_filter *filter)
     qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
     if (filter && filter->top && s->n_entries > filter->top)
         s->n_entries = filter->top;
+    finish_records(s, filter);
 }

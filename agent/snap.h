@@ -1,10 +1,12 @@
-/* snap: one snapshot in memory: (type name, live count) pairs plus gauges.
+/* snap: one snapshot in memory: (type name, live count) pairs, gauges, and
+ * the detail records that say what the growth is made of.
  *
  * A source fills a snapshot with snap_add() (names copied into one arena, so
  * a snapshot of thousands of types is three allocations, reused tick after
- * tick) and snap_set_gauge().  snap_finish() then merges equal names, applies
- * a filter (the config's sample.* keys) and sorts most common first.  Not
- * thread-safe: each thread works on its own snapshot. */
+ * tick), snap_set_gauge() and snap_add_record().  snap_finish() then merges
+ * equal names, applies a filter (the config's sample.* keys) and sorts most
+ * common first, counts and each kind of record alike.  Not thread-safe:
+ * each thread works on its own snapshot. */
 #ifndef LA_SNAP_H
 #define LA_SNAP_H
 
@@ -25,6 +27,31 @@ typedef struct snap_gauge {
     double value;
 } snap_gauge;
 
+/* Detail records (DESIGN.md, "Why it grows"), written after the counts as
+ * lines beginning with '#', in this order of kinds:
+ *   REFS   untracked objects referenced from tracked ones, by type:
+ *          a = references, b = sum of their shallow sizes (per reference)
+ *   BYTES  shallow size summed over a type's tracked objects: a = bytes
+ *   LEN    one large container: a = length, id = its address, holder = name
+ *   EXACT  objects of a type created minus destroyed since exact mode began
+ *          (a signed figure: pre-existing objects that die lower it) */
+typedef enum snap_rec_kind {
+    SNAP_REC_REFS = 0,
+    SNAP_REC_BYTES,
+    SNAP_REC_LEN,
+    SNAP_REC_EXACT,
+    SNAP_REC_KINDS
+} snap_rec_kind;
+
+typedef struct snap_rec {
+    snap_rec_kind kind;
+    size_t name_off;   /* type name in the arena */
+    size_t holder_off; /* LEN only: holder name in the arena */
+    int64_t a;         /* the main figure: sorted by it, descending */
+    uint64_t b;        /* REFS: bytes */
+    uint64_t id;       /* LEN: the container's address */
+} snap_rec;
+
 typedef struct snapshot {
     double time;       /* unix seconds, set by the sampler */
     long pid;          /* process that took it, set by the sampler */
@@ -34,6 +61,8 @@ typedef struct snapshot {
     size_t names_len, names_cap;
     snap_gauge gauges[SNAP_MAX_GAUGES];
     size_t n_gauges;
+    snap_rec *recs;    /* detail records, grouped by kind after snap_finish */
+    size_t n_recs, cap_recs;
 } snapshot;
 
 void snap_init(snapshot *s);
@@ -59,6 +88,22 @@ static inline const char *snap_name(const snapshot *s, size_t i)
     return s->names + s->entries[i].name_off;
 }
 
+/* Append one detail record: name (len bytes, need not be NUL-terminated),
+ * holder (NUL-terminated, LEN only; NULL otherwise) and the figures.  0, or
+ * -1 when out of memory (the snapshot is then unchanged). */
+int snap_add_record(snapshot *s, snap_rec_kind kind, const char *name, size_t len,
+                    const char *holder, int64_t a, uint64_t b, uint64_t id);
+
+static inline const char *snap_rec_name(const snapshot *s, const snap_rec *r)
+{
+    return s->names + r->name_off;
+}
+
+static inline const char *snap_rec_holder(const snapshot *s, const snap_rec *r)
+{
+    return s->names + r->holder_off;
+}
+
 /* Which entries snap_finish keeps: the config's sample.* keys. */
 typedef struct snap_filter {
     uint64_t min_count;             /* fewer objects: dropped */
@@ -71,7 +116,12 @@ typedef struct snap_filter {
 
 /* Merge entries with equal names (summing counts), drop those the filter
  * refuses, sort by count descending (name ascending on ties) and keep the
- * filter's top.  filter may be NULL (merge and sort only).  Cannot fail. */
+ * filter's top.  The records get the same: REFS, BYTES and EXACT records of
+ * equal names are merged, filtered by name (include, exclude; min_count
+ * for REFS references and EXACT counts) and cut to the top; LEN records are
+ * kept as they are.  All are then grouped by kind (REFS, BYTES, LEN, EXACT)
+ * and sorted by their main figure, descending.  filter may be NULL (merge
+ * and sort only).  Cannot fail. */
 void snap_finish(snapshot *s, const snap_filter *filter);
 
 /* Sum of all counts (for the gc_objects gauge of sources that lack one). */

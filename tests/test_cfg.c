@@ -366,6 +366,36 @@ static void test_known_keys_match_the_table(void **state)
     assert_int_equal(n, cfg_n_keys + sections);
 }
 
+/* The detail keys' defaults and values, and cfg_refuse: where a key was
+ * set (file, override, default) goes into the message, as a part that knows
+ * more than the core (the Python extension) refuses a value. */
+static void test_detail_keys_and_refuse(void **state)
+{
+    cfg_config *cfg = *state;
+    la_error err = {{0}};
+    assert_true(cfg->sample_referents);
+    assert_true(cfg->sample_sizes);
+    assert_int_equal(cfg->sample_containers, 10);
+    assert_false(cfg->sample_exact);
+    cfg_refuse(cfg, "sample.exact", &err, "not here");
+    assert_string_equal(err.msg, "sample.exact: not here");
+    assert_int_equal(load(cfg, "interval: 5s\nsample:\n  containers: 3\n  exact: true\n", &err), 0);
+    assert_int_equal(cfg->sample_containers, 3);
+    assert_true(cfg->sample_exact);
+    assert_int_equal(cfg_refuse(cfg, "sample.exact", &err, "needs %s", "3.13"), -1);
+    assert_string_equal(err.msg, "t.yaml:4:10: sample.exact: needs 3.13");
+    cfg_config copy;
+    assert_int_equal(cfg_copy(&copy, cfg, &err), 0);     /* the marks and file travel */
+    cfg_refuse(&copy, "sample.containers", &err, "too many");
+    assert_string_equal(err.msg, "t.yaml:3:15: sample.containers: too many");
+    cfg_free(&copy);
+    assert_refused(cfg, "sample:\n  containers: 101\n",
+                   "t.yaml:2:15: sample.containers: 101 is out of range (at most 100)");
+    assert_int_equal(cfg_set(cfg, "sample_exact", "false", &err), 0);
+    cfg_refuse(cfg, "sample.exact", &err, "off");
+    assert_string_equal(err.msg, "override 'sample.exact': off");
+}
+
 static void test_copy_is_deep(void **state)
 {
     cfg_config *cfg = *state;
@@ -397,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_path_template),
         cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_is_deep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detail_keys_and_refuse, setup, teardown),
         cmocka_unit_test(test_known_keys_match_the_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

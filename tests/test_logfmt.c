@@ -56,6 +56,36 @@ static void test_snapshot_text(void **state)
     snap_free(&s);
 }
 
+/* Detail records follow the counts, every line starting with '#', names
+ * sanitised like count names; the #START line and counts are unchanged. */
+static void test_records_text(void **state)
+{
+    (void)state;
+    snapshot s;
+    snap_init(&s);
+    s.time = 1763700000.5;
+    s.pid = 7;
+    snap_add(&s, "list", 4, 12);
+    snap_add_record(&s, SNAP_REC_REFS, "str", 3, NULL, 110000, 6160000, 0);
+    snap_add_record(&s, SNAP_REC_BYTES, "list", 4, NULL, 880056, 0, 0);
+    snap_add_record(&s, SNAP_REC_LEN, "list", 4, "registry.LEAKY_REGISTRY", 110000, 0,
+                    0x7f00deadbeefULL);
+    snap_add_record(&s, SNAP_REC_LEN, "dict", 4, "-", 9, 0, 0x10);
+    snap_add_record(&s, SNAP_REC_EXACT, "my type", 7, NULL, -3, 0, 0);
+    logfmt_buf b = {0};
+    assert_int_equal(logfmt_append_snapshot(&b, &s), 0);
+    assert_string_equal(b.data,
+        "#START 1763700000.500 pid=7\n"
+        "list 12\n"
+        "#REFS str 110000 6160000\n"
+        "#BYTES list 880056\n"
+        "#LEN list 0x7f00deadbeef 110000 registry.LEAKY_REGISTRY\n"
+        "#LEN dict 0x10 9 -\n"
+        "#EXACT my_type -3\n");
+    logfmt_buf_free(&b);
+    snap_free(&s);
+}
+
 static void test_numbers(void **state)
 {
     (void)state;
@@ -88,6 +118,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header),
         cmocka_unit_test(test_snapshot_text),
+        cmocka_unit_test(test_records_text),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_buffer_grows),
     };

@@ -82,6 +82,57 @@ static void test_filters(void **state)
     snap_free(&s);
 }
 
+static void rec(snapshot *s, snap_rec_kind kind, const char *name, const char *holder,
+                int64_t a, uint64_t b, uint64_t id)
+{
+    assert_int_equal(snap_add_record(s, kind, name, strlen(name), holder, a, b, id), 0);
+}
+
+/* Records: grouped REFS, BYTES, LEN, EXACT whatever the order they came in;
+ * equal type names merged (not LEN: two containers of one type); sorted by
+ * the main figure; the filter's names, min_count (REFS) and top apply. */
+static void test_records_finish(void **state)
+{
+    (void)state;
+    const char *exclude[] = {"hidden"};
+    snap_filter filter = {.min_count = 2, .exclude = exclude, .n_exclude = 1, .top = 2};
+    snapshot s;
+    snap_init(&s);
+    add(&s, "list", 5);
+    rec(&s, SNAP_REC_EXACT, "int", NULL, -4, 0, 0);
+    rec(&s, SNAP_REC_LEN, "list", "__main__.LEAKY", 100, 0, 0x20);
+    rec(&s, SNAP_REC_BYTES, "list", NULL, 500, 0, 0);
+    rec(&s, SNAP_REC_REFS, "str", NULL, 10, 600, 0);
+    rec(&s, SNAP_REC_REFS, "int", NULL, 30, 840, 0);
+    rec(&s, SNAP_REC_REFS, "str", NULL, 25, 1500, 0);   /* a second str type */
+    rec(&s, SNAP_REC_REFS, "float", NULL, 1, 24, 0);    /* below min_count */
+    rec(&s, SNAP_REC_REFS, "hidden", NULL, 99, 99, 0);  /* excluded */
+    rec(&s, SNAP_REC_REFS, "bytes", NULL, 3, 99, 0);    /* cut by top */
+    rec(&s, SNAP_REC_LEN, "list", "-", 100, 0, 0x10);
+    rec(&s, SNAP_REC_LEN, "dict", "Conn.channels", 300, 0, 0x30);
+    rec(&s, SNAP_REC_BYTES, "dict", NULL, 700, 0, 0);
+    rec(&s, SNAP_REC_EXACT, "str", NULL, 9, 0, 0);
+    snap_finish(&s, &filter);
+    assert_int_equal(s.n_recs, 9);
+    const snap_rec *r = s.recs;
+    assert_int_equal(r[0].kind, SNAP_REC_REFS);
+    assert_string_equal(snap_rec_name(&s, &r[0]), "str");
+    assert_int_equal(r[0].a, 35);
+    assert_int_equal(r[0].b, 2100);
+    assert_string_equal(snap_rec_name(&s, &r[1]), "int");
+    assert_int_equal(r[2].kind, SNAP_REC_BYTES);
+    assert_string_equal(snap_rec_name(&s, &r[2]), "dict");
+    assert_string_equal(snap_rec_name(&s, &r[3]), "list");
+    assert_int_equal(r[4].kind, SNAP_REC_LEN);
+    assert_string_equal(snap_rec_holder(&s, &r[4]), "Conn.channels");
+    assert_int_equal(r[5].id, 0x10);    /* equal lengths: by address */
+    assert_string_equal(snap_rec_holder(&s, &r[6]), "__main__.LEAKY");
+    assert_int_equal(r[7].kind, SNAP_REC_EXACT);
+    assert_string_equal(snap_rec_name(&s, &r[7]), "str");
+    assert_int_equal(r[8].a, -4);       /* negative nets are kept */
+    snap_free(&s);
+}
+
 static void test_gauges(void **state)
 {
     (void)state;
@@ -115,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_add_and_names),
         cmocka_unit_test(test_finish_merges_and_sorts),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_records_finish),
         cmocka_unit_test(test_gauges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,3 +47,16 @@ int pyagent_count_grow(pyagent_count *t)
     t->last = NULL;     /* pointed into the old slots */
     return 0;
 }
+
+pyagent_count_slot *pyagent_count_find(const pyagent_count *t, const void *key)
+{
+    if (t->cap == 0 || key == NULL)
+        return NULL;
+    size_t mask = t->cap - 1;
+    for (size_t i = pyagent_count_hash(key, t->cap);; i = (i + 1) & mask) {
+        if (t->slots[i].key == key)
+            return &t->slots[i];
+        if (t->slots[i].key == NULL)
+            return NULL;
+    }
+}

@@ -15,6 +15,8 @@
 typedef struct pyagent_count_slot {
     const void *key;        /* NULL: empty slot */
     uint64_t count;
+    uint64_t bytes;         /* sizes summed, for callers that measure them */
+    int aux;                /* the caller's per-key cache (0 when created) */
 } pyagent_count_slot;
 
 typedef struct pyagent_count {
@@ -42,24 +44,20 @@ static inline size_t pyagent_count_hash(const void *key, size_t cap)
     return (size_t)(h >> 32) & (cap - 1);
 }
 
-/* Count one more object of `key` (not NULL).  0, or -1 when the table could
- * not grow (t->failed is then set and the object is not counted).  Inline:
- * this runs once per live object. */
-static inline int pyagent_count_add(pyagent_count *t, const void *key)
+/* The slot of `key` (not NULL), created with count, bytes and aux 0 if
+ * new; NULL when the table could not grow (t->failed is then set).  The
+ * pointer is valid until the next call that creates a key.  Inline: this
+ * runs once per live object. */
+static inline pyagent_count_slot *pyagent_count_slot_of(pyagent_count *t, const void *key)
 {
-    if (t->last != NULL && t->last->key == key) {
-        t->last->count++;
-        return 0;
-    }
+    if (t->last != NULL && t->last->key == key)
+        return t->last;
     for (;;) {
         size_t mask = t->cap - 1;
         for (size_t i = pyagent_count_hash(key, t->cap);; i = (i + 1) & mask) {
             pyagent_count_slot *slot = &t->slots[i];
-            if (slot->key == key) {
-                slot->count++;
-                t->last = slot;
-                return 0;
-            }
+            if (slot->key == key)
+                return t->last = slot;
             if (slot->key == NULL)
                 break;
         }
@@ -68,18 +66,31 @@ static inline int pyagent_count_add(pyagent_count *t, const void *key)
             break;
         if (pyagent_count_grow(t) != 0) {
             t->failed = 1;
-            return -1;
+            return NULL;
         }
     }
     size_t mask = t->cap - 1;
     size_t i = pyagent_count_hash(key, t->cap);
     while (t->slots[i].key != NULL)
         i = (i + 1) & mask;
-    t->slots[i].key = key;
-    t->slots[i].count = 1;
+    pyagent_count_slot *slot = &t->slots[i];
+    *slot = (pyagent_count_slot){.key = key};
     t->used++;
-    t->last = &t->slots[i];
+    return t->last = slot;
+}
+
+/* Count one more object of `key` (not NULL).  0, or -1 when the table could
+ * not grow (t->failed is then set and the object is not counted). */
+static inline int pyagent_count_add(pyagent_count *t, const void *key)
+{
+    pyagent_count_slot *slot = pyagent_count_slot_of(t, key);
+    if (slot == NULL)
+        return -1;
+    slot->count++;
     return 0;
 }
+
+/* The slot of key, or NULL if it has none; creates nothing. */
+pyagent_count_slot *pyagent_count_find(const pyagent_count *t, const void *key);
 
 #endif

@@ -12,23 +12,12 @@
  *   3.13 free-threaded (Py_GIL_DISABLED) and 3.14+ (incremental GC: young,
  *     old[2], visited-space bits) are not walked here: the caller falls back
  *     to PyUnstable_GC_VisitObjects.
- * Py_BUILD_CORE is defined only around the internal includes, and only in
- * this file; the internal headers redefine _PyGC_FINALIZED, which the public
- * ones define as a compatibility macro, so that macro is dropped first. */
+ * The internal headers come through pyagent_internal.h. */
 #include "pyagent_gclist.h"
 
-#if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
-#define PYAGENT_GCLIST_KNOWN 1
-#define Py_BUILD_CORE 1
-#undef _PyGC_FINALIZED
-#include "internal/pycore_gc.h"
-#include "internal/pycore_interp.h"
-#undef Py_BUILD_CORE
-#else
-#define PYAGENT_GCLIST_KNOWN 0
-#endif
+#include "pyagent_internal.h"
 
-#if PYAGENT_GCLIST_KNOWN
+#if PYAGENT_INTERNAL_KNOWN
 
 bool pyagent_gclist_supported(void)
 {
@@ -64,6 +53,29 @@ int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t 
     return count_list(&gcs->permanent_generation.head, t, n_objects);
 }
 
+/* pyagent_gclist_each for one list. */
+static int each_in_list(PyGC_Head *head, int (*fn)(PyObject *, void *), void *arg,
+                        uint64_t *n_objects)
+{
+    for (PyGC_Head *gc = (PyGC_Head *)head->_gc_next; gc != head;
+         gc = (PyGC_Head *)gc->_gc_next) {
+        ++*n_objects;
+        if (fn((PyObject *)(gc + 1), arg) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pyagent_gclist_each(PyInterpreterState *interp, int (*fn)(PyObject *op, void *arg), void *arg,
+                        uint64_t *n_objects)
+{
+    struct _gc_runtime_state *gcs = &interp->gc;
+    for (int i = 0; i < NUM_GENERATIONS; i++)
+        if (each_in_list(&gcs->generations[i].head, fn, arg, n_objects) != 0)
+            return -1;
+    return each_in_list(&gcs->permanent_generation.head, fn, arg, n_objects);
+}
+
 #else /* layout unknown: callers use the fallbacks */
 
 bool pyagent_gclist_supported(void)
@@ -80,6 +92,13 @@ bool pyagent_gclist_collecting(PyInterpreterState *interp)
 int pyagent_gclist_count(PyInterpreterState *interp, pyagent_count *t, uint64_t *n_objects)
 {
     (void)interp, (void)t, (void)n_objects;
+    return -1;
+}
+
+int pyagent_gclist_each(PyInterpreterState *interp, int (*fn)(PyObject *op, void *arg), void *arg,
+                        uint64_t *n_objects)
+{
+    (void)interp, (void)fn, (void)arg, (void)n_objects;
     return -1;
 }
 

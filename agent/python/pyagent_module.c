@@ -31,6 +31,7 @@
 #include "cfg.h"
 #include "la_error.h"
 #include "smp.h"
+#include "pyagent_exact.h"
 #include "pyagent_source.h"
 #include "pyagent_walk.h"
 
@@ -38,6 +39,7 @@
 typedef struct pyagent_run {
     smp_sampler *smp;
     pyagent_source source;      /* the sampler's source points here */
+    pyagent_exact exact;        /* sample.exact's tracer and counts */
     unsigned users;             /* module state + sample_now() calls in flight */
 } pyagent_run;
 
@@ -65,6 +67,7 @@ static void run_release(pyagent_run *run)
 {
     if (run == NULL || --run->users > 0)
         return;
+    pyagent_exact_stop(&run->exact);    /* needs the GIL: before releasing it */
     Py_BEGIN_ALLOW_THREADS
     smp_destroy(run->smp);
     Py_END_ALLOW_THREADS
@@ -183,6 +186,23 @@ static void header_extra(char *out, size_t size)
     snprintf(out, size, "python=%.*s", (int)n, v);
 }
 
+/* Exact mode, as sample.exact asks.  Refused when another tool holds the
+ * tracer: said on stderr with the key's location, and the agent runs in
+ * the default mode (stats()['exact'] is then False). */
+static void start_exact(const cfg_config *cfg, pyagent_run *run)
+{
+    la_error why = {""}, err = {""};
+    const char *caveat;
+    if (pyagent_exact_start(&run->exact, &caveat, &why) == 0) {
+        run->source.exact = &run->exact;
+        if (caveat != NULL)
+            pyagent_source_say(caveat);
+        return;
+    }
+    cfg_refuse(cfg, "sample.exact", &err, "%s", why.msg);
+    pyagent_source_say(err.msg);
+}
+
 /* ---- hooks ------------------------------------------------------------ */
 
 /* Register module._atexit with atexit and module._after_fork_child with
@@ -281,6 +301,16 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     PyObject *result = NULL;
     if (build_config(st, &cfg, path, overrides) != 0)
         goto out;
+    /* The core accepts sample.exact everywhere; only here is it known
+     * whether this interpreter has the reference tracer. */
+    if (cfg.sample_exact && !pyagent_exact_available()) {
+        char version[64];
+        header_extra(version, sizeof version);
+        cfg_refuse(&cfg, "sample.exact", &err,
+                   "needs Python 3.13 or later (PyRefTracer_SetTracer); this is %s", version + 7);
+        PyErr_SetString(st->config_error, err.msg);
+        goto out;
+    }
     if (!cfg.enabled || (autostart && !autostart_chosen(&cfg, program))) {
         result = Py_NewRef(Py_False);
         goto out;
@@ -295,6 +325,13 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     run->source.interp = PyInterpreterState_Main();
     run->source.collect = cfg.sample_collect;
     run->source.mode = st->mode;
+    run->source.detail = (pyagent_detail_opts){
+        .referents = cfg.sample_referents,
+        .sizes = cfg.sample_sizes,
+        .containers = cfg.sample_containers,
+    };
+    if (cfg.sample_exact)
+        start_exact(&cfg, run);
 
     char extra[64];
     header_extra(extra, sizeof extra);
@@ -391,20 +428,95 @@ static PyObject *pyagent_sample_now(PyObject *module, PyObject *unused)
 }
 
 PyDoc_STRVAR(snapshot_doc,
-"snapshot() -> dict\n\n"
+"snapshot(details=False, containers=10) -> dict\n\n"
 "{type name: live count} now, counted like the thread does (every object\n"
 "the GC tracks, frozen ones included), most common first.  The config's\n"
-"sample.* filters are not applied.  Works without start().");
+"sample.* filters are not applied.  Works without start().\n\n"
+"With details=True, what the log's detail records say, as a dict:\n"
+"  'counts':     {type name: live count}, as above\n"
+"  'bytes':      {type name: shallow size summed over its tracked objects}\n"
+"  'refs':       {type name: (references, bytes)} of untracked objects\n"
+"                referenced from tracked ones (once per reference)\n"
+"  'containers': [(type name, id, length, holder)], the `containers`\n"
+"                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
+"                'Class.attr' or '-'\n"
+"  'exact':      {type name: created - destroyed}, while exact mode runs");
 
-static PyObject *pyagent_snapshot(PyObject *module, PyObject *unused)
+/* The value of one detail record in snapshot(details=True)'s dicts. */
+static PyObject *record_value(const snapshot *snap, const snap_rec *r)
 {
+    switch (r->kind) {
+    case SNAP_REC_REFS:
+        return Py_BuildValue("(LK)", (long long)r->a, (unsigned long long)r->b);
+    case SNAP_REC_LEN:
+        return Py_BuildValue("(sKLs)", snap_rec_name(snap, r), (unsigned long long)r->id,
+                             (long long)r->a, snap_rec_holder(snap, r));
+    default:
+        return PyLong_FromLongLong((long long)r->a);
+    }
+}
+
+/* snapshot(details=True)'s dict from a finished snapshot.  New reference,
+ * or NULL with an exception set. */
+static PyObject *details_dict(const snapshot *snap, PyObject *counts)
+{
+    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact"};
+    PyObject *parts[SNAP_REC_KINDS] = {NULL};
+    PyObject *result = PyDict_New();
+    if (result == NULL || PyDict_SetItemString(result, "counts", counts) != 0)
+        goto fail;
+    for (int k = 0; k < SNAP_REC_KINDS; k++) {
+        parts[k] = k == SNAP_REC_LEN ? PyList_New(0) : PyDict_New();
+        if (parts[k] == NULL)
+            goto fail;
+    }
+    for (size_t i = 0; i < snap->n_recs; i++) {
+        const snap_rec *r = &snap->recs[i];
+        PyObject *value = record_value(snap, r);
+        int rc = value == NULL ? -1
+                 : r->kind == SNAP_REC_LEN
+                     ? PyList_Append(parts[r->kind], value)
+                     : PyDict_SetItemString(parts[r->kind], snap_rec_name(snap, r), value);
+        Py_XDECREF(value);
+        if (rc != 0)
+            goto fail;
+    }
+    for (int k = 0; k < SNAP_REC_KINDS; k++)
+        if (PyDict_SetItemString(result, keys[k], parts[k]) != 0)
+            goto fail;
+    for (int k = 0; k < SNAP_REC_KINDS; k++)
+        Py_DECREF(parts[k]);
+    return result;
+fail:
+    for (int k = 0; k < SNAP_REC_KINDS; k++)
+        Py_XDECREF(parts[k]);
+    Py_XDECREF(result);
+    return NULL;
+}
+
+static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"details", "containers", NULL};
+    int details = 0;
+    unsigned int containers = 10;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|pI:snapshot", kwlist, &details, &containers))
+        return NULL;
+    if (containers > 100) {
+        PyErr_SetString(PyExc_ValueError, "snapshot(): containers is 0 .. 100 (sample.containers)");
+        return NULL;
+    }
     pyagent_state *st = get_state(module);
+    pyagent_ptrmap live_types = {0};
+    pyagent_exact *exact = st->run != NULL && st->run->exact.on ? &st->run->exact : NULL;
+    pyagent_detail_opts opts = {.referents = true, .sizes = true, .containers = containers,
+                                .live_types = exact ? &live_types : NULL};
     snapshot snap;
     la_error err = {""};
     uint64_t n_objects;
-    PyObject *result = NULL;
+    PyObject *result = NULL, *counts = NULL;
     snap_init(&snap);
-    switch (pyagent_walk(PyInterpreterState_Get(), st->mode, &snap, &n_objects, &err)) {
+    switch (pyagent_walk(PyInterpreterState_Get(), st->mode, details ? &opts : NULL, &snap,
+                         &n_objects, &err)) {
     case PYAGENT_WALK_OK:
         break;
     case PYAGENT_WALK_BUSY:
@@ -414,20 +526,25 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *unused)
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;
     }
+    if (details && exact != NULL && pyagent_exact_add(exact, &snap, &live_types, &err) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, err.msg);
+        goto out;
+    }
     /* Merge types of equal names; plain C, no Python code runs. */
     snap_finish(&snap, NULL);
-    if ((result = PyDict_New()) == NULL)
+    if ((counts = PyDict_New()) == NULL)
         goto out;
     for (size_t i = 0; i < snap.n_entries; i++) {
         PyObject *count = PyLong_FromUnsignedLongLong(snap.entries[i].count);
-        int rc = count ? PyDict_SetItemString(result, snap_name(&snap, i), count) : -1;
+        int rc = count ? PyDict_SetItemString(counts, snap_name(&snap, i), count) : -1;
         Py_XDECREF(count);
-        if (rc != 0) {
-            Py_CLEAR(result);
+        if (rc != 0)
             goto out;
-        }
     }
+    result = details ? details_dict(&snap, counts) : Py_NewRef(counts);
 out:
+    Py_XDECREF(counts);
+    pyagent_ptrmap_free(&live_types);
     snap_free(&snap);
     return result;
 }
@@ -436,8 +553,9 @@ PyDoc_STRVAR(stats_doc,
 "stats() -> dict\n\n"
 "The sampler's counters: snapshots, errors, skipped, rotations,\n"
 "bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
-"running, log_path, last_error, walk.  After stop(), those of the run that\n"
-"stopped; before any start, zeros.");
+"running, log_path, last_error, walk, exact (True while exact mode\n"
+"counts).  After stop(), those of the run that stopped; before any start,\n"
+"zeros.");
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
 {
@@ -450,7 +568,7 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
     else
         memset(&s, 0, sizeof s);
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s}",
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O}",
         "snapshots", (unsigned long long)s.snapshots,
         "errors", (unsigned long long)s.errors,
         "skipped", (unsigned long long)s.skipped,
@@ -463,7 +581,9 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
         "running", (st->run != NULL && s.running) ? Py_True : Py_False,
         "log_path", s.log_path,
         "last_error", s.last_error,
-        "walk", pyagent_walk_mode_name(st->run ? st->run->source.mode : st->mode));
+        "walk", pyagent_walk_mode_name(st->run ? st->run->source.mode : st->mode),
+        "exact", (st->run != NULL && st->run->exact.on && !st->run->exact.lost) ? Py_True
+                                                                                : Py_False);
 }
 
 /* os.register_at_fork(after_in_child=...): the only thread of the child is
@@ -519,7 +639,8 @@ static PyMethodDef pyagent_methods[] = {
     {"stop", pyagent_stop, METH_NOARGS, stop_doc},
     {"is_running", pyagent_is_running, METH_NOARGS, is_running_doc},
     {"sample_now", pyagent_sample_now, METH_NOARGS, sample_now_doc},
-    {"snapshot", pyagent_snapshot, METH_NOARGS, snapshot_doc},
+    {"snapshot", (PyCFunction)(void (*)(void))pyagent_snapshot, METH_VARARGS | METH_KEYWORDS,
+     snapshot_doc},
     {"stats", pyagent_stats, METH_NOARGS, stats_doc},
     {"_set_walk", pyagent_set_walk, METH_O, set_walk_doc},
     {"_atexit", pyagent_atexit, METH_NOARGS, NULL},

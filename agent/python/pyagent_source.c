@@ -2,6 +2,9 @@
  * here and nowhere else on the sampler thread.  See pyagent_source.h. */
 #include "pyagent_source.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "gauge.h"
 
 /* The GIL hold time is read on the core's monotonic clock. */
@@ -54,6 +57,26 @@ static double allocated_blocks(void)
     return v;
 }
 
+/* Exact mode's records.  Its one failure that matters (another tool took
+ * the tracer) ends exact mode and is said once on stderr.  The snapshot
+ * goes on. */
+static void add_exact(pyagent_exact *exact, snapshot *snap, const pyagent_ptrmap *live_types)
+{
+    la_error why = {""};
+    if (pyagent_exact_add(exact, snap, live_types, &why) != 0)
+        pyagent_source_say(why.msg);
+}
+
+void pyagent_source_say(const char *message)
+{
+    char line[LA_ERROR_MAX + 16];
+    int n = snprintf(line, sizeof line, "leakagent: %s\n", message);
+    if (n > (int)sizeof line - 1)
+        n = (int)sizeof line - 1;
+    ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
+    (void)ignored;
+}
+
 int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
 {
     pyagent_source *src = ud;
@@ -70,9 +93,15 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
     if (src->collect && run_collect(err) != 0)
         goto out;
     blocks = allocated_blocks();
-    switch (pyagent_walk(src->interp, src->mode, snap, &n_objects, err)) {
+    pyagent_ptrmap live_types = {0};
+    pyagent_detail_opts opts = src->detail;
+    if (src->exact != NULL)
+        opts.live_types = &live_types;
+    switch (pyagent_walk(src->interp, src->mode, &opts, snap, &n_objects, err)) {
     case PYAGENT_WALK_OK:
         rc = SMP_OK;
+        if (src->exact != NULL)
+            add_exact(src->exact, snap, &live_types);
         break;
     case PYAGENT_WALK_BUSY:
         rc = SMP_SKIP;
@@ -81,6 +110,7 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         rc = SMP_ERROR;
         break;
     }
+    pyagent_ptrmap_free(&live_types);
 out:;
     char note[320];
     bool warn = false;

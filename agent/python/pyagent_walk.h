@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "la_error.h"
+#include "pyagent_detail.h"
 #include "snap.h"
 
 typedef enum pyagent_walk_mode {
@@ -47,11 +48,19 @@ const char *pyagent_walk_mode_name(pyagent_walk_mode mode);
 int pyagent_walk_mode_parse(const char *name, pyagent_walk_mode *out, la_error *err);
 
 /* Add one (name, count) entry per type to snap and set *n_objects to the
- * number of objects seen.  interp is the interpreter whose GIL is held.
- * Returns PYAGENT_WALK_OK; PYAGENT_WALK_BUSY if a collection is running (snap
- * untouched); PYAGENT_WALK_ERROR with err set (no Python exception left set). */
-int pyagent_walk(PyInterpreterState *interp, pyagent_walk_mode mode, snapshot *snap,
-                 uint64_t *n_objects, la_error *err);
+ * number of objects seen; with opts (NULL: counts only), also the detail
+ * records it asks for (pyagent_detail.h): #BYTES per type, #REFS per
+ * untracked referent type, #LEN for the longest containers.  interp is the
+ * interpreter whose GIL is held.  Returns PYAGENT_WALK_OK;
+ * PYAGENT_WALK_BUSY if a collection is running (snap untouched);
+ * PYAGENT_WALK_ERROR with err set (no Python exception left set). */
+int pyagent_walk(PyInterpreterState *interp, pyagent_walk_mode mode,
+                 const pyagent_detail_opts *opts, snapshot *snap, uint64_t *n_objects,
+                 la_error *err);
+
+/* Append a detail record of `kind` (not LEN) for type tp, named as count
+ * lines name it, with figure a.  GIL held.  0, or -1 when out of memory. */
+int pyagent_walk_add_record(snapshot *snap, PyTypeObject *tp, snap_rec_kind kind, int64_t a);
 
 /* Set err from the pending Python exception (cleared): "what: Type: text". */
 void pyagent_walk_error_from_python(la_error *err, const char *what);

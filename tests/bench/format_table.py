@@ -67,6 +67,42 @@ def dirty_rows(rows):
              "< 1 MiB: " + verdict(worst < MiB)]]
 
 
+def detail_rows(rows):
+    """Issue 16: the detailed walk (referents, sizes, containers) against
+    today's counts-only walk and against one len(gc.get_objects()), and a
+    forked child's dirty pages after one detailed snapshot."""
+    out = []
+    for r in sorted(rows, key=lambda r: (r["python"], r["state"] != "fresh")):
+        case = "%s %s, %s objects" % (r["python"], r["state"], size_label(r["size"]))
+        per = lambda key: "%.1f ns/obj" % (r[key] * 1e9 / r["objects"])
+        ratio = r["details_s"] / r["counts_s"]
+        out.append(["16 snapshot(details) vs today's walk", case, per("details_s"),
+                    per("counts_s"), "%.2fx" % ratio, "<= 2.5x: " + verdict(ratio <= 2.5)])
+        ratio = r["details_s"] / r["get_objects_s"]
+        out.append(["16 snapshot(details) vs len(gc.get_objects())", case, "(as above)",
+                    per("get_objects_s"), "%.2fx" % ratio, "<= 1.5x: " + verdict(ratio <= 1.5)])
+        if "dirty_details" in r:
+            out.append(["16 private memory dirtied in a forked child, details", case,
+                        "%.2f MiB" % (r["dirty_details"] / MiB),
+                        "nothing: %.2f MiB" % (r["dirty_nothing"] / MiB), "",
+                        "< 1 MiB: " + verdict(r["dirty_details"] < MiB)])
+    return out
+
+
+def exact_rows(rows):
+    """Issue 16: exact mode's slowdown of an allocation loop, beside
+    tracemalloc's on the same loop."""
+    out = []
+    for r in rows:
+        case = "%s, %s iterations" % (r["python"], "{:,}".format(r["iterations"]))
+        ratio = r["exact_s"] / r["alone_s"]
+        out.append(["16 exact mode: allocation loop slowdown", case, "%.3f s" % r["exact_s"],
+                    "alone %.3f s; tracemalloc %.3f s (%.2fx)" % (
+                        r["alone_s"], r["tracemalloc_s"], r["tracemalloc_s"] / r["alone_s"]),
+                    "%.2fx" % ratio, "<= 1.15x: " + verdict(ratio <= 1.15)])
+    return out
+
+
 def gil_rows(rows):
     out = []
     for r in rows:
@@ -154,7 +190,8 @@ def main():
     table = (snapshot_rows(by.get("snapshot", [])) + dirty_rows(by.get("dirty", []))
              + gil_rows(by.get("gil", [])) + overhead_rows(by.get("overhead", []))
              + memory_rows(by.get("rss", []), by.get("log", []))
-             + leakplot_rows(by.get("leakplot", [])))
+             + leakplot_rows(by.get("leakplot", []))
+             + detail_rows(by.get("detail", [])) + exact_rows(by.get("exact", [])))
     head = ["comparison", "case", "leakagent / leakplot", "today's tool / baseline",
             "ratio (slowdown: median (min .. max))", "target"]
     print("| " + " | ".join(head) + " |")

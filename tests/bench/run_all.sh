@@ -4,7 +4,8 @@
 #   tests/bench/run_all.sh [PYTHON...]      (`make bench` passes every CPython 3.11+)
 #
 # Item 1 (snapshot cost, fresh and fragmented heaps, dirty pages after
-# fork) runs under each PYTHON given (default: python3); items 2-4 (GIL
+# fork) and issue 16's detail cost run under each PYTHON given (default:
+# python3), exact mode's under the last 3.13+ among them; items 2-4 (GIL
 # hold, host overhead, memory) under the first; item 5 (leakplot) once.
 # Each part prints JSON lines into $BENCH_OUT/results.jsonl (default
 # tests/out/bench); format_table.py turns them into the table, which also
@@ -34,10 +35,17 @@ part() {
     fi
 }
 
+exact_py=""
 for py in "$@"; do
     part "snapshot cost, fresh heap, $py" "$py" tests/bench/snapshot_cost.py fresh
     part "snapshot cost, fragmented heap, $py" "$py" tests/bench/snapshot_cost.py fragmented
+    part "detail cost, fresh heap, $py" "$py" tests/bench/detail_cost.py walk fresh
+    part "detail cost, fragmented heap, $py" "$py" tests/bench/detail_cost.py walk fragmented
+    "$py" -c 'import sys; sys.exit(sys.version_info < (3, 13))' && exact_py=$py
 done
+if [ -n "$exact_py" ]; then
+    part "exact mode cost under $exact_py" "$exact_py" tests/bench/detail_cost.py exact
+fi
 part "agent cost under $1" "$1" tests/bench/agent_cost.py "$out/agent" \
     "${BENCH_RUN_S:-2}" "${BENCH_REPS:-7}"
 if [ -x plot/leakplot ] && command -v mawk >/dev/null; then

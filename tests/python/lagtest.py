@@ -125,6 +125,39 @@ def parse_snapshots(text, bad=None):
     return snaps
 
 
+def parse_details(text):
+    """The detail records (issue 16) of every snapshot in text, in order:
+    [{"refs": {type: (references, bytes)}, "bytes": {type: bytes},
+      "len": [(type, id, length, holder)], "exact": {type: net},
+      "order": [record tags in the order written]}].  Raises ValueError on
+    a record that does not parse, or one outside a snapshot."""
+    snaps = []
+    for line in text.splitlines():
+        if line.startswith("#START"):
+            snaps.append({"refs": {}, "bytes": {}, "len": [], "exact": {}, "order": []})
+            continue
+        tag = line.split(" ", 1)[0]
+        if tag not in ("#REFS", "#BYTES", "#LEN", "#EXACT"):
+            if snaps and snaps[-1]["order"] and not line.startswith("#"):
+                raise ValueError("a count line after the records: %r" % line)
+            continue
+        if not snaps:
+            raise ValueError("a record before any #START: %r" % line)
+        snap, f = snaps[-1], line.split(" ")
+        snap["order"].append(tag)
+        if tag == "#REFS" and len(f) == 4:
+            snap["refs"][f[1]] = (int(f[2]), int(f[3]))
+        elif tag == "#BYTES" and len(f) == 3:
+            snap["bytes"][f[1]] = int(f[2])
+        elif tag == "#LEN" and len(f) == 5 and f[2].startswith("0x"):
+            snap["len"].append((f[1], int(f[2], 16), int(f[3]), f[4]))
+        elif tag == "#EXACT" and len(f) == 3:
+            snap["exact"][f[1]] = int(f[2])
+        else:
+            raise ValueError("bad record: %r" % line)
+    return snaps
+
+
 def headers(text):
     """{key: value} of every '# leakagent 1' header line in text."""
     out = []
