@@ -308,16 +308,14 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
             keep_env->env[j] = (float)e[j * nb / k];
         keep_env->n_env = (unsigned)k;
     }
-    st->slope = trend_theil_sen(x, e, nb);
-    if (isnan(st->slope))
+    if (trend_theil_sen(x, e, nb, &st->slope) != 0)
         goto oom;
     for (size_t j = 0; j < nb; j++)
         r[j] = e[j] - st->slope * x[j];
     st->period = cycle_period(r, nb);
     if (st->period > 0) {
         deseasonalise(e, r, nb, st->period);
-        st->slope = trend_theil_sen(x, e, nb);
-        if (isnan(st->slope))
+        if (trend_theil_sen(x, e, nb, &st->slope) != 0)
             goto oom;
         for (size_t j = 0; j < nb; j++)
             r[j] = e[j] - st->slope * x[j];
@@ -333,8 +331,8 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
      * one period: a wander taken for a cycle keeps its autocorrelation
      * there, a real cycle's removal leaves none. */
     int lags = st->period > 0 ? (int)lround(st->period) : 3;
-    double factor = trend_hamed_rao(x, e, nb, st->slope, lags);
-    if (factor < 0)
+    double factor;
+    if (trend_hamed_rao(x, e, nb, st->slope, lags, &factor) != 0)
         goto oom;
     /* When the envelope departs from its trend line by less than a quarter
      * of the growth, the residual ranks follow a leak's curvature and its

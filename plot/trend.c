@@ -75,16 +75,19 @@ static int cmp_idx_val(const void *a, const void *b)
     return (x->v > y->v) - (x->v < y->v);
 }
 
-double trend_hamed_rao(const double *x, const double *y, size_t n, double slope,
-                       int max_lag)
+int trend_hamed_rao(const double *x, const double *y, size_t n, double slope, int max_lag,
+                    double *factor_out)
 {
+    *factor_out = 1;
     if (n < 4 || max_lag < 1)
-        return 1;
+        return 0;
     idx_val *iv = malloc(n * sizeof *iv);
     double *rank = malloc(n * sizeof *rank);
-    double factor = -1;
+    int rc = -1;
+    double factor = 1;
     if (iv == NULL || rank == NULL)
         goto out;
+    rc = 0;
     for (size_t i = 0; i < n; i++)
         iv[i] = (idx_val){y[i] - slope * x[i], i};
     qsort(iv, n, sizeof *iv, cmp_idx_val);
@@ -100,7 +103,6 @@ double trend_hamed_rao(const double *x, const double *y, size_t n, double slope,
     double mean = (double)(n + 1) / 2, den = 0;
     for (size_t i = 0; i < n; i++)
         den += (rank[i] - mean) * (rank[i] - mean);
-    factor = 1;
     if (den <= 0)
         goto out;
     double nn = (double)n, sum = 0;
@@ -117,7 +119,8 @@ double trend_hamed_rao(const double *x, const double *y, size_t n, double slope,
 out:
     free(iv);
     free(rank);
-    return factor;
+    *factor_out = factor;
+    return rc;
 }
 
 /* Quickselect the k-th smallest of v[0..n) (reorders v). */
@@ -177,15 +180,16 @@ static uint64_t next_random(uint64_t *state)
     return x * 2685821657736338717ULL;
 }
 
-double trend_theil_sen(const double *x, const double *y, size_t n)
+int trend_theil_sen(const double *x, const double *y, size_t n, double *slope)
 {
+    *slope = 0;
     if (n < 2)
         return 0;
     double all = (double)n * (double)(n - 1) / 2;
     size_t cap = all <= TREND_SEN_EXACT_PAIRS ? (size_t)all : TREND_SEN_EXACT_PAIRS;
     double *slopes = malloc(cap * sizeof *slopes);
     if (slopes == NULL)
-        return NAN;
+        return -1;
     size_t m = 0;
     if (all <= TREND_SEN_EXACT_PAIRS) {
         for (size_t i = 0; i < n; i++)
@@ -207,9 +211,9 @@ double trend_theil_sen(const double *x, const double *y, size_t n)
                 break;                   /* all x equal: no pair at all */
         }
     }
-    double median = m ? trend_median(slopes, m) : 0;
+    *slope = m ? trend_median(slopes, m) : 0;
     free(slopes);
-    return median;
+    return 0;
 }
 
 double trend_norm_sf(double z)

@@ -25,15 +25,16 @@ typedef struct trend_mk {
 int trend_mann_kendall(const double *y, size_t n, trend_mk *out);
 
 /* The Hamed-Rao factor n/n* (>= 1) by which Var(S) grows under
- * autocorrelation, from lags 1..max_lag of the ranks of y - slope * x.
- * Returns 1 when it cannot be computed (n too small, all ties), -1 when
- * out of memory. */
-double trend_hamed_rao(const double *x, const double *y, size_t n, double slope,
-                       int max_lag);
+ * autocorrelation, from lags 1..max_lag of the ranks of y - slope * x, into
+ * *factor: 1 when it cannot be computed (n too small, all ties).  0, or -1
+ * when out of memory. */
+int trend_hamed_rao(const double *x, const double *y, size_t n, double slope, int max_lag,
+                    double *factor);
 
 /* Median of the pairwise slopes (y[j]-y[i])/(x[j]-x[i]), i < j, over pairs
- * with x[j] > x[i]; 0 when there are none.  NaN when out of memory. */
-double trend_theil_sen(const double *x, const double *y, size_t n);
+ * with x[j] > x[i], into *slope: 0 when there are none.  0, or -1 when out
+ * of memory. */
+int trend_theil_sen(const double *x, const double *y, size_t n, double *slope);
 
 /* Median of v[0..n) (reorders v); NaN for n == 0.  O(n) expected. */
 double trend_median(double *v, size_t n);
