@@ -212,6 +212,8 @@ static bool keep_rec(const snap_filter *f, const snapshot *s, const snap_rec *r)
 /* snap_finish for the records (sort_names set). */
 static void finish_records(snapshot *s, const snap_filter *filter)
 {
+    if (s->n_recs == 0)
+        return;         /* recs may be NULL: qsort must not be given it */
     qsort(s->recs, s->n_recs, sizeof *s->recs, rec_by_kind_name);
     size_t out = 0;
     for (size_t i = 0; i < s->n_recs; i++) {
