@@ -104,7 +104,9 @@ step("stopped")
         host.go()
 
         gone = host.step("gone")
-        self.assertLessEqual(gone["snapshots"], writing["snapshots"] + 1)   # one in flight
+        # The thread ticks every 20 ms while this process renames: one or two
+        # may land before the directory goes (more on a loaded machine).
+        self.assertLessEqual(gone["snapshots"], writing["snapshots"] + 3)
         self.assertIn("No such file or directory", gone["last_error"])
         self.assertIn(log, gone["sample_now"])
         self.assertIn("No such file or directory", gone["sample_now"])
