@@ -8,6 +8,8 @@
 #include "detect.h"
 #include "layout.h"
 #include "lp_cli.h"
+#include "lp_dot.h"
+#include "lp_outfile.h"
 #include "lp_read.h"
 #include "lp_report.h"
 #include "lp_series.h"
@@ -76,6 +78,32 @@ out:
     return rc;
 }
 
+/* The referrer graph (lp_dot.h) into cli->dot, through a temporary file
+ * renamed into place (lp_outfile.h).  0, or -1 with err set. */
+static int write_dot(const lp_cli *cli, const lp_series_store *s, const detect_report *d,
+                     lp_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    lp_outfile o;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem == NULL)
+        return lp_error_set(err, "out of memory (DOT graph)");
+    int rc = lp_dot_write(mem, s, d, err);
+    if (fclose(mem) != 0 && rc == 0)
+        rc = lp_error_set(err, "out of memory (DOT graph)");
+    if (rc == 0 && lp_outfile_open(&o, cli->dot, err) == 0) {
+        lp_outfile_write(&o, text, len);
+        rc = lp_outfile_commit(&o, err);
+    } else {
+        rc = -1;
+    }
+    free(text);
+    if (rc == 0 && !cli->quiet)
+        fprintf(stderr, "leakplot: referrer graph: %s\n", cli->dot);
+    return rc;
+}
+
 static enum exit_code check(const lp_cli *cli, lp_error *err)
 {
     enum exit_code code = EXIT_USAGE;
@@ -101,8 +129,10 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
         goto out;
     if (cli->explain)
         lp_report_explain(stderr, s, &d);
+    if (cli->dot && write_dot(cli, s, &d, err) != 0)
+        goto out;
     if (!cli->check) {                   /* draw: layout -> render */
-        if (draw(cli, s, &d, &st, since, until, err) == 0)
+        if (!cli->draw || draw(cli, s, &d, &st, since, until, err) == 0)
             code = EXIT_OK;
         goto out;
     }
