@@ -172,6 +172,11 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         set_rgb(cr, row->alarm ? red_alarm : amber);
         font(cr, LAYOUT_FONT_TEXT - 1, false);
         text_at(cr, row->why, sum->col_x[0] + 12, y_row, 0);
+        set_rgb(cr, ink);
+        for (size_t k = 0; k < row->n_chains; k++) {
+            y_row += sum->row_h;
+            text_at(cr, row->chains[k], sum->col_x[0] + LAYOUT_CHAIN_INDENT, y_row, 0);
+        }
     }
     if (sum->more_rows) {
         char more[160];

@@ -137,7 +137,7 @@ static void test_order_and_pages(void **state)
     assert_string_equal(f->s->cols[doc.panels[i + 1].col].name, "flat.Y");
     assert_int_equal(doc.n_panels - i, 24);
     /* pages: page 1 takes layout_page1_slots, then 12 a page */
-    size_t first = layout_page1_slots(f->d.n_growing), per = 12;
+    size_t first = layout_page1_slots(f->d.n_growing, 0), per = 12;
     size_t want = 1 + (doc.n_panels - first + per - 1) / per;
     assert_int_equal(doc.n_pages, want);
     assert_true(doc.pages[0].summary);
