@@ -1,6 +1,7 @@
 /* leakplot: main().  The pipeline is read -> series -> detect, then either
  * report (--check, --json) or layout -> render (drawing), each stage called
  * from here in turn.  Only this file turns errors into exit codes. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,27 +79,33 @@ out:
     return rc;
 }
 
+static ssize_t outfile_cookie_write(void *o, const char *data, size_t len)
+{
+    return lp_outfile_write(o, data, len) == 0 ? (ssize_t)len : -1;
+}
+
 /* The referrer graph (lp_dot.h) into cli->dot, through a temporary file
- * renamed into place (lp_outfile.h).  0, or -1 with err set. */
+ * renamed into place (lp_outfile.h), streamed (a stdio stream over it).
+ * 0, or -1 with err set. */
 static int write_dot(const lp_cli *cli, const lp_series_store *s, const detect_report *d,
                      lp_error *err)
 {
-    char *text = NULL;
-    size_t len = 0;
     lp_outfile o;
-    FILE *mem = open_memstream(&text, &len);
-    if (mem == NULL)
-        return lp_error_set(err, "out of memory (DOT graph)");
-    int rc = lp_dot_write(mem, s, d, err);
-    if (fclose(mem) != 0 && rc == 0)
-        rc = lp_error_set(err, "out of memory (DOT graph)");
-    if (rc == 0 && lp_outfile_open(&o, cli->dot, err) == 0) {
-        lp_outfile_write(&o, text, len);
-        rc = lp_outfile_commit(&o, err);
-    } else {
-        rc = -1;
+    if (lp_outfile_open(&o, cli->dot, err) != 0)
+        return -1;
+    FILE *f = fopencookie(&o, "w", (cookie_io_functions_t){.write = outfile_cookie_write});
+    if (f == NULL) {
+        lp_outfile_abort(&o);
+        return lp_error_set(err, "%s: out of memory", cli->dot);
     }
-    free(text);
+    int rc = lp_dot_write(f, s, d, err);
+    /* a failed write is kept in o and reported by the commit */
+    if (fclose(f) != 0 && o.write_errno == 0)
+        o.write_errno = EIO;
+    if (rc == 0)
+        rc = lp_outfile_commit(&o, err);
+    else
+        lp_outfile_abort(&o);
     if (rc == 0 && !cli->quiet)
         fprintf(stderr, "leakplot: referrer graph: %s\n", cli->dot);
     return rc;

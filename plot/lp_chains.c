@@ -73,14 +73,11 @@ static int rehash(lp_chains *cs, lp_error *err)
     return 0;
 }
 
-/* The set of (run, gone, key), made if new; NULL when out of memory. */
-static lp_chain_set *set_of(lp_chains *cs, uint32_t run, bool gone, lp_span key,
-                            lp_error *err)
+/* A new set for (run, gone, key) at *slot (empty); NULL when out of
+ * memory. */
+static lp_chain_set *new_set(lp_chains *cs, uint32_t *slot, uint32_t run, bool gone,
+                             lp_span key, uint64_t h, lp_error *err)
 {
-    uint64_t h = key_hash(run, gone, key.p, key.len);
-    uint32_t *slot = find_slot(cs, run, gone, key.p, key.len, h);
-    if (*slot != 0)
-        return &cs->sets[*slot - 1];
     char *copy = malloc(key.len + 1);
     if (copy == NULL ||
         lp_array_grow((void **)&cs->sets, &cs->cap_sets, cs->n_sets + 1, sizeof *cs->sets,
@@ -131,20 +128,26 @@ int lp_chains_add(lp_chains *cs, uint32_t run, double time, const lp_chain *c, l
 {
     lp_span label;
     bool gone = lp_chain_gone_label(c, &label);
-    lp_chain_set *set = set_of(cs, run, gone, gone ? label : c->type, err);
-    if (set == NULL)
-        return -1;
-    cs->records++;
+    lp_span key = gone ? label : c->type;
+    uint64_t h = key_hash(run, gone, key.p, key.len);
+    uint32_t *slot = find_slot(cs, run, gone, key.p, key.len, h);
+    lp_chain_set *set = *slot ? &cs->sets[*slot - 1] : NULL;
     lp_chain_entry *e = NULL;
-    for (size_t k = 0; k < set->n && e == NULL; k++)
+    for (size_t k = 0; set && k < set->n && e == NULL; k++)
         if (lp_chain_same(set->items[k].chain, c))
             e = &set->items[k];
-    size_t need = copy_bytes(c);
+    cs->records++;
+    /* the budget, checked before anything is made: a million types of
+     * chains must not make a million sets past it */
+    size_t need = copy_bytes(c) + (set ? 0 : key.len + sizeof *set);
     size_t freed = e ? copy_bytes(e->chain) : 0;
     if (cs->bytes - freed + need > LP_CHAINS_MAX_BYTES) {
         cs->dropped++;
         return 0;
     }
+    if (set == NULL && (set = new_set(cs, slot, run, gone, key, h, err)) == NULL)
+        return -1;
+    need = copy_bytes(c);
     lp_chain *copy = lp_chain_copy(c);
     if (copy == NULL)
         return lp_error_set(err, "out of memory (chains)");

@@ -36,7 +36,8 @@
 #include "lp_series.h"
 
 #define LP_CHAINS_PER_SET 8
-#define LP_CHAINS_MAX_BYTES ((size_t)64 << 20)
+#define LP_CHAINS_MAX_BYTES ((size_t)16 << 20)    /* ~16,000 chains: a real
+                                                   log's distinct ones, many times */
 
 typedef struct lp_chain_entry {
     lp_chain *chain;            /* owned copy */
