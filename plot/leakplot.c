@@ -98,7 +98,7 @@ static int write_dot(const lp_cli *cli, const lp_series_store *s, const detect_r
         lp_outfile_abort(&o);
         return lp_error_set(err, "%s: out of memory", cli->dot);
     }
-    int rc = lp_dot_write(f, s, d, err);
+    int rc = lp_dot_write(f, s, d, lp_cli_selects, (void *)cli, err);
     /* a failed write is kept in o and reported by the commit */
     if (fclose(f) != 0 && o.write_errno == 0)
         o.write_errno = EIO;

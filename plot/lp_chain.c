@@ -269,10 +269,13 @@ char *lp_chain_text(const lp_chain *c)
     for (size_t i = 0; i < c->n_hops; i++)
         if (!lp_chain_folds(c, i))
             fprintf(f, "%.*s%.*s <- ", SPAN(c->hops[i].type), SPAN(c->hops[i].edge));
-    /* a global's name is at most a line long: what the reader keeps */
-    char root[LP_CHAIN_MAX_LINE + 64];
-    fputs(lp_chain_root_text(root, sizeof root, c), f);
-    if (fclose(f) != 0) {
+    /* the root in words: its field and at most the words around it */
+    size_t size = c->root.len + 64;
+    char *root = malloc(size);
+    if (root != NULL)
+        fputs(lp_chain_root_text(root, size, c), f);
+    free(root);
+    if (fclose(f) != 0 || root == NULL) {
         free(text);
         return NULL;
     }

@@ -97,6 +97,8 @@ typedef struct graph {
     FILE *out;
     const lp_series_store *s;
     const detect_report *d;
+    detect_filter_fn filter;
+    void *filter_ud;
     name_set nodes, edges;
     const char *indent;
 } graph;
@@ -148,12 +150,19 @@ static int edge(graph *g, const char *from, const char *to, const char *label)
     return 0;
 }
 
+/* The name of the series a set's chains explain (malloc'd; NULL when out
+ * of memory). */
+static char *series_of(const lp_chain_set *set)
+{
+    return set->gone ? format("%s survived expect_gone", set->key) : strdup(set->key);
+}
+
 /* The detector's verdict on the series that a set's chains explain, in
  * run (or a run of the same process); DETECT_OK when none flagged it. */
 static detect_verdict verdict_of(const graph *g, const lp_chain_set *set)
 {
-    char *name = set->gone ? format("%s survived expect_gone", set->key) : NULL;
-    long col = lp_series_find(g->s, set->gone ? (name ? name : "") : set->key);
+    char *name = series_of(set);
+    long col = name ? lp_series_find(g->s, name) : -1;
     free(name);
     if (col < 0)
         return DETECT_OK;
@@ -282,6 +291,13 @@ static int run_graph(graph *g, size_t r, bool cluster)
         const lp_chain_set *set = &cs->sets[i];
         if (set->run != r)
             continue;
+        if (g->filter) {
+            char *name = series_of(set);
+            bool keep = name && g->filter(g->filter_ud, name);
+            free(name);
+            if (!keep)
+                continue;
+        }
         for (size_t k = 0; k < set->n; k++)
             if (chain_edges(g, set, set->items[k].chain) != 0)
                 return -1;
@@ -292,9 +308,11 @@ static int run_graph(graph *g, size_t r, bool cluster)
     return 0;
 }
 
-int lp_dot_write(FILE *out, const lp_series_store *s, const detect_report *d, lp_error *err)
+int lp_dot_write(FILE *out, const lp_series_store *s, const detect_report *d,
+                 detect_filter_fn filter, void *filter_ud, lp_error *err)
 {
-    graph g = {.out = out, .s = s, .d = d, .indent = "  "};
+    graph g = {.out = out, .s = s, .d = d, .filter = filter, .filter_ud = filter_ud,
+               .indent = "  "};
     int rc = -1;
     size_t n_runs = 0, *runs = NULL;
     fputs("// leakplot: referrer chains recorded by leakagent (#CHAIN records); an arrow\n"

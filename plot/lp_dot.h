@@ -25,8 +25,11 @@
 #include "lp_series.h"
 
 /* Write the graph of s's chains (none: an empty graph with a comment
- * saying so) to out; d marks the flagged types.  0, or -1 with err set
- * when out of memory. */
-int lp_dot_write(FILE *out, const lp_series_store *s, const detect_report *d, lp_error *err);
+ * saying so) to out; d marks the flagged types; filter (NULL: all), as
+ * -t does, keeps the chains of the types (or the "<label> survived
+ * expect_gone" series) it selects.  0, or -1 with err set when out of
+ * memory. */
+int lp_dot_write(FILE *out, const lp_series_store *s, const detect_report *d,
+                 detect_filter_fn filter, void *filter_ud, lp_error *err);
 
 #endif

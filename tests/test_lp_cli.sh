@@ -191,6 +191,8 @@ expect dot-with-check 1 $LP -q --check --dot "$T/c.dot" $FX/chains.log
 check dot-with-check-both sh -c "cmp -s '$T/graph.dot' '$T/c.dot' && grep -q '^GROWING' '$T/out'"
 expect dot-and-pdf 0 $LP -q --dot "$T/p.dot" -o "$T/p.pdf" $FX/chains.log
 check dot-and-pdf-both sh -c "test -s '$T/p.dot' && test -s '$T/p.pdf'"
+expect dot-type 0 $LP -q -t leaky.Channel --dot "$T/t.dot" $FX/chains.log
+check dot-type-selects sh -c "grep -q 'r0/instances/leaky.Channel' '$T/t.dot' && ! grep -q 'app.Record' '$T/t.dot'"
 expect dot-empty 0 $LP -q --dot "$T/e.dot" $FX/leak.log
 check dot-empty-valid dot -Tsvg "$T/e.dot" -o "$T/e.svg"
 expect dot-unwritable 2 $LP -q --dot "$T/no/such/dir/g.dot" $FX/chains.log

@@ -176,7 +176,7 @@ static void judge(const lp_series_store *s, const lp_read_stats *st, double sinc
     lp_report_text(sink, s, &d);
     lp_report_json(sink, s, &d, st, since, INFINITY);
     lp_report_explain(sink, s, &d);
-    if (lp_dot_write(sink, s, &d, &err) != 0 && err.msg[0] == '\0')
+    if (lp_dot_write(sink, s, &d, NULL, NULL, &err) != 0 && err.msg[0] == '\0')
         broken("lp_dot_write failed without a message");
     detect_report_free(&d);
 }
