@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decimate.h"
+#include "lp_chains.h"
 #include "lp_kinds.h"
 #include "lp_report.h"
 #include "lp_text.h"
@@ -188,9 +189,10 @@ out:
 /* ---- pages ----------------------------------------------------------------- */
 
 /* Heights of the page-1 summary for n_growing flagged series (growing,
- * rising, held: two lines each): returns the y where the panels may
- * start, and fills the summary's positions. */
-static double summary_geometry(size_t n_growing, layout_summary *sum)
+ * rising, held: two lines each) and n_chain_lines "held by" lines under
+ * them: returns the y where the panels may start, and fills the summary's
+ * positions. */
+static double summary_geometry(size_t n_growing, size_t n_chain_lines, layout_summary *sum)
 {
     size_t rows = n_growing < LAYOUT_VERDICT_ROWS ? n_growing : LAYOUT_VERDICT_ROWS;
     double y = MARGIN + LAYOUT_FONT_TITLE;              /* title baseline */
@@ -206,20 +208,52 @@ static double summary_geometry(size_t n_growing, layout_summary *sum)
         y += line_h;                                    /* table header */
         if (sum)
             sum->y_table = y;
-        y += (double)rows * 2 * (line_h - 1);
+        y += (double)(rows * 2 + n_chain_lines) * (line_h - 1);
         if (n_growing > rows)
             y += line_h - 1;                            /* "and N more" */
     }
     return y + 10;
 }
 
-size_t layout_page1_slots(size_t n_growing)
+/* Page 1 keeps a row of panels while this much room is left below the
+ * summary; with less (a long table with "held by" lines), its panels
+ * start on page 2. */
+#define PANEL_LEAST_H 100.0
+
+size_t layout_page1_slots(size_t n_growing, size_t n_chain_lines)
 {
-    double top = summary_geometry(n_growing, NULL);
+    double top = summary_geometry(n_growing, n_chain_lines, NULL);
     double avail = PAGE_H - MARGIN - top;
-    size_t rows = (size_t)(avail / PANEL_MIN_H);
-    rows = rows < 1 ? 1 : rows > 2 ? 2 : rows;
+    size_t rows = avail < PANEL_LEAST_H ? 0 : (size_t)(avail / PANEL_MIN_H);
+    rows = avail < PANEL_LEAST_H ? 0 : rows < 1 ? 1 : rows > 2 ? 2 : rows;
     return rows * LAYOUT_GRID_COLS;
+}
+
+/* How many "held by" lines each verdict row on page 1 gets (into
+ * sum->rows[i].n_chains; the total is returned): as many as the page has
+ * room for below the table, one under each growing row first, then one
+ * under each rising or held row, then a second under each; never more
+ * than the row's series has chains (lp_chains_for). */
+static size_t plan_chain_lines(const layout_input *in, size_t n_flagged, layout_summary *sum)
+{
+    const detect_report *d = in->report;
+    size_t rows = n_flagged < LAYOUT_VERDICT_ROWS ? n_flagged : LAYOUT_VERDICT_ROWS;
+    double room = PAGE_H - MARGIN - summary_geometry(n_flagged, 0, NULL);
+    size_t budget = room > 0 ? (size_t)(room / (LAYOUT_FONT_TEXT + 3)) : 0, total = 0;
+    size_t have[LAYOUT_VERDICT_ROWS];
+    const lp_chain_entry *e[LAYOUT_ROW_CHAINS];
+    for (size_t i = 0; i < rows; i++)
+        have[i] = lp_chains_for(in->store->chains, in->store, d->items[i].col,
+                                d->items[i].run, e, LAYOUT_ROW_CHAINS);
+    for (size_t pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < rows && total < budget; i++) {
+            size_t want = pass == 0 ? d->items[i].r.growing : pass == 1 ? 1 : 2;
+            if (sum->rows[i].n_chains < want && sum->rows[i].n_chains < have[i]) {
+                sum->rows[i].n_chains++;
+                total++;
+            }
+        }
+    return total;
 }
 
 /* Cells of one page: n slots in a grid of cols columns inside area. */
@@ -235,11 +269,11 @@ static void place_grid(layout_panel *p, size_t n, size_t slots, layout_rect area
     }
 }
 
-/* Pages and cells for the chosen panels; n_growing growing findings fill
- * the verdict table on page 1. */
-static int place_panels(layout_doc *doc, size_t n_growing, lp_error *err)
+/* Pages and cells for the chosen panels; n_growing growing findings and
+ * n_chain_lines "held by" lines fill the verdict table on page 1. */
+static int place_panels(layout_doc *doc, size_t n_growing, size_t n_chain_lines, lp_error *err)
 {
-    size_t first = layout_page1_slots(n_growing);
+    size_t first = layout_page1_slots(n_growing, n_chain_lines);
     size_t per = LAYOUT_GRID_COLS * LAYOUT_GRID_ROWS;
     size_t rest = doc->n_panels > first ? doc->n_panels - first : 0;
     doc->n_pages = 1 + (rest + per - 1) / per;
@@ -248,7 +282,7 @@ static int place_panels(layout_doc *doc, size_t n_growing, lp_error *err)
         lp_error_set(err, "out of memory (pages)");
         return -1;
     }
-    double top = summary_geometry(n_growing, &doc->summary);
+    double top = summary_geometry(n_growing, n_chain_lines, &doc->summary);
     size_t n1 = doc->n_panels < first ? doc->n_panels : first;
     doc->pages[0] = (layout_page){.first = 0, .n = n1, .summary = true};
     place_grid(doc->panels, n1, first,
@@ -629,7 +663,9 @@ int layout_build(const layout_input *in, layout_doc *doc, lp_error *err)
 
     const detect_report *d = in->report;
     if (choose_panels(in, doc, err) != 0 ||
-        place_panels(doc, d->n_growing + d->n_rising + d->n_held, err) != 0)
+        place_panels(doc, d->n_growing + d->n_rising + d->n_held,
+                     plan_chain_lines(in, d->n_growing + d->n_rising + d->n_held,
+                                      &doc->summary), err) != 0)
         goto out;
     for (size_t i = 0; i < doc->n_panels; i++)
         if (fill_panel(in, &sc, doc, &doc->panels[i], err) != 0)

@@ -28,6 +28,7 @@
 #define LAYOUT_GRID_COLS 4
 #define LAYOUT_GRID_ROWS 3
 #define LAYOUT_VERDICT_ROWS 10     /* growing series listed on page 1 */
+#define LAYOUT_ROW_CHAINS 2        /* "held by" lines under one of them */
 #define LAYOUT_SUMMARY_LINES 8
 #define LAYOUT_LEGEND_MAX 6        /* legend entries shown; "+N more" after */
 #define LAYOUT_MAX_GROWING 1000    /* growing panels drawn (84 pages); a log
@@ -49,6 +50,7 @@
 #define LAYOUT_FONT_TEXT 10.0
 #define LAYOUT_FONT_PANEL 8.5
 #define LAYOUT_FONT_TICK 6.5
+#define LAYOUT_CHAIN_INDENT 24.0   /* a "held by" line's indent in the verdict table */
 
 typedef struct layout_rect {
     double x, y, w, h;
@@ -92,6 +94,11 @@ typedef struct layout_verdict_row {
     char name[LAYOUT_TEXT];        /* shortened to the column */
     char first[32], last[32], rate[40], where[96];
     char why[LAYOUT_TEXT];         /* "GROWING: trend z=11.7 over 24h, +3.1%/day, ..." */
+    char chains[LAYOUT_ROW_CHAINS][LAYOUT_TEXT];   /* "held by: ... <- __main__.X",
+                                      the best referrer chains (lp_chains.h),
+                                      shortened to the page; as many as the
+                                      page has room for */
+    size_t n_chains;
     bool alarm;                    /* growing (red), else a note (muted) */
 } layout_verdict_row;
 
@@ -163,8 +170,9 @@ void layout_free(layout_doc *doc);
 char *layout_shorten(char *out, size_t size, const char *name, double max_w, double size_pt,
                      bool bold, axis_measure_fn measure, void *ud);
 
-/* Panel slots on page 1 below the summary of n_growing growing series, and
- * on every further page. */
-size_t layout_page1_slots(size_t n_growing);
+/* Panel slots on page 1 below the summary of n_growing flagged series
+ * with n_chain_lines "held by" lines under them, and on every further
+ * page. */
+size_t layout_page1_slots(size_t n_growing, size_t n_chain_lines);
 
 #endif

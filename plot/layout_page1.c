@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lp_chains.h"
 #include "lp_report.h"
 #include "lp_text.h"
 
@@ -82,6 +83,28 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
         break;
     default:
         snprintf(out, size, "%s", r->reason);
+    }
+}
+
+/* Width, in code points, a chain is cut to before it is measured: what
+ * the widest page line could hold, and what layout_shorten takes whole. */
+#define CHAIN_COLS 120
+
+/* A row's "held by" lines (row->n_chains of them, planned by the
+ * layout), shortened to the page. */
+static void fill_row_chains(const layout_input *in, const detect_finding *f,
+                            layout_verdict_row *row)
+{
+    const lp_chain_entry *e[LAYOUT_ROW_CHAINS];
+    size_t n = lp_chains_for(in->store->chains, in->store, f->col, f->run, e,
+                             row->n_chains);
+    row->n_chains = n;
+    for (size_t k = 0; k < row->n_chains; k++) {
+        char line[4 * CHAIN_COLS + 8];
+        lp_report_chain_line(line, sizeof line, e[k]->chain, CHAIN_COLS);
+        layout_shorten(row->chains[k], sizeof row->chains[k], line,
+                       PAGE_W - 2 * MARGIN - LAYOUT_CHAIN_INDENT, LAYOUT_FONT_TEXT - 1, false,
+                       in->measure, in->measure_ud);
     }
 }
 
@@ -217,6 +240,7 @@ void layout_fill_summary(const layout_input *in, const bool *current, layout_doc
         const detect_finding *f = &d->items[i];
         layout_verdict_row *row = &sum->rows[sum->n_rows++];
         verdict_why(row->why, sizeof row->why, &f->r);
+        fill_row_chains(in, f, row);
         row->alarm = f->r.growing;
         const char *unit;
         double scale = layout_column_scale(s, f->col, f->r.last, &unit);

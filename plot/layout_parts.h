@@ -36,7 +36,8 @@ double layout_column_scale(const lp_series_store *s, size_t col, double peak, co
 
 /* Page 1's summary (files, process, span, snapshots, the verdict and its
  * table of growing, rising and held series, each with why) into
- * doc->summary; current marks the runs judged, in_window the snapshots. */
+ * doc->summary; current marks the runs judged, in_window the snapshots.
+ * Each row's n_chains is set before (how many "held by" lines it gets). */
 void layout_fill_summary(const layout_input *in, const bool *current, layout_doc *doc,
                          size_t in_window);
 

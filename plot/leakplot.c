@@ -1,6 +1,7 @@
 /* leakplot: main().  The pipeline is read -> series -> detect, then either
  * report (--check, --json) or layout -> render (drawing), each stage called
  * from here in turn.  Only this file turns errors into exit codes. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,8 @@
 #include "detect.h"
 #include "layout.h"
 #include "lp_cli.h"
+#include "lp_dot.h"
+#include "lp_outfile.h"
 #include "lp_read.h"
 #include "lp_report.h"
 #include "lp_series.h"
@@ -76,6 +79,38 @@ out:
     return rc;
 }
 
+static ssize_t outfile_cookie_write(void *o, const char *data, size_t len)
+{
+    return lp_outfile_write(o, data, len) == 0 ? (ssize_t)len : -1;
+}
+
+/* The referrer graph (lp_dot.h) into cli->dot, through a temporary file
+ * renamed into place (lp_outfile.h), streamed (a stdio stream over it).
+ * 0, or -1 with err set. */
+static int write_dot(const lp_cli *cli, const lp_series_store *s, const detect_report *d,
+                     lp_error *err)
+{
+    lp_outfile o;
+    if (lp_outfile_open(&o, cli->dot, err) != 0)
+        return -1;
+    FILE *f = fopencookie(&o, "w", (cookie_io_functions_t){.write = outfile_cookie_write});
+    if (f == NULL) {
+        lp_outfile_abort(&o);
+        return lp_error_set(err, "%s: out of memory", cli->dot);
+    }
+    int rc = lp_dot_write(f, s, d, lp_cli_selects, (void *)cli, err);
+    /* a failed write is kept in o and reported by the commit */
+    if (fclose(f) != 0 && o.write_errno == 0)
+        o.write_errno = EIO;
+    if (rc == 0)
+        rc = lp_outfile_commit(&o, err);
+    else
+        lp_outfile_abort(&o);
+    if (rc == 0 && !cli->quiet)
+        fprintf(stderr, "leakplot: referrer graph: %s\n", cli->dot);
+    return rc;
+}
+
 static enum exit_code check(const lp_cli *cli, lp_error *err)
 {
     enum exit_code code = EXIT_USAGE;
@@ -101,8 +136,10 @@ static enum exit_code check(const lp_cli *cli, lp_error *err)
         goto out;
     if (cli->explain)
         lp_report_explain(stderr, s, &d);
+    if (cli->dot && write_dot(cli, s, &d, err) != 0)
+        goto out;
     if (!cli->check) {                   /* draw: layout -> render */
-        if (draw(cli, s, &d, &st, since, until, err) == 0)
+        if (!cli->draw || draw(cli, s, &d, &st, since, until, err) == 0)
             code = EXIT_OK;
         goto out;
     }

@@ -15,12 +15,13 @@ enum {
     OPT_CHECK = 256, OPT_JSON, OPT_SINCE, OPT_UNTIL, OPT_TOP, OPT_VERSION,
     OPT_ALPHA, OPT_MIN_SNAPSHOTS, OPT_MIN_GROWTH, OPT_MIN_REL, OPT_WARMUP,
     OPT_BUCKETS, OPT_TAIL, OPT_TAIL_RATIO, OPT_MAX_STEP, OPT_MAX_FALL, OPT_EXPLAIN,
-    OPT_MAX_INFLATE, OPT_BY, OPT_MIN_SNR, OPT_MIN_WEEK,
+    OPT_MAX_INFLATE, OPT_BY, OPT_MIN_SNR, OPT_MIN_WEEK, OPT_DOT,
 };
 
 static const struct option options[] = {
     {"output", required_argument, NULL, 'o'},
     {"check", no_argument, NULL, OPT_CHECK},
+    {"dot", required_argument, NULL, OPT_DOT},
     {"json", no_argument, NULL, OPT_JSON},
     {"since", required_argument, NULL, OPT_SINCE},
     {"until", required_argument, NULL, OPT_UNTIL},
@@ -59,9 +60,14 @@ void lp_cli_usage(FILE *out)
         "  -o, --output FILE    where to draw (default mem.pdf): .pdf, .svg or .png\n"
         "                       (.svg, .png: one file a page: FILE, FILE-2, FILE-3...)\n"
         "      --check          draw nothing; print one line per growing series,\n"
-        "                       exit 1 if any, print nothing and exit 0 if none\n"
+        "                       exit 1 if any, print nothing and exit 0 if none;\n"
+        "                       under a line, \"  held by: ...\" for up to 2 referrer\n"
+        "                       chains the agent recorded (#CHAIN), cut to 100 columns\n"
         "      --json           with --check (implies it): the same report as JSON,\n"
-        "                       printed even when nothing grows\n"
+        "                       printed even when nothing grows; chains whole\n"
+        "      --dot FILE       write the recorded referrer graph in GraphViz DOT\n"
+        "                       (dot -Tsvg FILE); also -o FILE.dot.  Draws nothing\n"
+        "                       unless -o names a drawing too\n"
         "      --since T        only snapshots from T on; --until T: up to T.\n"
         "      --until T        T: ISO-8601 (2025-11-21T10:00, a Z or +01:00 zone,\n"
         "                       else local time), @unix-seconds, or an age like\n"
@@ -156,12 +162,26 @@ static int apply(lp_cli *cli, int c, const char *arg, lp_error *err)
     detect_params *p = &cli->params;
     size_t n;
     switch (c) {
-    case 'o':
+    case 'o': {
+        const char *dot = strrchr(arg, '.');
+        if (dot && strcasecmp(dot, ".dot") == 0) {
+            cli->dot = arg;
+            return 0;
+        }
         if (!drawable(arg)) {
-            lp_error_set(err, "--output: '%s' must end in .pdf, .svg or .png", arg);
+            lp_error_set(err, "--output: '%s' must end in .pdf, .svg, .png or .dot", arg);
             return -1;
         }
         cli->output = arg;
+        cli->draw = true;
+        return 0;
+    }
+    case OPT_DOT:
+        if (*arg == '\0') {
+            lp_error_set(err, "--dot: the file name is empty");
+            return -1;
+        }
+        cli->dot = arg;
         return 0;
     case OPT_CHECK: cli->check = true; return 0;
     case OPT_JSON: cli->json = cli->check = true; return 0;
@@ -237,6 +257,7 @@ int lp_cli_parse(int argc, char **argv, lp_cli *cli, lp_error *err)
     }
     cli->logs = argv + optind;
     cli->n_logs = (size_t)(argc - optind);
+    cli->draw = !cli->check && (cli->draw || cli->dot == NULL);
     if (cli->help || cli->version)
         return 0;
     if (cli->n_logs == 0) {

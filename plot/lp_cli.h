@@ -19,6 +19,10 @@
 typedef struct lp_cli {
     bool check, json, quiet, help, version, explain;
     const char *output;      /* -o (default "mem.pdf") */
+    const char *dot;         /* --dot FILE, or -o FILE.dot: the referrer
+                                graph (lp_dot.h); NULL: none */
+    bool draw;               /* draw into output: no --check, and -o given
+                                or no DOT asked for */
     long top;                /* --top (default 24) */
     char **types;            /* -t globs (pointers into argv) */
     size_t n_types;

@@ -10,6 +10,7 @@ const lp_kind_info lp_kinds[] = {
     [LP_BYTES] = {.json = "bytes", .unit = LP_UNIT_BYTES, .by_bytes = true},
     [LP_LEN] = {.json = "len", .unit = LP_UNIT_COUNT, .by_count = true, .by_bytes = true},
     [LP_EXACT] = {.json = "exact", .unit = LP_UNIT_COUNT, .by_count = true, .by_bytes = true},
+    [LP_GONE] = {.json = "gone", .unit = LP_UNIT_COUNT, .by_count = true, .by_bytes = true},
 };
 
 const lp_gauge_info lp_gauges[] = {

@@ -7,7 +7,8 @@
  * lines), or one of the "Why it grows" records (lp_records.h): the
  * untracked objects a type's references reach ("str refs"), a type's bytes
  * ("dict bytes"), a container's length ("list app.REGISTRY len"), exact
- * mode's objects made minus destroyed ("int exact").  Gauges
+ * mode's objects made minus destroyed ("int exact"), the survivors of
+ * leakagent.expect_gone per label ("job survived expect_gone").  Gauges
  * have a row each in lp_gauges (unknown gauges are drawn, not judged). */
 #ifndef LP_KINDS_H
 #define LP_KINDS_H

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "lp_array.h"
+#include "lp_chains.h"
 #include "lp_files.h"
 #include "lp_input.h"
 #include "lp_records.h"
@@ -500,11 +501,37 @@ static int type_line(reader *r, const char *p, const char *e)
     return lp_series_put_count(s, id, count, r->err);
 }
 
-/* A "Why it grows" record (lp_records.h) of the current snapshot, into the
- * series it feeds; any other comment is skipped.  Not on the hot path: a
- * snapshot holds a few dozen of them next to its thousands of counts. */
+/* A #CHAIN record (lp_chain.h) of the current snapshot, into the store's
+ * chains; 0 when the line is not one (*taken false). */
+static int chain_line(reader *r, const char *p, const char *e, bool *taken)
+{
+    lp_chain c;
+    lp_hop hops[LP_CHAIN_MAX_HOPS];
+    *taken = e - p >= 6 && memcmp(p, "#CHAIN", 6) == 0 && (e - p == 6 || is_blank(p[6]));
+    if (!*taken)
+        return 0;
+    if (e - p > LP_CHAIN_MAX_LINE || has_control(p, (size_t)(e - p)) ||
+        lp_chain_parse(p, e, &c, hops) != 1 || !r->in_snap) {
+        if (!r->skip_snap)
+            bad_line(r);
+        return 0;
+    }
+    if (r->s->chains == NULL && (r->s->chains = lp_chains_new()) == NULL)
+        return lp_error_set(r->err, "out of memory (chains)");
+    return lp_chains_add(r->s->chains, r->s->row_run[r->s->n_rows - 1],
+                         r->s->times[r->s->n_rows - 1], &c, r->err);
+}
+
+/* A "Why it grows" record (lp_records.h, lp_chain.h) of the current
+ * snapshot, into the series or the chains it feeds; any other comment is
+ * skipped.  Not on the hot path: a snapshot holds a few dozen of them
+ * next to its thousands of counts. */
 static int record_line(reader *r, const char *p, const char *e)
 {
+    bool taken;
+    int rc = chain_line(r, p, e, &taken);
+    if (taken)
+        return rc;
     lp_record rec;
     int kind = lp_record_parse(p, e, &rec);
     if (kind == LP_RECORD_NONE)
@@ -516,7 +543,7 @@ static int record_line(reader *r, const char *p, const char *e)
     }
     static const lp_kind kinds[] = {
         [LP_RECORD_REFS] = LP_REFS, [LP_RECORD_BYTES] = LP_BYTES, [LP_RECORD_LEN] = LP_LEN,
-        [LP_RECORD_EXACT] = LP_EXACT};
+        [LP_RECORD_EXACT] = LP_EXACT, [LP_RECORD_GONE] = LP_GONE};
     char name[MAX_RECORD_NAME];
     size_t len = lp_record_series_name(&rec, name, sizeof name);
     if (len == 0 || has_control(name, len)) {

@@ -17,9 +17,11 @@
  * belongs to the run of the pid= on its #START line, else to the latest
  * header's run, else to an anonymous run of the context (old files).
  *
- * Records: a snapshot's "#REFS", "#BYTES" and "#LEN" lines (lp_records.h)
- * feed series of their own kinds ("str refs", "dict bytes", "list app.X
- * len"); any other line starting with '#' is a comment.
+ * Records: a snapshot's "#REFS", "#BYTES", "#LEN", "#EXACT" and "#GONE"
+ * lines (lp_records.h) feed series of their own kinds ("str refs", "dict
+ * bytes", "list app.X len", "int exact", "job survived expect_gone"); its
+ * "#CHAIN" lines (lp_chain.h) the store's chains (lp_chains.h); any other
+ * line starting with '#' is a comment.
  *
  * Damage is never fatal: garbage lines (binary junk: a name with a
  * control character is one), a truncated last line (a file read while

@@ -26,8 +26,7 @@ static bool next_field(const char **p, const char *e, const char **f, size_t *le
     return true;
 }
 
-/* A decimal count of up to 19 digits (no sign, no overflow possible). */
-static bool parse_u64(const char *f, size_t len, uint64_t *out)
+bool lp_record_count(const char *f, size_t len, uint64_t *out)
 {
     if (len == 0 || len > 19)
         return false;
@@ -45,7 +44,7 @@ static bool field_u64(const char **p, const char *e, uint64_t *out)
 {
     const char *f;
     size_t len;
-    return next_field(p, e, &f, &len) && parse_u64(f, len, out);
+    return next_field(p, e, &f, &len) && lp_record_count(f, len, out);
 }
 
 static const struct {
@@ -56,6 +55,7 @@ static const struct {
     {"#BYTES", LP_RECORD_BYTES},
     {"#LEN", LP_RECORD_LEN},
     {"#EXACT", LP_RECORD_EXACT},
+    {"#GONE", LP_RECORD_GONE},
 };
 
 int lp_record_parse(const char *p, const char *e, lp_record *out)
@@ -80,6 +80,10 @@ int lp_record_parse(const char *p, const char *e, lp_record *out)
     case LP_RECORD_BYTES:
         ok = field_u64(&p, e, &out->value);
         break;
+    case LP_RECORD_GONE:
+        if (!field_u64(&p, e, &out->value))
+            return -1;
+        return (int)out->kind;            /* the contract: extra fields ignored */
     case LP_RECORD_EXACT: {
         const char *f;
         size_t len;
@@ -90,7 +94,7 @@ int lp_record_parse(const char *p, const char *e, lp_record *out)
             f++;
             len--;
         }
-        ok = ok && parse_u64(f, len, &out->value) && out->value <= (uint64_t)INT64_MAX;
+        ok = ok && lp_record_count(f, len, &out->value) && out->value <= (uint64_t)INT64_MAX;
         out->net = ok ? (neg ? -(int64_t)out->value : (int64_t)out->value) : 0;
         break;
     }
@@ -127,6 +131,9 @@ size_t lp_record_series_name(const lp_record *r, char *out, size_t size)
         break;
     case LP_RECORD_EXACT:
         n = snprintf(out, size, "%.*s exact", (int)r->type_len, r->type);
+        break;
+    case LP_RECORD_GONE:
+        n = snprintf(out, size, "%.*s survived expect_gone", (int)r->type_len, r->type);
         break;
     case LP_RECORD_LEN:
         n = snprintf(out, size, "%.*s %.*s len", (int)r->type_len, r->type, (int)r->holder_len,

@@ -2,8 +2,10 @@
 #include "lp_report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lp_chains.h"
 #include "lp_kinds.h"
 #include "lp_text.h"
 
@@ -42,6 +44,32 @@ char *lp_report_rate(char *out, size_t size, const detect_result *r)
 
 static const char *verdict_word(detect_verdict v);
 
+char *lp_report_chain_line(char *out, size_t size, const lp_chain *c, size_t max_cols)
+{
+    out[0] = '\0';
+    char *text = lp_chain_text(c);
+    size_t len = text ? strlen(text) : 0;
+    char *clean = text ? malloc(3 * len + 1) : NULL;   /* a bad byte: 3 bytes */
+    if (clean != NULL)
+        lp_chain_fit(out, size, lp_text_clean(clean, 3 * len + 1, text), max_cols);
+    free(clean);
+    free(text);
+    return out;
+}
+
+/* The "  held by: ..." lines under a finding's line: its best chains,
+ * each cut to LP_REPORT_WIDTH columns. */
+static void held_by_lines(FILE *out, const lp_series_store *s, const detect_finding *f)
+{
+    const lp_chain_entry *e[LP_REPORT_CHAINS];
+    size_t n = lp_chains_for(s->chains, s, f->col, f->run, e, LP_REPORT_CHAINS);
+    for (size_t i = 0; i < n; i++) {
+        char line[4 * LP_REPORT_WIDTH + 8];
+        fprintf(out, "  %s\n", lp_report_chain_line(line, sizeof line, e[i]->chain,
+                                                    LP_REPORT_WIDTH - 2));
+    }
+}
+
 /* A result's verdict; `growing` alone (a result built by hand) counts. */
 static detect_verdict kind_of(const detect_result *r)
 {
@@ -75,6 +103,7 @@ void lp_report_lines(FILE *out, const lp_series_store *s, const detect_report *d
         if (v == DETECT_RISING)
             fputs(" (less than a day: could be a daily cycle)", out);
         fputc('\n', out);
+        held_by_lines(out, s, &d->items[i]);
     }
 }
 
@@ -104,6 +133,70 @@ static void json_number(FILE *out, double v)
 
 static void json_list(FILE *out, const lp_series_store *s, const detect_report *d, const char *key,
                       detect_verdict v);
+
+static void json_root(FILE *out, const lp_chain *c)
+{
+    static const char *const kinds[] = {
+        [LP_ROOT_GLOBAL] = "global", [LP_ROOT_CLASS] = "class", [LP_ROOT_FRAME] = "frame",
+        [LP_ROOT_EXTERNAL] = "external", [LP_ROOT_DEPTH] = "depth",
+        [LP_ROOT_UNKNOWN] = "unknown",
+    };
+    fprintf(out, "{\"kind\": \"%s\", \"field\": ", kinds[c->root_kind]);
+    json_string(out, c->root.p);
+    if (c->root_kind == LP_ROOT_GLOBAL || c->root_kind == LP_ROOT_CLASS) {
+        fputs(", \"name\": ", out);
+        json_string(out, c->root_name.p);
+    } else if (c->root_kind == LP_ROOT_FRAME) {
+        /* the thread, function and variable are pieces of the field: copies */
+        const lp_span parts[] = {c->thread, c->function, c->variable};
+        static const char *const keys[] = {"thread", "function", "variable"};
+        for (size_t i = 0; i < 3; i++) {
+            char *piece = strndup(parts[i].p, parts[i].len);
+            fprintf(out, ", \"%s\": ", keys[i]);
+            json_string(out, piece ? piece : "");
+            free(piece);
+        }
+    } else if (c->root_kind == LP_ROOT_EXTERNAL) {
+        fprintf(out, ", \"excess\": %llu", (unsigned long long)c->excess);
+    }
+    fputc('}', out);
+}
+
+/* ", \"chains\": [...]": every chain kept for the finding, whole. */
+static void json_chains(FILE *out, const lp_series_store *s, const detect_finding *f)
+{
+    const lp_chain_entry *e[LP_CHAINS_PER_SET];
+    size_t n = lp_chains_for(s->chains, s, f->col, f->run, e, LP_CHAINS_PER_SET);
+    fputs(", \"chains\": [", out);
+    for (size_t i = 0; i < n; i++) {
+        const lp_chain *c = e[i]->chain;
+        fprintf(out, "%s{\"type\": ", i ? ", " : "");
+        json_string(out, c->type.p);
+        fputs(", \"why\": ", out);
+        json_string(out, c->why.p);
+        fprintf(out, ", \"k\": %llu, \"n\": %llu, \"last_seen\": ", (unsigned long long)c->k,
+                (unsigned long long)c->n);
+        json_number(out, e[i]->last_time);
+        fprintf(out, ", \"snapshots\": %zu, \"root\": ", e[i]->snapshots);
+        json_root(out, c);
+        fputs(", \"hops\": [", out);
+        for (size_t h = 0; h < c->n_hops; h++) {
+            fprintf(out, "%s{\"type\": ", h ? ", " : "");
+            json_string(out, c->hops[h].type.p);
+            fputs(", \"address\": ", out);
+            json_string(out, c->hops[h].address.p);
+            fputs(", \"edge\": ", out);
+            json_string(out, c->hops[h].edge.p);
+            fputc('}', out);
+        }
+        fputs("], \"text\": ", out);
+        char *text = lp_chain_text(c);
+        json_string(out, text ? text : "");
+        free(text);
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
 
 void lp_report_json(FILE *out, const lp_series_store *s, const detect_report *d,
                  const lp_read_stats *st, double since, double until)
@@ -162,6 +255,7 @@ static void json_list(FILE *out, const lp_series_store *s, const detect_report *
             fprintf(out, ", \"%s\": ", fields[f].key);
             json_number(out, fields[f].v);
         }
+        json_chains(out, s, &d->items[i]);
         fputc('}', out);
     }
     fprintf(out, "%s]", n ? "\n  " : "");

@@ -4,8 +4,12 @@
  * The text form is DESIGN.md's, with the rate in words:
  *   GROWING <name> <first> -> <last> (+<n>/h over <span>; +3.1%/day,
  *       doubles in ~23 days) pid <pid> on <host>
+ *     held by: leaky.Connection.channels[<int>] <- __main__.BROKER
  * numbers with thousands separators; "pid"/"on host" only when the log
- * says them, "in <LOG>" when it says neither.  Pure formatting: the caller
+ * says them, "in <LOG>" when it says neither.  Under a line, up to
+ * LP_REPORT_CHAINS "held by" lines: the best referrer chains recorded for
+ * the series (lp_chains.h says which), each cut to LP_REPORT_WIDTH
+ * columns (--json has them whole).  Pure formatting: the caller
  * owns the stream and checks it for write errors. */
 #ifndef LP_REPORT_H
 #define LP_REPORT_H
@@ -14,8 +18,17 @@
 #include <stdio.h>
 
 #include "detect.h"
+#include "lp_chain.h"
 #include "lp_read.h"
 #include "lp_series.h"
+
+#define LP_REPORT_CHAINS 2
+#define LP_REPORT_WIDTH 100      /* columns of a "  held by:" line */
+
+/* Chain c as one cleaned line, "held by: ...", cut to max_cols code
+ * points (lp_chain_fit) into out (size bytes).  Returns out ("" when out
+ * of memory). */
+char *lp_report_chain_line(char *out, size_t size, const lp_chain *c, size_t max_cols);
 
 /* The rate of a finding as a person acts on it, relative to its last
  * count: "+3.1%/day, doubles in ~23 days", or per hour when it doubles

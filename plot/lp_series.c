@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lp_array.h"
+#include "lp_chains.h"
 
 lp_series_store *lp_series_new(void)
 {
@@ -45,6 +46,7 @@ void lp_series_free(lp_series_store *s)
     free(s->runs);
     free(s->group_runs);
     free(s->group_start);
+    lp_chains_free(s->chains);
     free(s);
 }
 

@@ -43,6 +43,8 @@ typedef enum lp_kind {
     LP_BYTES,            /* #BYTES: a type's shallow bytes, "dict bytes" */
     LP_LEN,              /* #LEN: a container's length, "list app.X len" */
     LP_EXACT,            /* #EXACT: made minus destroyed, "int exact" */
+    LP_GONE,             /* #GONE: expect_gone survivors so far,
+                            "job survived expect_gone" */
 } lp_kind;
 
 typedef struct lp_column {
@@ -87,6 +89,8 @@ typedef struct lp_series_store {
     uint32_t n_groups;
     size_t *group_runs;  /* runs by group: group g's are group_runs[  */
     size_t *group_start; /* group_start[g] .. group_start[g + 1]) (finish) */
+    struct lp_chains *chains;   /* #CHAIN records (lp_chains.h), NULL until
+                                   one is read; owned */
 } lp_series_store;
 
 /* An empty store, or NULL when out of memory.  Free with lp_series_free

@@ -4,13 +4,15 @@
 # Makefile before tests/tests.mk.
 
 PLOT_SRCS := plot/lp_error.c plot/lp_array.c plot/lp_utf8.c plot/lp_series.c plot/lp_input.c plot/lp_files.c \
-             plot/lp_read.c plot/lp_records.c plot/lp_kinds.c plot/lp_text.c plot/trend.c plot/detect.c plot/lp_report.c \
-             plot/lp_time.c plot/lp_cli.c
+             plot/lp_read.c plot/lp_records.c plot/lp_chain.c plot/lp_chains.c plot/lp_kinds.c plot/lp_text.c plot/trend.c plot/detect.c plot/lp_report.c \
+             plot/lp_time.c plot/lp_cli.c plot/lp_outfile.c plot/lp_dot.c
 PLOT_OBJS := $(PLOT_SRCS:plot/%.c=plot/obj/%.o)
 PLOT_LIB  := plot/obj/libleakplot.a
 PLOT_LIBS := $(ZLIB_LIBS) -lpthread -lm
+# dot(1): tests/test_lp_cli.sh renders what --dot writes (dot -Tsvg)
+DEB_PACKAGES += graphviz
 
-PLOT_UNIT_TESTS := plot/obj/test_lp_read plot/obj/test_lp_records plot/obj/test_lp_trend \
+PLOT_UNIT_TESTS := plot/obj/test_lp_read plot/obj/test_lp_records plot/obj/test_lp_chains plot/obj/test_lp_trend \
                    plot/obj/test_lp_detect plot/obj/test_lp_cli
 UNIT_TESTS += $(PLOT_UNIT_TESTS)
 CHECK_PROGRAMS += $(PLOT_UNIT_TESTS) tests/test_lp_cli.sh tests/corpus/run_corpus.sh \

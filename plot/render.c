@@ -4,15 +4,13 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
+#include "lp_outfile.h"
 #include "lp_version.h"
 
 /* ---- colours --------------------------------------------------------------- */
@@ -174,6 +172,11 @@ static void paint_summary(cairo_t *cr, const layout_doc *doc)
         set_rgb(cr, row->alarm ? red_alarm : amber);
         font(cr, LAYOUT_FONT_TEXT - 1, false);
         text_at(cr, row->why, sum->col_x[0] + 12, y_row, 0);
+        set_rgb(cr, ink);
+        for (size_t k = 0; k < row->n_chains; k++) {
+            y_row += sum->row_h;
+            text_at(cr, row->chains[k], sum->col_x[0] + LAYOUT_CHAIN_INDENT, y_row, 0);
+        }
     }
     if (sum->more_rows) {
         char more[160];
@@ -417,71 +420,27 @@ static void page_path(char *out, size_t size, const char *path, size_t pg)
     snprintf(out, size, "%.*s-%zu%s", (int)(dot - path), path, pg + 1, dot);
 }
 
-/* The file a page is drawn into, before it is renamed over its final name:
- * a new file of a unique name, created O_EXCL|O_NOFOLLOW, so that a link
- * planted at the name in a directory others can write to is never written
- * through (the final rename replaces a link at the final name, it does not
- * follow it).  Mode 0666 less the umask, as any new file of the user's. */
-typedef struct out_file {
-    int fd;
-    int write_errno;        /* why a write failed, for the message */
-    char tmp[4200];
-} out_file;
-
-static int out_open(out_file *o, const char *final, lp_error *err)
-{
-    o->write_errno = 0;
-    for (unsigned n = 0; n < 100; n++) {
-        snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%ld.%u", final, (long)getpid(), n);
-        o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-        if (o->fd >= 0 || errno != EEXIST)
-            break;
-    }
-    if (o->fd < 0) {
-        lp_error_set(err, "%s: cannot create %s: %s", final, o->tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
+/* cairo's write callback: into the temporary (lp_outfile.h). */
 static cairo_status_t out_write(void *closure, const unsigned char *data, unsigned int length)
 {
-    out_file *o = closure;
-    while (length > 0) {
-        ssize_t n = write(o->fd, data, length);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            o->write_errno = n < 0 ? errno : EIO;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        data += n;
-        length -= (unsigned)n;
-    }
-    return CAIRO_STATUS_SUCCESS;
+    return lp_outfile_write(closure, data, length) == 0 ? CAIRO_STATUS_SUCCESS
+                                                        : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Finish surface (drawn with status `drawn`, the cairo_t's status), close
- * o, then move it over final; on any failure it is removed.  Destroys the
+/* Finish surface (drawn with status `drawn`, the cairo_t's status), then
+ * move o over its final name; on any failure it is removed.  Destroys the
  * surface. */
-static int finish_file(cairo_surface_t *surface, cairo_status_t drawn, out_file *o,
-                       const char *final, lp_error *err)
+static int finish_file(cairo_surface_t *surface, cairo_status_t drawn, lp_outfile *o,
+                       lp_error *err)
 {
     cairo_surface_finish(surface);
     cairo_status_t st = drawn != CAIRO_STATUS_SUCCESS ? drawn : cairo_surface_status(surface);
     cairo_surface_destroy(surface);
-    if (close(o->fd) != 0 && o->write_errno == 0 && st == CAIRO_STATUS_SUCCESS)
-        o->write_errno = errno;
-    if (o->write_errno != 0)
-        lp_error_set(err, "%s: %s", final, strerror(o->write_errno));
-    else if (st != CAIRO_STATUS_SUCCESS)
-        lp_error_set(err, "%s: %s", final, cairo_status_to_string(st));
-    else if (rename(o->tmp, final) != 0)
-        lp_error_set(err, "%s: %s", final, strerror(errno));
-    else
-        return 0;
-    unlink(o->tmp);
-    return -1;
+    if (st != CAIRO_STATUS_SUCCESS && o->write_errno == 0) {
+        lp_outfile_abort(o);
+        return lp_error_set(err, "%s: %s", o->final, cairo_status_to_string(st));
+    }
+    return lp_outfile_commit(o, err);
 }
 
 /* One page into its own SVG or PNG file. */
@@ -489,9 +448,9 @@ static int render_single(const layout_doc *doc, size_t pg, const char *path,
                          render_format format, lp_error *err)
 {
     char final[4096];
-    out_file out;
+    lp_outfile out;
     page_path(final, sizeof final, path, pg);
-    if (out_open(&out, final, err) != 0)
+    if (lp_outfile_open(&out, final, err) != 0)
         return -1;
     cairo_surface_t *surface;
     double scale = 1;
@@ -510,7 +469,7 @@ static int render_single(const layout_doc *doc, size_t pg, const char *path,
     cairo_destroy(cr);
     if (st == CAIRO_STATUS_SUCCESS && format == FORMAT_PNG)
         st = cairo_surface_write_to_png_stream(surface, out_write, &out);
-    return finish_file(surface, st, &out, final, err);
+    return finish_file(surface, st, &out, err);
 }
 
 int render_doc(const layout_doc *doc, const char *path, lp_error *err)
@@ -524,8 +483,8 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
                 return -1;
         return 0;
     }
-    out_file out;
-    if (out_open(&out, path, err) != 0)
+    lp_outfile out;
+    if (lp_outfile_open(&out, path, err) != 0)
         return -1;
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(out_write, &out, doc->page_w,
                                                                    doc->page_h);
@@ -540,5 +499,5 @@ int render_doc(const layout_doc *doc, const char *path, lp_error *err)
     }
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
-    return finish_file(surface, st, &out, path, err);
+    return finish_file(surface, st, &out, err);
 }

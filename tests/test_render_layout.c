@@ -1,7 +1,8 @@
 /* test_render_layout: the layout stage on a store built in memory: page
  * count, growing panels first, then gauges, then the largest types in
  * order, --top, runs sharing a panel with a legend, the trend line, gaps
- * as NaN, geometry inside the page, and names shortened in the middle. */
+ * as NaN, geometry inside the page, names shortened in the middle, and
+ * the "held by" lines of referrer chains under page 1's verdict rows. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "detect.h"
 #include "layout.h"
+#include "lp_chains.h"
 #include "lp_series.h"
 
 #define LONG_NAME "myapp.handlers.very_long_module_name.subpackage.ConnectionRecordWithAVeryLongName"
@@ -137,7 +139,7 @@ static void test_order_and_pages(void **state)
     assert_string_equal(f->s->cols[doc.panels[i + 1].col].name, "flat.Y");
     assert_int_equal(doc.n_panels - i, 24);
     /* pages: page 1 takes layout_page1_slots, then 12 a page */
-    size_t first = layout_page1_slots(f->d.n_growing), per = 12;
+    size_t first = layout_page1_slots(f->d.n_growing, 0), per = 12;
     size_t want = 1 + (doc.n_panels - first + per - 1) / per;
     assert_int_equal(doc.n_pages, want);
     assert_true(doc.pages[0].summary);
@@ -158,6 +160,52 @@ static void test_order_and_pages(void **state)
         tops += doc.panels[k].kind == LAYOUT_TOP;
     assert_int_equal(tops, 3);
     assert_int_equal(doc.n_pages, 1);
+    layout_free(&doc);
+}
+
+static void add_chain(lp_series_store *s, uint32_t run, const char *line)
+{
+    static lp_hop hops[LP_CHAIN_MAX_HOPS];
+    lp_chain c;
+    lp_error err;
+    assert_int_equal(lp_chain_parse(line, line + strlen(line), &c, hops), 1);
+    assert_int_equal(lp_chains_add(s->chains, run, 1763700000, &c, &err), 0);
+}
+
+static void test_held_by_rows(void **state)
+{
+    fixture *f = *state;
+    f->s->chains = lp_chains_new();
+    assert_non_null(f->s->chains);
+    char line[2048];
+    add_chain(f->s, 1, "#CHAIN " LONG_NAME " auto 3/3 global:__main__.BROKER "
+                       "myapp.Conn@0x7f3a1c2b4d10:.channels[<int>]");
+    /* a chain far wider than the page, of 30 hops */
+    int o = snprintf(line, sizeof line, "#CHAIN " LONG_NAME " auto 1/3 global:__main__.ROOT");
+    for (int k = 0; k < 30; k++)
+        o += snprintf(line + o, sizeof line - (size_t)o, " myapp.handlers.Node%d@0x%x:.next_node", k,
+                      k + 1);
+    add_chain(f->s, 1, line);
+    layout_doc doc;
+    assert_int_equal(build(f, 24, &doc), 0);
+    const layout_summary *sum = &doc.summary;
+    assert_string_equal(sum->rows[0].chains[0],
+                        "held by: myapp.Conn.channels[<int>] <- __main__.BROKER");
+    assert_int_equal(sum->rows[0].n_chains, 2);
+    /* cut around an ellipsis to the page, the root kept */
+    const char *wide = sum->rows[0].chains[1];
+    assert_non_null(strstr(wide, "\xe2\x80\xa6"));
+    assert_non_null(strstr(wide, "<- __main__.ROOT"));
+    assert_true(fake_measure(NULL, wide, LAYOUT_FONT_TEXT - 1, false) <=
+                doc.page_w - 2 * 28 - LAYOUT_CHAIN_INDENT);
+    /* page 1's panels start below the last line of the table */
+    size_t lines = 0;
+    for (size_t i = 0; i < sum->n_rows; i++)
+        lines += 2 + sum->rows[i].n_chains;
+    assert_int_equal(lines, 2 * sum->n_rows + 2);
+    assert_int_equal(doc.pages[0].n, layout_page1_slots(sum->n_rows, 2) < doc.n_panels
+                                         ? layout_page1_slots(sum->n_rows, 2) : doc.n_panels);
+    assert_true(doc.panels[0].box.y > sum->y_table + (double)lines * sum->row_h);
     layout_free(&doc);
 }
 
@@ -268,6 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_and_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_growing_panel, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_by_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gaps_and_geometry, setup, teardown),
         cmocka_unit_test(test_shorten),
     };

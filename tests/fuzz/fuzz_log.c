@@ -1,7 +1,8 @@
 /* fuzz_log: fuzz target for leakplot's reading and judging: the log reader
  * (plot/lp_read.c, lp_input.c, lp_files.c, lp_series.c), then the growth
- * detector (detect.c, trend.c) and the reports (lp_report.c) on whatever
- * was read, so fuzzed series reach them too.
+ * detector (detect.c, trend.c) and the reports (lp_report.c) and the
+ * referrer graph (lp_dot.c) on whatever was read, so fuzzed series and
+ * chains reach them too.
  *
  * Input: the bytes of a log file; a line "#FUZZ-NEXT-FILE" starts another
  * file (up to MAX_FILES; each is its own LOG argument, so attribution across
@@ -12,7 +13,9 @@
  * Besides "no crash, no leak, no undefined behaviour", what lp_read.h and
  * detect.h promise is checked, and a broken promise abort()s with a message:
  * success means snapshots were read and every run's rows are in time order;
- * failure comes with a message; the report lists growing series first. */
+ * failure comes with a message; the report lists growing series first;
+ * the chains kept stay within their budget, and each one's "held by" line
+ * is valid UTF-8 of at most the columns asked for. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,9 +26,12 @@
 
 #include "detect.h"
 #include "fuzz.h"
+#include "lp_chains.h"
+#include "lp_dot.h"
 #include "lp_read.h"
 #include "lp_report.h"
 #include "lp_series.h"
+#include "lp_utf8.h"
 
 /* A broken promise: message, then abort() (fuzz.h). */
 #define broken(...) fuzz_broken("fuzz_log", __VA_ARGS__)
@@ -121,6 +127,32 @@ static void check_store(const lp_series_store *s, const lp_read_stats *st)
         broken("runs list %zu rows of %zu", rows, s->n_rows);
 }
 
+/* Every chain kept, said in one line of at most 60 columns. */
+static void say_chains(const lp_chains *cs)
+{
+    if (cs == NULL)
+        return;
+    if (cs->bytes > LP_CHAINS_MAX_BYTES)
+        broken("chains hold %zu bytes", cs->bytes);
+    for (size_t i = 0; i < cs->n_sets; i++) {
+        if (cs->sets[i].n > LP_CHAINS_PER_SET)
+            broken("a set of %zu chains", cs->sets[i].n);
+        for (size_t k = 0; k < cs->sets[i].n; k++) {
+            char line[4 * 60 + 8];
+            lp_report_chain_line(line, sizeof line, cs->sets[i].items[k].chain, 60);
+            size_t points = 0, len = strlen(line);
+            for (size_t o = 0; o < len; points++) {
+                size_t n = lp_utf8_len((const unsigned char *)line + o, len - o);
+                if (n == 0 || (unsigned char)line[o] < 0x20)
+                    broken("held by line is not clean UTF-8: %s", line);
+                o += n;
+            }
+            if (points > 60 || strncmp(line, "held by: ", 9) != 0)
+                broken("held by line of %zu columns: %s", points, line);
+        }
+    }
+}
+
 static void judge(const lp_series_store *s, const lp_read_stats *st, double since)
 {
     detect_params p;
@@ -144,6 +176,8 @@ static void judge(const lp_series_store *s, const lp_read_stats *st, double sinc
     lp_report_text(sink, s, &d);
     lp_report_json(sink, s, &d, st, since, INFINITY);
     lp_report_explain(sink, s, &d);
+    if (lp_dot_write(sink, s, &d, NULL, NULL, &err) != 0 && err.msg[0] == '\0')
+        broken("lp_dot_write failed without a message");
     detect_report_free(&d);
 }
 
@@ -163,6 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     }
     check_store(s, &st);
+    say_chains(s->chains);
     judge(s, &st, -INFINITY);
     /* A window starting half-way: runs the restart and window rules. */
     judge(s, &st, s->times[s->n_rows / 2]);

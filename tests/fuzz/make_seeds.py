@@ -166,8 +166,21 @@ def make_log():
         quiet = trim(f.read(), 5, {"dict", "myapp.models.Thing4"})
     with gzip.open(os.path.join(ROOT, "contrib/example/most_common.log.gz"), "rt") as f:
         example = trim(f.read(), 3, {"leaky_service.Session", "list"})
+    with open(os.path.join(ROOT, "tests/fixtures/plot/chains.log")) as f:
+        # every 3rd of the first 46 snapshots: two with #CHAIN records
+        chains = trim("".join(line for hdr, start, types in snapshots(f.read())[:46]
+                              for line in hdr + [start] + types), 3, {"leaky.Channel"})
     write("log", "fixture_leak.log", leak)
     write("log", "fixture_quiet.log", quiet)
+    write("log", "fixture_chains.log", chains)
+    write("log", "damaged_chains.log",
+          "#START 10 pid=1\ndict 5\n#CHAIN a.B auto 1/1 global:m.X b@0x1:.a c@0x2:['k:v@w']\n"
+          "#CHAIN\n#CHAIN a.B\n#CHAIN a.B auto 0/0 depth\n#CHAIN a.B auto 2/1 depth\n"
+          "#CHAIN a.B auto 1/1 frame:t:f\n#CHAIN a.B auto 1/1 frame:a:b:c:d x@0xg:.y\n"
+          "#CHAIN a.B auto 1/1 external:99999999999999999999\n#CHAIN a.B gone: 1/1 unknown\n"
+          "#CHAIN a.B gone:x 1/1 class:m.C.a list@0x5:[<int>] @0x6:.z\n#GONE x 1 2 3\n"
+          "#GONE\n#GONE x -1\n#CHAIN \xff\xfe auto 1/1 global:\xc3\xa9 d@0x7:['\xe2\x80']\n"
+          "#START 20 pid=1\n#CHAIN a.B auto 1/1 global:m.X b@0x1:.a c@0x2:['k:v@w']\n")
     write("log", "example.log", example)
     write("log", "example.log.gz", gz(example))
     write("log", "synthetic_leak.log", synthetic())
