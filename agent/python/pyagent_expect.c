@@ -373,7 +373,7 @@ static void expect_report_survivor(pyagent_expect *ex, size_t li, PyObject *obj)
     if (!lab->warned && ex->smp != NULL) {
         char msg[LA_ERROR_MAX];
         snprintf(msg, sizeof msg,
-                 "expect_gone: a %.80s labelled '%.80s' is still alive after its delay; "
+                 "expect_gone: an object of type %.80s labelled '%.80s' is still alive after its delay; "
                  "survivors are counted in stats()['expect_gone'] and the log's #GONE "
                  "records (said once per label)",
                  Py_TYPE(obj)->tp_name, lab->name);
@@ -430,6 +430,9 @@ int64_t pyagent_expect_chore(pyagent_expect *ex, int64_t now_ns)
             next = ex->pending[i].due_ns;
     if (PyErr_Occurred())
         PyErr_Clear();
+    double held_ms = (double)(mono_ns() - now) / 1e6;
+    if (held_ms > ex->max_ms)
+        ex->max_ms = held_ms;
     PyGILState_Release(gil);
     if (next != INT64_MAX && next < now + PYAGENT_EXPECT_TICK_NS)
         next = now + PYAGENT_EXPECT_TICK_NS;
@@ -492,6 +495,7 @@ void pyagent_expect_after_fork_child(pyagent_expect *ex)
     ex->n_labels = 0;
     ex->dropped = 0;
     ex->errors = 0;
+    ex->max_ms = 0;
 }
 
 void pyagent_expect_free(pyagent_expect *ex)

@@ -94,6 +94,7 @@ typedef struct pyagent_expect {
     int watcher_id;                 /* PyDict_AddWatcher's, -1: none yet */
     uint64_t dropped;               /* calls refused: too many pending */
     uint64_t errors;                /* checks that failed (counted as gone) */
+    double max_ms;                  /* longest GIL hold of one round of checks */
     smp_sampler *smp;               /* the running sampler, NULL: stopped */
 } pyagent_expect;
 

@@ -576,7 +576,8 @@ PyDoc_STRVAR(stats_doc,
 "zeros.  expect_gone: {label: {'expected', 'gone', 'survived', 'pending'}}\n"
 "since the process began (a fork child starts from none);\n"
 "expect_gone_dropped: calls refused with too many checks pending;\n"
-"expect_gone_errors: checks that could not be read (counted as gone).");
+"expect_gone_errors: checks that could not be read (counted as gone);\n"
+"expect_gone_max_ms: the longest the thread held the GIL deciding checks.");
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
 {
@@ -592,7 +593,7 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
     if (expect == NULL)
         return NULL;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N,s:K,s:K}",
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N,s:K,s:K,s:d}",
         "snapshots", (unsigned long long)s.snapshots,
         "errors", (unsigned long long)s.errors,
         "skipped", (unsigned long long)s.skipped,
@@ -610,7 +611,8 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
                                                                                 : Py_False,
         "expect_gone", expect,
         "expect_gone_dropped", (unsigned long long)st->expect.dropped,
-        "expect_gone_errors", (unsigned long long)st->expect.errors);
+        "expect_gone_errors", (unsigned long long)st->expect.errors,
+        "expect_gone_max_ms", st->expect.max_ms);
 }
 
 /* os.register_at_fork(after_in_child=...): the only thread of the child is
