@@ -392,15 +392,16 @@ static void decide(pyagent_expect *ex, pyagent_expect_check *c)
 {
     bool failed;
     PyObject *alive = check_survivor(c, &failed);
-    pyagent_expect_label *lab = &ex->labels[c->label];
-    lab->pending--;
+    ex->labels[c->label].pending--;
     if (failed)
         ex->errors++;
+    /* Released first: the chain search must not find our holder among
+     * the survivor's referrers. */
+    check_release(ex, c);
     if (alive != NULL)
         expect_report_survivor(ex, c->label, alive);
     else
         ex->labels[c->label].gone++;
-    check_release(ex, c);
     Py_XDECREF(alive);
 }
 
