@@ -17,7 +17,8 @@ import os
 import sys
 import unittest
 
-from lagtest import QUIET_FORK, TmpDirTest, assert_stderr_is_warnings, read_text, run_py
+from lagtest import (QUIET_FORK, TmpDirTest, assert_stderr_is_warnings, read_text, rounds,
+                     run_py)
 
 # Prepended to every host: the agent started on argv[1] (a long interval:
 # snapshots come from sample_now()), settle() waits until no check is
@@ -124,6 +125,9 @@ l = [1, 2, 3]
 l_before, l_refs_before = sys.getrefcount(l), referrers(l)
 leakagent.expect_gone(l, within=0.2, label="list")
 l_during = sys.getrefcount(l)
+for _ in range(3):
+    gc.collect()                # the holder is garbage to the collector; l is not
+l_intact = l == [1, 2, 3]
 
 # A dict: watched (3.12+: no reference) or held like the list (3.11).
 d = {"a": 1}
@@ -136,6 +140,7 @@ while gone("list")["pending"] or gone("dict")["pending"]:
     time.sleep(0.02)
 out(rc=[rc_before, rc_during], refs=[refs_before, refs_during], dies_at_once=dies_at_once,
     l=[l_before, l_during, sys.getrefcount(l)], l_refs=[l_refs_before, referrers(l)],
+    l_intact=l_intact,
     d=[d_before, d_during, sys.getrefcount(d)],
     counts={k: gone(k) for k in ("obj", "list", "dict")})
 """
@@ -251,6 +256,51 @@ for i in range(2000):
 print("bye")
 """
 
+# Threads calling at once while the thread decides; a finalizer that runs
+# when the check lets its object go, on the agent's thread (the collector
+# is off, so only the deadline frees it), and calls expect_gone again.
+THREADS = """
+import threading
+class Obj:
+    pass
+def worker(k):
+    keep = []
+    for i in range(1000):
+        o = Obj() if i % 2 else [i]
+        if i % 10 == 0:
+            keep.append(o)
+        leakagent.expect_gone(o, within=0.05 * (i % 4), label="w%d" % (k % 2))
+        del o
+    time.sleep(1.0)
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+settle()
+out(w0=gone("w0"), w1=gone("w1"))
+"""
+
+REENTER = """
+gc.disable()
+class Reenter:
+    def __del__(self):
+        self.thread = threading.current_thread().name
+        THREAD.append(self.thread)
+        leakagent.expect_gone([1], within=0, label="from-del")
+import threading
+THREAD = []
+box = [Reenter()]
+leakagent.expect_gone(box, within=0.1, label="outer")
+del box
+end = time.monotonic() + 20
+while not (gone("from-del") and gone("from-del")["pending"] == 0):
+    assert time.monotonic() < end, leakagent.stats()["expect_gone"]
+    time.sleep(0.02)
+out(outer=gone("outer"), inner=gone("from-del"), thread=THREAD,
+    main=threading.main_thread().name)
+"""
+
 
 def gone_records(text):
     """[{label: survivors}] of each snapshot of a log's text, in order."""
@@ -327,6 +377,7 @@ class ExpectGoneTest(TmpDirTest):
         self.assertEqual(during, before + 1, "the holder's one reference while pending")
         self.assertEqual(after, before, "and none once decided")
         self.assertEqual(result["l_refs"][0], result["l_refs"][1])
+        self.assertTrue(result["l_intact"], "collections while pending leave a live list alone")
         before, during, after = result["d"]
         self.assertEqual(during, before + (0 if sys.version_info >= (3, 12) else 1))
         self.assertEqual(after, before)
@@ -381,9 +432,27 @@ class ExpectGoneTest(TmpDirTest):
         self.assertIn({"child": 0}, snaps)
         self.assertEqual(snaps[-1], {"parent-list": 1, "parent-thing": 1})
 
+    def test_threads_at_once(self):
+        result, text, stderr = self.host(THREADS)
+        for label in ("w0", "w1"):
+            counts = result[label]
+            self.assertEqual(counts["expected"], 2000, counts)
+            self.assertEqual(counts["pending"], 0, counts)
+            self.assertEqual(counts["survived"], 200, counts)
+            self.assertEqual(counts["gone"], 1800, counts)
+
+    def test_a_finalizer_run_by_the_check_may_call_expect_gone(self):
+        result, text, stderr = self.host(REENTER)
+        self.assertEqual(result["outer"]["gone"], 1)
+        self.assertEqual(result["inner"], {"expected": 1, "gone": 1, "survived": 0,
+                                           "pending": 0})
+        self.assertEqual(len(result["thread"]), 1)
+        self.assertNotEqual(result["thread"][0], result["main"], "run on the agent's thread")
+        self.assertEqual(stderr, "")
+
     def test_exit_with_checks_pending_neither_hangs_nor_crashes(self):
         log = self.path("eg.log")
-        for _ in range(5):
+        for _ in range(rounds(5, 50)):
             res = run_py(PRELUDE + EXIT, log, timeout=60)
             self.assertEqual(res.stdout.strip(), "bye")
             assert_stderr_is_warnings(self, res.stderr, 4)
