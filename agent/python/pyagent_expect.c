@@ -3,6 +3,7 @@
  * thread's decisions and the per-label counts.  See pyagent_expect.h. */
 #include "pyagent_expect.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,15 @@
 #include "la_clock.h"
 #include "pyagent_source.h"
 #include "pyagent_walk.h"
+
+/* The referrer chains of survivors come from the chain search (issue 17's
+ * other half, pyagent_chain.h): asked for when it is built in. */
+#if __has_include("pyagent_chain.h")
+#include "pyagent_chain.h"
+#define HAVE_CHAIN_SEARCH 1
+#else
+#define HAVE_CHAIN_SEARCH 0
+#endif
 
 typedef enum { CHECK_WEAK, CHECK_WATCH, CHECK_HOLD } check_kind;
 
@@ -380,10 +390,18 @@ static void expect_report_survivor(pyagent_expect *ex, size_t li, PyObject *obj)
         smp_warn(ex->smp, msg);
     }
     lab->warned = true;
-    /* The referrer chain (a #CHAIN record with why=gone:<label>) is asked
-     * of the chain search here once both sides are merged:
-     *     pyagent_chain_request_object(obj, "gone:<label>");
-     * which takes its own strong reference to obj. */
+#if HAVE_CHAIN_SEARCH
+    /* Its #CHAIN record, why=gone:<label>, comes with a later snapshot;
+     * the search takes its own reference to obj.  The label is one field
+     * of the record: whitespace and control characters become '_', as
+     * logfmt writes the label in #GONE. */
+    char why[8 + 256];
+    int n = snprintf(why, sizeof why, "gone:%s", lab->name);
+    for (int i = 5; i < n && i < (int)sizeof why - 1; i++)
+        if (isspace((unsigned char)why[i]) || iscntrl((unsigned char)why[i]))
+            why[i] = '_';
+    pyagent_chain_request_object(obj, why);
+#endif
 }
 
 /* Decide one check taken out of the table.  GIL held; may run the host's
