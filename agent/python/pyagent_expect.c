@@ -149,7 +149,7 @@ static int on_dict_event(PyDict_WatchEvent event, PyObject *dict, PyObject *key,
     if (w != NULL) {
         w->dead = true;
         /* A dict made later at this address is another dict. */
-        pyagent_ptrmap_put(&watch_owner->watched, dict, NULL);
+        pyagent_ptrmap_forget(&watch_owner->watched, dict);
     }
     return 0;
 }
@@ -180,7 +180,7 @@ static pyagent_expect_watch *watch_dict(pyagent_expect *ex, PyObject *dict)
         }
         if (PyDict_Watch(ex->watcher_id, dict) != 0) {
             PyErr_Clear();
-            pyagent_ptrmap_put(&ex->watched, dict, NULL);
+            pyagent_ptrmap_forget(&ex->watched, dict);
             free(w);
             return NULL;
         }
@@ -203,7 +203,7 @@ static void watch_unref(pyagent_expect *ex, pyagent_expect_watch *w)
     if (!w->dead) {
         if (PyDict_Unwatch(ex->watcher_id, w->dict) != 0)
             PyErr_Clear();
-        pyagent_ptrmap_put(&ex->watched, w->dict, NULL);
+        pyagent_ptrmap_forget(&ex->watched, w->dict);
     }
 #endif
     free(w);
