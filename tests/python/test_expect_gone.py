@@ -266,15 +266,14 @@ THREADS = """
 import threading
 class Obj:
     pass
+KEPT = []                           # kept until every check is decided
 def worker(k):
-    keep = []
     for i in range(1000):
         o = Obj() if i % 2 else [i]
         if i % 10 == 0:
-            keep.append(o)
+            KEPT.append(o)
         leakagent.expect_gone(o, within=0.05 * (i % 4), label="w%d" % (k % 2))
         del o
-    time.sleep(1.0)
 threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
 for t in threads:
     t.start()
