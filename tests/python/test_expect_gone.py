@@ -267,12 +267,14 @@ import threading
 class Obj:
     pass
 KEPT = []                           # kept until every check is decided
+# (never within=0 here: the thread could decide before the worker's own
+# `del o`, and rightly find it alive)
 def worker(k):
     for i in range(1000):
         o = Obj() if i % 2 else [i]
         if i % 10 == 0:
             KEPT.append(o)
-        leakagent.expect_gone(o, within=0.05 * (i % 4), label="w%d" % (k % 2))
+        leakagent.expect_gone(o, within=0.05 * (1 + i % 4), label="w%d" % (k % 2))
         del o
 threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
 for t in threads:
