@@ -259,7 +259,8 @@ void snap_finish(snapshot *s, const snap_filter *filter)
     sort_names = s->names;
     /* Distinct types may share a name (a class defined in a function, once
      * per call: itself a classic leak); they are one series to the reader. */
-    qsort(s->entries, s->n_entries, sizeof *s->entries, by_name);
+    if (s->n_entries > 0)   /* entries may be NULL: qsort must not be given it */
+        qsort(s->entries, s->n_entries, sizeof *s->entries, by_name);
     size_t out = 0;
     for (size_t i = 0; i < s->n_entries; i++) {
         if (out > 0 && strcmp(snap_name(s, out - 1), snap_name(s, i)) == 0)
@@ -273,7 +274,8 @@ void snap_finish(snapshot *s, const snap_filter *filter)
         if (keep_entry(filter, snap_name(s, i), s->entries[i].count))
             s->entries[out++] = s->entries[i];
     s->n_entries = out;
-    qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
+    if (s->n_entries > 0)
+        qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
     if (filter && filter->top && s->n_entries > filter->top)
         s->n_entries = filter->top;
     finish_records(s, filter);
