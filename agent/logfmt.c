@@ -130,10 +130,12 @@ static size_t format_u64(char *out, uint64_t v)
 }
 
 /* One detail record line (snap.h's kinds): "#REFS name refs bytes",
- * "#BYTES name bytes", "#LEN name 0xID length holder", "#EXACT name net". */
+ * "#BYTES name bytes", "#LEN name 0xID length holder", "#EXACT name net",
+ * "#GONE label survivors". */
 static int append_record(logfmt_buf *b, const snapshot *s, const snap_rec *r)
 {
-    static const char *const tags[SNAP_REC_KINDS] = {"#REFS ", "#BYTES ", "#LEN ", "#EXACT "};
+    static const char *const tags[SNAP_REC_KINDS] = {"#REFS ", "#BYTES ", "#LEN ", "#EXACT ",
+                                                           "#GONE "};
     if (logfmt_buf_printf(b, "%s", tags[r->kind]) != 0 ||
         logfmt_append_name(b, snap_rec_name(s, r)) < 0)
         return -1;

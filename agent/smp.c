@@ -55,6 +55,7 @@ struct smp_sampler {
     int64_t last_warn_ns;       /* -1: never warned */
     uint64_t unreported_errors; /* errors since the last warning */
     bool said_stretch;
+    int64_t chore_due;          /* when the source's chore runs next */
 
     /* Guarded by write_mu. */
     pthread_mutex_t write_mu;
@@ -106,6 +107,7 @@ static void atfork_child(void)
         s->stop_requested = false;
         s->joining = false;
         s->stats.running = false;
+        s->chore_due = INT64_MAX;
     }
 }
 
@@ -490,8 +492,18 @@ static void *sampler_main(void *arg)
     int64_t next = s->clock.mono_ns(s->clock.ud);   /* a baseline at once */
     while (!s->stop_requested) {
         int64_t now = s->clock.mono_ns(s->clock.ud);
-        if (now < next) {
-            s->clock.wait_until(s->clock.ud, &s->cv, &s->mu, next);
+        if (s->source.chore != NULL && s->chore_due <= now) {
+            s->chore_due = INT64_MAX;
+            pthread_mutex_unlock(&s->mu);
+            int64_t want = s->source.chore(s->source.ud, now);
+            pthread_mutex_lock(&s->mu);
+            if (want < s->chore_due)
+                s->chore_due = want;
+            continue;
+        }
+        int64_t wake = next < s->chore_due ? next : s->chore_due;
+        if (now < wake) {
+            s->clock.wait_until(s->clock.ud, &s->cv, &s->mu, wake);
             continue;
         }
         pthread_mutex_unlock(&s->mu);
@@ -554,6 +566,7 @@ static smp_sampler *create_sampler(const smp_options *opt, la_error *err)
     s->warn = opt->warn ? opt->warn : warn_stderr;
     s->warn_ud = opt->warn ? opt->warn_ud : s;
     s->last_warn_ns = -1;
+    s->chore_due = INT64_MAX;
     s->stats.interval_ms = s->cfg.interval_ms;
     s->stats.effective_interval_ms = s->cfg.interval_ms;
     snap_init(&s->thread_snap);
@@ -662,6 +675,16 @@ int smp_sample_now(smp_sampler *s, la_error *err)
     host_signals_restore(&h);
     snap_free(&snap);
     return rc;
+}
+
+void smp_wake_at(smp_sampler *s, int64_t due_ns)
+{
+    pthread_mutex_lock(&s->mu);
+    if (due_ns < s->chore_due) {
+        s->chore_due = due_ns;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
 }
 
 void smp_warn(smp_sampler *s, const char *message)

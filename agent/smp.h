@@ -42,6 +42,12 @@ typedef struct smp_source {
      * Returns SMP_OK, SMP_SKIP (nothing to record now: a collection is
      * running, the host is exiting) or SMP_ERROR with err set. */
     int (*sample)(void *ud, snapshot *snap, la_error *err);
+    /* Optional (NULL: none): work the source does on the sampler thread
+     * between snapshots, at times it chooses (expect_gone's checks).  Called
+     * with no sampler lock held once the monotonic clock reaches the time
+     * it last returned or smp_wake_at() asked for; returns the next such
+     * time in ns (INT64_MAX: none). */
+    int64_t (*chore)(void *ud, int64_t now_ns);
 } smp_source;
 
 
@@ -97,6 +103,11 @@ bool smp_is_running(smp_sampler *s);
 int smp_sample_now(smp_sampler *s, la_error *err);
 
 void smp_get_stats(smp_sampler *s, smp_stats *out);
+
+/* Have the thread run the source's chore at monotonic time due_ns (or at
+ * the earlier time already asked for).  Takes mu briefly: call holding no
+ * sampler lock (the host's GIL may be held: it comes first in the order). */
+void smp_wake_at(smp_sampler *s, int64_t due_ns);
 
 /* Say message once through the sampler's warning sink (smp_options.warn, or
  * stderr with the process named), neither counted nor rate-limited: for a

@@ -197,11 +197,17 @@ static int rec_by_kind_figure(const void *a, const void *b)
     return strcmp(sort_names + x->name_off, sort_names + y->name_off);
 }
 
-/* The filter's verdict on a record: LEN records name containers, not
- * types to choose among, so they are always kept. */
+/* Records that name containers (LEN) or expect_gone labels (GONE), not
+ * types to choose among: the filter keeps all of them. */
+static bool unfiltered(const snap_rec *r)
+{
+    return r->kind == SNAP_REC_LEN || r->kind == SNAP_REC_GONE;
+}
+
+/* The filter's verdict on a record. */
 static bool keep_rec(const snap_filter *f, const snapshot *s, const snap_rec *r)
 {
-    if (f == NULL || r->kind == SNAP_REC_LEN)
+    if (f == NULL || unfiltered(r))
         return true;
     /* min_count is about objects: it applies to the references of REFS; an
      * EXACT figure is a net count that may be negative, a BYTES one bytes. */
@@ -242,7 +248,7 @@ static void finish_records(snapshot *s, const snap_filter *filter)
     for (size_t i = 0; i < s->n_recs; i++) {
         if (i == 0 || s->recs[i].kind != s->recs[i - 1].kind)
             in_kind = 0;
-        if (s->recs[i].kind == SNAP_REC_LEN || in_kind++ < filter->top)
+        if (unfiltered(&s->recs[i]) || in_kind++ < filter->top)
             s->recs[out++] = s->recs[i];
     }
     s->n_recs = out;
@@ -253,7 +259,8 @@ void snap_finish(snapshot *s, const snap_filter *filter)
     sort_names = s->names;
     /* Distinct types may share a name (a class defined in a function, once
      * per call: itself a classic leak); they are one series to the reader. */
-    qsort(s->entries, s->n_entries, sizeof *s->entries, by_name);
+    if (s->n_entries > 0)   /* entries may be NULL: qsort must not be given it */
+        qsort(s->entries, s->n_entries, sizeof *s->entries, by_name);
     size_t out = 0;
     for (size_t i = 0; i < s->n_entries; i++) {
         if (out > 0 && strcmp(snap_name(s, out - 1), snap_name(s, i)) == 0)
@@ -267,7 +274,8 @@ void snap_finish(snapshot *s, const snap_filter *filter)
         if (keep_entry(filter, snap_name(s, i), s->entries[i].count))
             s->entries[out++] = s->entries[i];
     s->n_entries = out;
-    qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
+    if (s->n_entries > 0)
+        qsort(s->entries, s->n_entries, sizeof *s->entries, by_count_desc);
     if (filter && filter->top && s->n_entries > filter->top)
         s->n_entries = filter->top;
     finish_records(s, filter);

@@ -34,12 +34,15 @@ typedef struct snap_gauge {
  *   BYTES  shallow size summed over a type's tracked objects: a = bytes
  *   LEN    one large container: a = length, id = its address, holder = name
  *   EXACT  objects of a type created minus destroyed since exact mode began
- *          (a signed figure: pre-existing objects that die lower it) */
+ *          (a signed figure: pre-existing objects that die lower it)
+ *   GONE   one expect_gone label (the name): a = objects of that label found
+ *          alive after their delay, cumulative; never filtered or cut */
 typedef enum snap_rec_kind {
     SNAP_REC_REFS = 0,
     SNAP_REC_BYTES,
     SNAP_REC_LEN,
     SNAP_REC_EXACT,
+    SNAP_REC_GONE,
     SNAP_REC_KINDS
 } snap_rec_kind;
 
@@ -118,8 +121,9 @@ typedef struct snap_filter {
  * refuses, sort by count descending (name ascending on ties) and keep the
  * filter's top.  The records get the same: REFS, BYTES and EXACT records of
  * equal names are merged, filtered by name (include, exclude; min_count
- * for REFS references and EXACT counts) and cut to the top; LEN records are
- * kept as they are.  All are then grouped by kind (REFS, BYTES, LEN, EXACT)
+ * for REFS references and EXACT counts) and cut to the top; LEN and GONE
+ * records are kept as they are.  All are then grouped by kind (REFS, BYTES,
+ * LEN, EXACT, GONE)
  * and sorted by their main figure, descending.  filter may be NULL (merge
  * and sort only).  Cannot fail. */
 void snap_finish(snapshot *s, const snap_filter *filter);

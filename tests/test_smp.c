@@ -112,6 +112,7 @@ typedef struct fake_source {
     progress *progress;         /* its calls count the samples */
     atomic_int result;          /* SMP_OK, SMP_SKIP, SMP_ERROR */
     double sample_ms;           /* < 0: let the sampler measure */
+    struct chore_log *chore;    /* test_chore_runs_when_asked */
 } fake_source;
 
 static int fake_sample(void *ud, snapshot *snap, la_error *err)
@@ -297,6 +298,74 @@ static void test_stop_is_prompt(void **state)
      * day; anything near a second means the wakeup was lost. */
     assert_true(now_s() - t0 < 1.0);
     smp_stop(s);                        /* idempotent */
+    smp_destroy(s);
+}
+
+/* The source's chore: run at the times it asks (smp_wake_at, then its
+ * return values) between snapshots, not at the ticks.  Real clock. */
+struct chore_log {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls;
+    int64_t asked[4];       /* when each call was asked for */
+    int64_t ran[4];         /* when each ran */
+};
+typedef struct chore_log chore_log;
+
+static int64_t mono_now(void)
+{
+    return la_real_clock.mono_ns(NULL);
+}
+
+static int64_t fake_chore(void *ud, int64_t now_ns)
+{
+    chore_log *c = ((fake_source *)ud)->chore;
+    pthread_mutex_lock(&c->mu);
+    int k = c->calls < 4 ? c->calls : 3;
+    c->ran[k] = now_ns;
+    c->calls++;
+    int64_t next = c->calls < 3 ? now_ns + 20000000 : INT64_MAX;
+    if (c->calls < 4)
+        c->asked[c->calls] = next;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return next;
+}
+
+static void test_chore_runs_when_asked(void **state)
+{
+    fixture *f = *state;
+    la_error err;
+    chore_log c = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    f->source.chore = &c;
+    assert_int_equal(cfg_set(&f->cfg, "interval", "1d", &err), 0);
+    smp_options opt = {
+        .cfg = &f->cfg,
+        .source = {&f->source, fake_sample, fake_chore},
+        .program = "tester",
+        .warn = capture_warning,
+        .warn_ud = f,
+    };
+    smp_sampler *s = smp_create(&opt, &err);
+    assert_non_null(s);
+    assert_int_equal(smp_start(s, &err), 0);
+    wait_progress(f, 1, false);             /* the baseline */
+    c.asked[0] = mono_now() + 30000000;
+    smp_wake_at(s, c.asked[0]);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10;
+    pthread_mutex_lock(&c.mu);
+    while (c.calls < 3 && pthread_cond_timedwait(&c.cv, &c.mu, &deadline) == 0)
+        continue;
+    pthread_mutex_unlock(&c.mu);
+    smp_stop(s);
+    assert_int_equal(c.calls, 3);           /* then it asked for nothing more */
+    for (int k = 0; k < 3; k++)
+        assert_true(c.ran[k] >= c.asked[k]);
+    smp_stats st;
+    smp_get_stats(s, &st);
+    assert_int_equal(st.snapshots, 1);      /* chores are not ticks */
     smp_destroy(s);
 }
 
@@ -741,6 +810,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_samples_on_schedule, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_is_prompt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chore_runs_when_asked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_twice_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_survives_failing_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_speaks_again_after_a_minute, setup, teardown),

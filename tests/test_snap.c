@@ -133,6 +133,32 @@ static void test_records_finish(void **state)
     snap_free(&s);
 }
 
+/* GONE records (expect_gone labels) come last, by survivors, and no filter
+ * drops or cuts them: a label of no survivors is a figure too. */
+static void test_gone_records_are_never_filtered(void **state)
+{
+    (void)state;
+    const char *exclude[] = {"job*"};
+    snap_filter filter = {.min_count = 5, .exclude = exclude, .n_exclude = 1, .top = 1};
+    snapshot s;
+    snap_init(&s);
+    rec(&s, SNAP_REC_GONE, "jobs", NULL, 0, 0, 0);
+    rec(&s, SNAP_REC_REFS, "str", NULL, 10, 600, 0);
+    rec(&s, SNAP_REC_GONE, "session", NULL, 3, 0, 0);
+    rec(&s, SNAP_REC_GONE, "x", NULL, 1, 0, 0);
+    rec(&s, SNAP_REC_EXACT, "int", NULL, 9, 0, 0);
+    snap_finish(&s, &filter);
+    assert_int_equal(s.n_recs, 5);
+    assert_int_equal(s.recs[0].kind, SNAP_REC_REFS);
+    assert_int_equal(s.recs[1].kind, SNAP_REC_EXACT);
+    const char *order[] = {"session", "x", "jobs"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(s.recs[2 + i].kind, SNAP_REC_GONE);
+        assert_string_equal(snap_rec_name(&s, &s.recs[2 + i]), order[i]);
+    }
+    snap_free(&s);
+}
+
 static void test_gauges(void **state)
 {
     (void)state;
@@ -167,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_finish_merges_and_sorts),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_records_finish),
+        cmocka_unit_test(test_gone_records_are_never_filtered),
         cmocka_unit_test(test_gauges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,9 @@
  *   - os.register_at_fork(after_in_child=...): the core's pthread_atfork
  *     handler has reset the C state; this reopens the log under the child's
  *     pid and restarts the thread.
+ * and expect_gone(), whose checks (pyagent_expect) live in the module state
+ * so that their counts outlast a stop(); the thread decides them only while
+ * the agent runs.
  *
  * State.  Everything lives in the module state and is guarded by the GIL.
  * The running agent is a pyagent_run, reference-counted (under the GIL) by
@@ -24,6 +27,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +36,7 @@
 #include "la_error.h"
 #include "smp.h"
 #include "pyagent_exact.h"
+#include "pyagent_expect.h"
 #include "pyagent_source.h"
 #include "pyagent_walk.h"
 
@@ -51,6 +56,7 @@ typedef struct pyagent_state {
     bool have_last_stats;
     bool hooks_registered;      /* atexit + at-fork hooks installed */
     pyagent_walk_mode mode;     /* _set_walk(); AUTO by default */
+    pyagent_expect expect;      /* expect_gone()'s checks and counts */
 } pyagent_state;
 
 static pyagent_state *get_state(PyObject *module)
@@ -87,6 +93,9 @@ static void stop_run(pyagent_state *st)
     Py_END_ALLOW_THREADS
     smp_get_stats(run->smp, &st->last_stats);
     st->have_last_stats = true;
+    /* The thread is joined: nothing decides the pending checks any more. */
+    st->expect.smp = NULL;
+    pyagent_expect_drop_pending(&st->expect);
     run_release(run);
 }
 
@@ -332,6 +341,7 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     };
     if (cfg.sample_exact)
         start_exact(&cfg, run);
+    run->source.expect = &st->expect;
 
     char extra[64];
     header_extra(extra, sizeof extra);
@@ -353,7 +363,9 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
         goto out;
     }
     run->source.smp = run->smp;
+    st->expect.smp = run->smp;
     if (smp_start(run->smp, &err) != 0) {
+        st->expect.smp = NULL;
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;
     }
@@ -440,7 +452,8 @@ PyDoc_STRVAR(snapshot_doc,
 "  'containers': [(type name, id, length, holder)], the `containers`\n"
 "                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
 "                'Class.attr' or '-'\n"
-"  'exact':      {type name: created - destroyed}, while exact mode runs");
+"  'exact':      {type name: created - destroyed}, while exact mode runs\n"
+"  'gone':       {expect_gone label: objects found alive after their delay}");
 
 /* The value of one detail record in snapshot(details=True)'s dicts. */
 static PyObject *record_value(const snapshot *snap, const snap_rec *r)
@@ -460,7 +473,8 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
  * or NULL with an exception set. */
 static PyObject *details_dict(const snapshot *snap, PyObject *counts)
 {
-    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact"};
+    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact",
+                                                     "gone"};
     PyObject *parts[SNAP_REC_KINDS] = {NULL};
     PyObject *result = PyDict_New();
     if (result == NULL || PyDict_SetItemString(result, "counts", counts) != 0)
@@ -530,6 +544,10 @@ static PyObject *pyagent_snapshot(PyObject *module, PyObject *args, PyObject *kw
         PyErr_SetString(PyExc_RuntimeError, err.msg);
         goto out;
     }
+    if (details && pyagent_expect_add_records(&st->expect, &snap) != 0) {
+        PyErr_NoMemory();
+        goto out;
+    }
     /* Merge types of equal names; plain C, no Python code runs. */
     snap_finish(&snap, NULL);
     if ((counts = PyDict_New()) == NULL)
@@ -555,7 +573,11 @@ PyDoc_STRVAR(stats_doc,
 "bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
 "running, log_path, last_error, walk, exact (True while exact mode\n"
 "counts).  After stop(), those of the run that stopped; before any start,\n"
-"zeros.");
+"zeros.  expect_gone: {label: {'expected', 'gone', 'survived', 'pending'}}\n"
+"since the process began (a fork child starts from none);\n"
+"expect_gone_dropped: calls refused with too many checks pending;\n"
+"expect_gone_errors: checks that could not be read (counted as gone);\n"
+"expect_gone_max_ms: the longest the thread held the GIL deciding checks.");
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
 {
@@ -567,8 +589,11 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
         s = st->last_stats;
     else
         memset(&s, 0, sizeof s);
+    PyObject *expect = pyagent_expect_stats(&st->expect);
+    if (expect == NULL)
+        return NULL;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O}",
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N,s:K,s:K,s:d}",
         "snapshots", (unsigned long long)s.snapshots,
         "errors", (unsigned long long)s.errors,
         "skipped", (unsigned long long)s.skipped,
@@ -583,7 +608,11 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
         "last_error", s.last_error,
         "walk", pyagent_walk_mode_name(st->run ? st->run->source.mode : st->mode),
         "exact", (st->run != NULL && st->run->exact.on && !st->run->exact.lost) ? Py_True
-                                                                                : Py_False);
+                                                                                : Py_False,
+        "expect_gone", expect,
+        "expect_gone_dropped", (unsigned long long)st->expect.dropped,
+        "expect_gone_errors", (unsigned long long)st->expect.errors,
+        "expect_gone_max_ms", st->expect.max_ms);
 }
 
 /* os.register_at_fork(after_in_child=...): the only thread of the child is
@@ -595,6 +624,7 @@ static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
     pyagent_state *st = get_state(module);
     pyagent_run *run = st->run;
     st->starting = false;   /* a start() in another thread did not survive fork */
+    pyagent_expect_after_fork_child(&st->expect);
     if (run == NULL)
         Py_RETURN_NONE;
     run->users = 1;     /* sample_now() callers of the parent do not exist here */
@@ -602,12 +632,94 @@ static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
     if (smp_after_fork_child(run->smp, &err) != 0 || smp_start(run->smp, &err) != 0) {
         /* No log, no thread: drop the agent rather than leave it half alive. */
         st->run = NULL;
+        st->expect.smp = NULL;
         run_release(run);
         PyErr_Format(PyExc_RuntimeError, "leakagent: not sampling in the forked child: %s",
                      err.msg);
         return NULL;
     }
     Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(expect_gone_doc,
+"expect_gone(obj, within=1.0, label=None) -> bool\n\n"
+"Say that obj should be gone `within` seconds from now.  The agent's thread\n"
+"checks it then; if it is still alive, it is counted under `label` (a str;\n"
+"None: obj's type name, as the log spells it) in stats()['expect_gone'] and\n"
+"in the log's `#GONE <label> <survivors>` records, and said once per label\n"
+"on stderr.  The check keeps nothing alive: a weak reference, a dict watcher\n"
+"(dicts, 3.12+), or for other objects that cannot be weakly referenced\n"
+"(list, tuple, ...) a reference the garbage collector does not count as a\n"
+"root (the object's memory may then be freed up to `within` seconds late).\n"
+"Returns True if registered, False if the agent is not running (nothing is\n"
+"done) or too many checks are pending.  TypeError / ValueError for a bad\n"
+"`within` (a number, 0 .. 604800) or `label` (None or a non-empty str of at\n"
+"most 200 bytes).");
+
+/* within as seconds: a real number (not a bool), 0 .. 7 days.  0 or -1
+ * with TypeError / ValueError set. */
+static int parse_within(PyObject *arg, double *out)
+{
+    if (PyBool_Check(arg) || !(PyFloat_Check(arg) || PyLong_Check(arg))) {
+        PyErr_Format(PyExc_TypeError, "expect_gone(): within must be a number of seconds, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    double v = PyFloat_AsDouble(arg);
+    if (v == -1.0 && PyErr_Occurred())
+        return -1;
+    if (!isfinite(v) || v < 0 || v > 7 * 86400.0) {
+        PyErr_SetString(PyExc_ValueError, "expect_gone(): within is 0 .. 604800 seconds");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* label as UTF-8 (borrowed from arg), or NULL for None.  0 or -1 with
+ * TypeError / ValueError set. */
+static int parse_label(PyObject *arg, const char **out)
+{
+    *out = NULL;
+    if (arg == Py_None)
+        return 0;
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "expect_gone(): label must be a str or None, not %.100s",
+                     Py_TYPE(arg)->tp_name);
+        return -1;
+    }
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(arg, &len);
+    if (s == NULL)
+        return -1;
+    if (len == 0 || len > 200 || strlen(s) != (size_t)len) {
+        PyErr_SetString(PyExc_ValueError,
+                         "expect_gone(): label is 1 .. 200 bytes of UTF-8 without NUL");
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+static PyObject *pyagent_expect_gone(PyObject *module, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {"obj", "within", "label", NULL};
+    PyObject *obj, *within_arg = NULL, *label_arg = Py_None;
+    double within = 1.0;
+    const char *label;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OO:expect_gone", kwlist, &obj, &within_arg,
+                                     &label_arg))
+        return NULL;
+    if ((within_arg != NULL && parse_within(within_arg, &within) != 0) ||
+        parse_label(label_arg, &label) != 0)
+        return NULL;
+    pyagent_state *st = get_state(module);
+    if (st->run == NULL || st->expect.smp == NULL)
+        Py_RETURN_FALSE;
+    int rc = pyagent_expect_add(&st->expect, obj, within, label);
+    if (rc < 0)
+        return NULL;
+    return PyBool_FromLong(rc);
 }
 
 PyDoc_STRVAR(set_walk_doc,
@@ -642,6 +754,8 @@ static PyMethodDef pyagent_methods[] = {
     {"snapshot", (PyCFunction)(void (*)(void))pyagent_snapshot, METH_VARARGS | METH_KEYWORDS,
      snapshot_doc},
     {"stats", pyagent_stats, METH_NOARGS, stats_doc},
+    {"expect_gone", (PyCFunction)(void (*)(void))pyagent_expect_gone,
+     METH_VARARGS | METH_KEYWORDS, expect_gone_doc},
     {"_set_walk", pyagent_set_walk, METH_O, set_walk_doc},
     {"_atexit", pyagent_atexit, METH_NOARGS, NULL},
     {"_after_fork_child", pyagent_after_fork_child, METH_NOARGS, NULL},
@@ -653,6 +767,9 @@ static PyMethodDef pyagent_methods[] = {
 static int pyagent_exec(PyObject *module)
 {
     pyagent_state *st = get_state(module);
+    pyagent_expect_init(&st->expect);
+    if (pyagent_expect_ready() != 0)
+        return -1;
     st->config_error = PyErr_NewExceptionWithDoc(
         "leakagent.ConfigError",
         "A leakagent configuration was refused; the text is FILE:LINE:COLUMN: message.",
@@ -688,6 +805,7 @@ static void pyagent_free(void *module)
     if (st == NULL)
         return;
     stop_run(st);
+    pyagent_expect_free(&st->expect);
     pyagent_clear(module);
 }
 

@@ -22,9 +22,17 @@ bool pyagent_source_finalizing(void)
 #endif
 }
 
+/* smp_source.chore: expect_gone's checks. */
+static int64_t source_chore(void *ud, int64_t now_ns)
+{
+    pyagent_source *src = ud;
+    return pyagent_expect_chore(src->expect, now_ns);
+}
+
 smp_source pyagent_source_make(pyagent_source *src)
 {
-    smp_source s = {.ud = src, .sample = pyagent_source_sample};
+    smp_source s = {.ud = src, .sample = pyagent_source_sample,
+                    .chore = src->expect != NULL ? source_chore : NULL};
     return s;
 }
 
@@ -102,6 +110,10 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         rc = SMP_OK;
         if (src->exact != NULL)
             add_exact(src->exact, snap, &live_types);
+        if (src->expect != NULL && pyagent_expect_add_records(src->expect, snap) != 0) {
+            la_error_set(err, "out of memory adding the #GONE records");
+            rc = SMP_ERROR;
+        }
         break;
     case PYAGENT_WALK_BUSY:
         rc = SMP_SKIP;

@@ -4,7 +4,8 @@
  * asks for the GIL then is killed on 3.11-3.13 and hangs on 3.14), take the
  * GIL (PyGILState_Ensure), optionally run gc.collect(), read
  * sys.getallocatedblocks(), walk the objects (pyagent_walk) and copy the type
- * names and detail records (exact mode's too), release the GIL.  Filtering, sorting, formatting and writing happen
+ * names and detail records (exact mode's and expect_gone's #GONE too),
+ * release the GIL.  Filtering, sorting, formatting and writing happen
  * in the core afterwards, without the GIL.  Gauges set here: blocks,
  * gc_objects (objects walked), sample_ms (time the GIL was held); the core
  * adds rss.
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 
 #include "pyagent_exact.h"
+#include "pyagent_expect.h"
 #include "pyagent_uwsgi.h"
 #include "pyagent_walk.h"
 #include "smp.h"
@@ -34,9 +36,12 @@ typedef struct pyagent_source {
     pyagent_uwsgi_verdict uwsgi;  /* GIL: asked at each tick until known */
     pyagent_detail_opts detail;   /* sample.referents, .sizes, .containers */
     pyagent_exact *exact;         /* sample.exact's counts, or NULL (off) */
+    pyagent_expect *expect;       /* expect_gone's checks (#GONE records and
+                                   * the thread's chore), or NULL */
 } pyagent_source;
 
-/* The smp_source for src (which must outlive the sampler). */
+/* The smp_source for src (which must outlive the sampler); with
+ * src->expect, its chore decides expect_gone's checks. */
 smp_source pyagent_source_make(pyagent_source *src);
 
 /* smp_source.sample: SMP_OK, SMP_SKIP (finalizing, or a collection is

@@ -195,6 +195,17 @@ const void *pyagent_ptrmap_get(const pyagent_ptrmap *m, const void *key)
     return NULL;
 }
 
+void pyagent_ptrmap_forget(pyagent_ptrmap *m, const void *key)
+{
+    if (m->cap == 0 || key == NULL)
+        return;
+    for (size_t i = ptr_hash(key, m->cap); m->keys[i] != NULL; i = (i + 1) & (m->cap - 1))
+        if (m->keys[i] == key) {
+            m->values[i] = NULL;
+            return;
+        }
+}
+
 void pyagent_ptrmap_free(pyagent_ptrmap *m)
 {
     if (m == NULL)

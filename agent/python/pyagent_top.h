@@ -87,6 +87,8 @@ typedef struct pyagent_ptrmap {
 int pyagent_ptrmap_put(pyagent_ptrmap *m, const void *key, const void *value);
 /* The value of key, or NULL. */
 const void *pyagent_ptrmap_get(const pyagent_ptrmap *m, const void *key);
+/* Make key's value NULL, if key is there; allocates nothing, cannot fail. */
+void pyagent_ptrmap_forget(pyagent_ptrmap *m, const void *key);
 void pyagent_ptrmap_free(pyagent_ptrmap *m);
 
 #endif

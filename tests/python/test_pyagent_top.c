@@ -106,6 +106,12 @@ static void test_ptrmap(void **state)
         assert_ptr_equal(pyagent_ptrmap_get(&m, objs[i]), i == 7 ? objs[0] : objs[(i + 1) % 1000]);
     assert_null(pyagent_ptrmap_get(&m, objs[0]));
     assert_null(pyagent_ptrmap_get(&m, NULL));
+    size_t cap = m.cap;
+    pyagent_ptrmap_forget(&m, objs[7]);                 /* in place: no allocation */
+    pyagent_ptrmap_forget(&m, objs[0]);                 /* absent: nothing */
+    assert_int_equal(m.cap, cap);
+    assert_null(pyagent_ptrmap_get(&m, objs[7]));
+    assert_ptr_equal(pyagent_ptrmap_get(&m, objs[8]), objs[9]);
     pyagent_ptrmap_free(&m);
     pyagent_ptrmap_free(NULL);
 }
