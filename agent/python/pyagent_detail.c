@@ -3,10 +3,12 @@
  * header).  GIL held throughout; nothing here runs Python code. */
 #include "pyagent_detail.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "pyagent_attr.h"
+#include "pyagent_dictview.h"
 #include "pyagent_gclist.h"
 #include "pyagent_size.h"
 
@@ -15,6 +17,8 @@
 /* Untracked tuples and dicts are looked into, to this depth of nesting (the
  * C stack is the host's). */
 #define UNTRACKED_DEPTH 8
+/* References of a dict read in place per call (keys and values). */
+#define DICT_CHUNK 64
 
 /* collections.deque, found without importing anything: the type object in
  * the dict of _collections if that module is loaded (borrowed, or NULL). */
@@ -57,12 +61,39 @@ void pyagent_detail_free(pyagent_detail *d)
     Py_CLEAR(d->sizeof_key);
 }
 
+/* A slot's aux: the size kind of its type in the low byte, and above it
+ * the size all its objects have if the type alone decides it (their bytes
+ * are then count * that, added up by pyagent_detail_finish), else 0. */
+#define AUX_KIND(aux) ((pyagent_size_kind)((aux) & 0xff))
+#define AUX_FIXED(aux) ((size_t)((unsigned)(aux) >> 8))
+#define AUX_FIXED_MAX ((size_t)INT_MAX >> 8)
+
 /* The size kind of tp, cached in its slot. */
 static pyagent_size_kind kind_of(pyagent_detail *d, pyagent_count_slot *slot, PyTypeObject *tp)
 {
-    if (slot->aux == PYAGENT_SIZE_UNKNOWN)
-        slot->aux = (int)pyagent_size_kind_of(tp, d->sizeof_key, d->deque_type);
-    return (pyagent_size_kind)slot->aux;
+    if (slot->aux == PYAGENT_SIZE_UNKNOWN) {
+        pyagent_size_kind kind = pyagent_size_kind_of(tp, d->sizeof_key, d->deque_type);
+        size_t fixed = pyagent_size_fixed(tp, kind);
+        slot->aux = (int)kind | (int)(fixed <= AUX_FIXED_MAX ? fixed << 8 : 0);
+    }
+    return AUX_KIND(slot->aux);
+}
+
+/* Count one object of slot's type, sized unless its size is fixed. */
+static inline void count_sized(pyagent_detail *d, pyagent_count_slot *slot, PyObject *op,
+                               pyagent_size_kind kind)
+{
+    slot->count++;
+    if (d->opts.sizes && AUX_FIXED(slot->aux) == 0)
+        slot->bytes += pyagent_size_of(op, kind);
+}
+
+/* The bytes of the types of fixed size: count * size. */
+static void add_fixed_bytes(pyagent_count *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].key != NULL)
+            t->slots[i].bytes += t->slots[i].count * AUX_FIXED(t->slots[i].aux);
 }
 
 static bool is_container(pyagent_size_kind kind)
@@ -91,19 +122,28 @@ static pyagent_size_kind tracked_container_kind(const pyagent_detail *d, PyTypeO
  * in d->failed and the walk stops after this object. */
 static int visit_referent(PyObject *ref, void *arg);
 
-/* The references op holds, each given to visit_referent.  An exact dict is
- * read with PyDict_Next, keys and values: its tp_traverse leaves out the
- * keys of a str-keyed dict, and those strs are what a dict that grows by
- * name is made of. */
+/* The references op holds, each given to visit_referent.  Exact lists,
+ * tuples and dicts are read in place (no indirect call per item).  An exact
+ * dict gives its keys too: its tp_traverse leaves out the keys of a
+ * str-keyed dict, and those strs are what a dict that grows by name is
+ * made of. */
 static void visit_all(pyagent_detail *d, PyObject *op, PyTypeObject *tp)
 {
-    if (PyDict_CheckExact(op)) {
-        PyObject *key, *value;
+    if (tp == &PyList_Type || tp == &PyTuple_Type) {
+        PyObject **items = tp == &PyList_Type ? ((PyListObject *)op)->ob_item
+                                              : ((PyTupleObject *)op)->ob_item;
+        for (Py_ssize_t i = 0, n = Py_SIZE(op); i < n; i++)
+            if (items[i] != NULL)
+                visit_referent(items[i], d);
+        return;
+    }
+    if (tp == &PyDict_Type) {
+        PyObject *refs[DICT_CHUNK];
         Py_ssize_t pos = 0;
-        while (PyDict_Next(op, &pos, &key, &value)) {
-            visit_referent(key, d);
-            visit_referent(value, d);
-        }
+        size_t n;
+        while ((n = pyagent_dictview_refs(op, &pos, refs, DICT_CHUNK)) > 0)
+            for (size_t i = 0; i < n; i++)
+                visit_referent(refs[i], d);
         return;
     }
     if (tp->tp_traverse != NULL)
@@ -129,9 +169,7 @@ static int visit_referent(PyObject *ref, void *arg)
         return 0;
     }
     pyagent_size_kind kind = kind_of(d, slot, tp);
-    slot->count++;
-    if (d->opts.sizes)
-        slot->bytes += pyagent_size_of(ref, kind);
+    count_sized(d, slot, ref, kind);
     if (d->top.cap && is_container(kind)) {
         /* Untracked dicts (atomic values only) and bytearrays are met only
          * here, as referents. */
@@ -161,9 +199,7 @@ int pyagent_detail_object(pyagent_detail *d, PyObject *op)
         return -1;
     }
     pyagent_size_kind kind = kind_of(d, slot, tp);
-    slot->count++;
-    if (d->opts.sizes)
-        slot->bytes += pyagent_size_of(op, kind);
+    count_sized(d, slot, op, kind);
     if (d->opts.live_types != NULL && PyType_Check(op) &&
         pyagent_ptrmap_put(d->opts.live_types, op, op) != 0)
         d->failed = 1;
@@ -177,6 +213,15 @@ int pyagent_detail_object(pyagent_detail *d, PyObject *op)
     if (d->opts.referents || d->top.cap) {
         d->holder = op;
         visit_all(d, op, tp);
+    }
+    return d->failed ? -1 : 0;
+}
+
+int pyagent_detail_finish(pyagent_detail *d)
+{
+    if (d->opts.sizes) {
+        add_fixed_bytes(d->types);
+        add_fixed_bytes(&d->refs);
     }
     return d->failed ? -1 : 0;
 }

@@ -74,6 +74,11 @@ void pyagent_detail_free(pyagent_detail *d);
  * -1 once a table could not grow (d->failed set: stop the walk). */
 int pyagent_detail_object(pyagent_detail *d, PyObject *op);
 
+/* After the last pyagent_detail_object: the bytes of the types whose
+ * objects all have one size (counted, not sized, during the walk).
+ * Returns 0; -1 if d->failed.  Call once. */
+int pyagent_detail_finish(pyagent_detail *d);
+
 /* A second walk over the tracked objects, calling fn(op, fn_arg) for each
  * (nonzero stops it): how the naming step finds the instance that owns an
  * attribute dict.  Returns 0, or -1 if it could not walk. */

@@ -239,23 +239,42 @@ static size_t int_size(PyObject *op)
 #endif
 }
 
-/* What sys.getsizeof adds to __sizeof__: the GC header of GC objects, and
- * on 3.12+ the pre-header of managed dicts and weakrefs (static type
- * objects excepted: they are not allocated with one). */
-static size_t header_size(PyObject *op)
+/* The header bytes sys.getsizeof adds for every object of tp that is not a
+ * type object: the GC header of GC objects, and on 3.12+ the pre-header of
+ * managed dicts and weakrefs. */
+static size_t type_header_size(PyTypeObject *tp)
 {
-#if PY_VERSION_HEX >= 0x030C0000
-    PyTypeObject *tp = Py_TYPE(op);
-    if (tp == &PyType_Type && !(((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        return 0;
     size_t size = PyType_IS_GC(tp) ? sizeof(PyGC_Head) : 0;
+#if PY_VERSION_HEX >= 0x030C0000
     if (tp->tp_flags & Py_TPFLAGS_PREHEADER)
         size += 2 * sizeof(PyObject *);
-    return size;
-#else
-    PyTypeObject *tp = Py_TYPE(op);
-    return PyType_IS_GC(tp) && (tp->tp_is_gc == NULL || tp->tp_is_gc(op)) ? sizeof(PyGC_Head) : 0;
 #endif
+    return size;
+}
+
+/* What sys.getsizeof adds to __sizeof__ for op: static type objects are
+ * not allocated with the headers (3.12+), and on 3.11 a type with
+ * tp_is_gc (type itself) says per object whether it is a GC object. */
+static size_t header_size(PyObject *op)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+#if PY_VERSION_HEX >= 0x030C0000
+    if (tp == &PyType_Type && !(((PyTypeObject *)op)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return 0;
+#else
+    if (PyType_IS_GC(tp) && tp->tp_is_gc != NULL && !tp->tp_is_gc(op))
+        return 0;
+#endif
+    return type_header_size(tp);
+}
+
+size_t pyagent_size_fixed(PyTypeObject *tp, pyagent_size_kind kind)
+{
+    if (kind == PYAGENT_SIZE_LAYOUT ? tp->tp_itemsize != 0 : kind != PYAGENT_SIZE_BASIC)
+        return 0;
+    if (tp->tp_is_gc != NULL || PyType_IsSubtype(tp, &PyType_Type))
+        return 0;
+    return (size_t)tp->tp_basicsize + type_header_size(tp);
 }
 
 size_t pyagent_size_of(PyObject *op, pyagent_size_kind kind)

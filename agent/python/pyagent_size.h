@@ -56,6 +56,11 @@ pyagent_size_kind pyagent_size_kind_of(PyTypeObject *tp, PyObject *sizeof_key,
 /* sys.getsizeof(op), for an op whose type is of `kind`. */
 size_t pyagent_size_of(PyObject *op, pyagent_size_kind kind);
 
+/* The size all objects of tp (of `kind`) have, where it depends on the
+ * type alone (object.__sizeof__ without items, or the basic size), so that
+ * a walk may multiply counts by it; else 0. */
+size_t pyagent_size_fixed(PyTypeObject *tp, pyagent_size_kind kind);
+
 /* The length of a container of `kind` (list, dict, set, deque, bytearray),
  * as len() gives it; -1 for other kinds. */
 Py_ssize_t pyagent_size_len(PyObject *op, pyagent_size_kind kind);

@@ -321,6 +321,8 @@ int pyagent_walk(PyInterpreterState *interp, pyagent_walk_mode mode,
             goto out;
         break;
     }
+    if (detail)
+        pyagent_detail_finish(detail);
     if (table.failed || (detail && detail->failed)) {
         la_error_set(err, "out of memory counting objects");
         goto out;
