@@ -100,6 +100,8 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
         return "growth within the noise";
     if (!(st->week >= p->min_week))
         return "too slow to matter";
+    if (st->slowing)
+        return "filling up (rising ever slower)";
     if (!(st->recent >= p->tail_ratio))
         return "not rising recently";
     if (!(st->step <= p->max_step))
@@ -127,8 +129,10 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     /* the late half only speaks for a series whose whole run already
      * trends up at half the required significance and whose envelope never
      * fell back: a leak that began half-way is flat, then rises; a wander
-     * that happens to rise at the end went down somewhere before */
-    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
+     * that happens to rise at the end went down somewhere before; a
+     * store filling up rose faster before */
+    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall &&
+                   !r->whole.slowing;
     const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
     bool passes = r->judged && (!whole || !late);
@@ -281,6 +285,65 @@ static size_t dead_stop(const double *e, size_t n, double level, double top)
     return avg > 0 && end_rate >= 0.5 * avg ? j : n;
 }
 
+/* The least ratio of a daily load's mean over two windows `sep` seconds
+ * apart (+-CYCLE_SWING, from the peak towards the trough): a leak that
+ * keeps a share of the requests slows down by that much, and no more,
+ * when its load falls. */
+static double cycle_rate_ratio(double sep)
+{
+    double s = sin(M_PI * (sep < DAY / 2 ? sep : DAY / 2) / DAY);
+    return (1 - CYCLE_SWING * s) / (1 + CYCLE_SWING * s);
+}
+
+/* How the rise of e[0..n) (centres x) slows down, into st->decay and
+ * st->slowing.  The envelope is cut in sixths; the rise rates between the
+ * medians of sixths 0-1, 2-3 and 4-5 are r1, r2, r3 (per bucket).  decay
+ * is r3 / r1 (INFINITY when the start did not rise).  A cache or a session
+ * store approaching its bound slows steadily (an exponential approach of
+ * time constant tau gives exp(-2/3 span / tau)): slowing is r1 > r2 > r3,
+ * r3 below SLOWING_RATIO x what a falling daily load could explain, and
+ * r1 - r3 beyond SLOWING_Z x its noise, so that neither the noise of a
+ * slow leak, nor a staircase's bursts, nor a leak of a falling load is
+ * taken for it (rate_var). */
+#define SLOWING_RATIO 0.75
+#define SLOWING_Z 3.0
+
+/* The variance of a rise rate r measured from bucket a to bucket b of e:
+ * the squared departures of the bucket-to-bucket rises from r, summed,
+ * over (b - a)^2.  A staircase's rate over a stretch is as uncertain as
+ * its few bursts there make it (a Poisson count); noise on a smooth rise
+ * counts too, and a smooth rise without noise is certain. */
+static double rate_var(const double *e, double a, double b, double r)
+{
+    size_t lo = (size_t)lround(a), hi = (size_t)lround(b);
+    double sum = 0;
+    for (size_t j = lo; j < hi; j++)
+        sum += (e[j + 1] - e[j] - r) * (e[j + 1] - e[j] - r);
+    return sum / ((b - a) * (b - a));
+}
+static void decay_of(const double *e, const double *x, size_t n, detect_stats *st)
+{
+    double m[6], c[6];
+    size_t w = n / 6;
+    st->decay = INFINITY;
+    st->slowing = false;
+    if (w < 1 || n < 8)
+        return;
+    for (size_t k = 0; k < 6; k++) {
+        size_t lo = k * n / 6, hi = (k + 1) * n / 6;
+        m[k] = window_median(e, lo, hi);
+        c[k] = (double)(lo + hi - 1) / 2;
+    }
+    double r1 = (m[1] - m[0]) / (c[1] - c[0]), r2 = (m[3] - m[2]) / (c[3] - c[2]);
+    double r3 = (m[5] - m[4]) / (c[5] - c[4]);
+    if (!(r1 > 0))
+        return;
+    st->decay = r3 / r1;
+    double sd = sqrt(rate_var(e, c[0], c[1], r1) + rate_var(e, c[4], c[5], r3));
+    double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
+    st->slowing = r1 > r2 && r2 > r3 && r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
+}
+
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
 static int analyse(const double *t, const double *v, size_t lo, size_t n,
                    const detect_params *p, double min_abs, detect_stats *st,
@@ -404,6 +467,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         jump = d > jump ? d : jump;
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
+    decay_of(e, x, nb, st);
     return 0;
 oom:
     lp_error_set(err, "out of memory (trend)");

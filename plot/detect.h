@@ -34,6 +34,14 @@
  *                rate projected over a week >= min_week x the level: a big
  *                population's slow leak counts when it is clear and
  *                material, whatever its share of the population;
+ *      - slowing: the rise rate between the medians of the last two sixths
+ *              of the envelope is below 0.75 x what a falling daily load
+ *              could leave of the rate between the first two, the middle
+ *              pair's lies between, and the difference is 3 x beyond its
+ *              noise (the spread of the bucket-to-bucket rises: a
+ *              staircase's few bursts make a rate uncertain): a cache or a
+ *              session store approaching its bound, still filling at the
+ *              end of a short run, is no leak;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -45,7 +53,8 @@
  *      - fall:   the rolling minimum over kf buckets never falls back by
  *                more than max_fall x the whole rise (a wander does).
  *      kf = max(B/16, 3).  The second half passes for the series only if
- *      the whole run trends up at z_crit / 2 and passes the fall gate.
+ *      the whole run trends up at z_crit / 2 and passes the fall and the
+ *      slowing gates (the second half of a filling store rises too).
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
  *      on less than a day of data with a rise a daily cycle could make
  *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
@@ -100,6 +109,9 @@ typedef struct detect_stats {
     double recent;           /* recent rise rate / average rise rate */
     double step;             /* largest step / whole rise */
     double fall;             /* deepest fall / whole rise */
+    double decay;            /* rise rate of the last third / of the first
+                                third (INFINITY: the first did not rise) */
+    bool slowing;            /* rising ever slower, beyond a load's fall */
     double period;           /* cycle in the envelope, in buckets; 0: none */
     double factor;           /* Hamed-Rao variance factor applied to z */
     double noise;            /* robust scale of the envelope's residuals */
