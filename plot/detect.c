@@ -306,7 +306,7 @@ static double cycle_rate_ratio(double sep)
  * slow leak, nor a staircase's bursts, nor a leak of a falling load is
  * taken for it (rate_var). */
 #define SLOWING_RATIO 0.75
-#define SLOWING_Z 3.0
+#define SLOWING_Z 2.0
 
 /* The variance of a rise rate r measured from bucket a to bucket b of e:
  * the squared departures of the bucket-to-bucket rises from r, summed,
