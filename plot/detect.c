@@ -569,7 +569,10 @@ static int judge_priors(const lp_series_store *s, detect_finding *f, const size_
                         lp_error *err)
 {
     detect_result *r = &f->r, pr, last_grown = {0};
-    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason))
+    /* a latest run that slows like a store filling up shows its shape,
+     * whatever the runs before it did */
+    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason) ||
+        r->whole.slowing)
         return 0;
     size_t grown = 0, judged = 0;
     double spans = 0, grown_span = 0;

@@ -62,7 +62,7 @@
  *      sets exit 1.
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
- *      for a stopped, stepped or falling shape), is GROWING when at least two
+ *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two
  *      and at least half of the up to DETECT_PRIOR_RUNS runs of its group
  *      that ended before it began are GROWING on their own, for a day in
  *      all (mornings of a daily cycle are not counted).
