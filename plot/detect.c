@@ -297,10 +297,10 @@ static double cycle_rate_ratio(double sep)
 
 /* How the rise of e[0..n) (centres x) slows down, into st->decay and
  * st->slowing.  The envelope is cut in sixths; the rise rates between the
- * medians of sixths 0-1, 2-3 and 4-5 are r1, r2, r3 (per bucket).  decay
+ * medians of sixths 0-1 and 4-5 are r1 and r3 (per bucket).  decay
  * is r3 / r1 (INFINITY when the start did not rise).  A cache or a session
  * store approaching its bound slows steadily (an exponential approach of
- * time constant tau gives exp(-2/3 span / tau)): slowing is r1 > r2 > r3,
+ * time constant tau gives exp(-2/3 span / tau)): slowing is
  * r3 below SLOWING_RATIO x what a falling daily load could explain, and
  * r1 - r3 beyond SLOWING_Z x its noise, so that neither the noise of a
  * slow leak, nor a staircase's bursts, nor a leak of a falling load is
@@ -334,14 +334,13 @@ static void decay_of(const double *e, const double *x, size_t n, detect_stats *s
         m[k] = window_median(e, lo, hi);
         c[k] = (double)(lo + hi - 1) / 2;
     }
-    double r1 = (m[1] - m[0]) / (c[1] - c[0]), r2 = (m[3] - m[2]) / (c[3] - c[2]);
-    double r3 = (m[5] - m[4]) / (c[5] - c[4]);
+    double r1 = (m[1] - m[0]) / (c[1] - c[0]), r3 = (m[5] - m[4]) / (c[5] - c[4]);
     if (!(r1 > 0))
         return;
     st->decay = r3 / r1;
     double sd = sqrt(rate_var(e, c[0], c[1], r1) + rate_var(e, c[4], c[5], r3));
     double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
-    st->slowing = r1 > r2 && r2 > r3 && r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
+    st->slowing = r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
 }
 
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */

@@ -36,8 +36,8 @@
  *                material, whatever its share of the population;
  *      - slowing: the rise rate between the medians of the last two sixths
  *              of the envelope is below 0.75 x what a falling daily load
- *              could leave of the rate between the first two, the middle
- *              pair's lies between, and the difference is 2 x beyond its
+ *              could leave of the rate between the first two, and the
+ *              difference is 2 x beyond its
  *              noise (the spread of the bucket-to-bucket rises: a
  *              staircase's few bursts make a rate uncertain): a cache or a
  *              session store approaching its bound, still filling at the
