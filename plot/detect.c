@@ -632,6 +632,8 @@ static double env_correlation(const float *a, const float *b, unsigned n)
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
 #define MAX_RISING_CHECKED 64
+#define RISING_RHO 0.9
+#define RISING_RHO_GAUGE 0.85
 static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
                            size_t n)
 {
@@ -645,10 +647,14 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         if (!cycle_sized(r))
             continue;
         size_t alike = candidates > MAX_RISING_CHECKED ? DETECT_COMPANIONS : 0;
+        /* a gauge sums every type, the quiet ones' noise and its own
+         * (rss: the allocator's) with the load's: it follows any one type
+         * less closely than two types of the same load follow each other */
+        double rho = s->cols[items[idx[i]].col].kind == LP_GAUGE ? RISING_RHO_GAUGE : RISING_RHO;
         for (size_t j = 0; j < n && alike < DETECT_COMPANIONS; j++) {
             const detect_result *o = &items[idx[j]].r;
             if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
-                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= 0.9)
+                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho)
                 alike++;
         }
         if (alike >= DETECT_COMPANIONS) {

@@ -171,7 +171,8 @@ int detect_series(const double *t, const double *v, size_t n,
 /* The largest relative rise (growth / level) a daily cycle could make over
  * `span` seconds: INFINITY from a day on (then cycles are tested for).
  * A series within it is RISING only when at least DETECT_COMPANIONS other
- * types of its run rose alike (envelopes correlated >= 0.9): a daily
+ * types of its run rose alike (envelopes correlated >= 0.9, >= 0.85 for a
+ * gauge, which sums every type): a daily
  * cycle is the load's, and the load moves many types at once; alone, the
  * rise is GROWING. */
 double detect_cycle_rise(double span);
