@@ -495,9 +495,13 @@ static int cmp_finding(const void *a, const void *b)
 }
 
 /* The runs before each current run: prior[r * DETECT_PRIOR_RUNS + k] for
- * k < n_prior[r], the runs of r's group that ended (inside the window)
- * before r began, latest first.  By group, members sorted by their end:
- * O(runs log runs). */
+ * k < n_prior[r], r's lineage inside the window, latest first: the run of
+ * r's group that ended last before r began, the one that ended last
+ * before that one began, and so on.  For a process restarted by deploys
+ * these are all its runs before; for workers recycled side by side, the
+ * workers that the new one replaced in turn, not its siblings (one worker
+ * of four leaking is judged by its own past).  By group, members sorted
+ * by their end: O(runs log runs). */
 typedef struct run_end {
     double first, last;
     size_t run;
@@ -507,6 +511,20 @@ static int cmp_run_end(const void *a, const void *b)
 {
     const run_end *x = a, *y = b;
     return (x->last > y->last) - (x->last < y->last);
+}
+
+/* How many of ends[0..n) (sorted by end) ended before `t`. */
+static size_t ends_before(const run_end *ends, size_t n, double t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ends[mid].last < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static int find_priors(const lp_series_store *s, const bool *current, double since, double until,
@@ -530,16 +548,13 @@ static int find_priors(const lp_series_store *s, const bool *current, double sin
             size_t r = ends[k].run;
             if (!current[r])
                 continue;
-            size_t lo = 0, hi = n;        /* first end at or after r's start */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (ends[mid].last < ends[k].first)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (size_t j = lo; j > 0 && n_prior[r] < DETECT_PRIOR_RUNS; j--)
+            for (double begin = ends[k].first; n_prior[r] < DETECT_PRIOR_RUNS;) {
+                size_t j = ends_before(ends, n, begin);
+                if (j == 0)
+                    break;
                 prior[r * DETECT_PRIOR_RUNS + n_prior[r]++] = ends[j - 1].run;
+                begin = ends[j - 1].first;
+            }
         }
     }
     free(ends);
