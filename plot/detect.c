@@ -27,6 +27,7 @@ void detect_defaults(detect_params *p)
         .tail_ratio = 0.3,
         .max_step = 0.5,
         .max_fall = 0.4,
+        .slowing = true,
     };
 }
 
@@ -304,23 +305,35 @@ static double cycle_rate_ratio(double sep)
  * r3 below SLOWING_RATIO x what a falling daily load could explain, and
  * r1 - r3 beyond SLOWING_Z x its noise, so that neither the noise of a
  * slow leak, nor a staircase's bursts, nor a leak of a falling load is
- * taken for it (rate_var). */
+ * taken for it (rate_var; the rises of each third deviate from that
+ * third's rate, the middle one's from the rate between sixths 2-3). */
 #define SLOWING_RATIO 0.75
 #define SLOWING_Z 2.0
 
-/* The variance of a rise rate r measured from bucket a to bucket b of e:
- * the squared departures of the bucket-to-bucket rises from r, summed,
- * over (b - a)^2.  A staircase's rate over a stretch is as uncertain as
- * its few bursts there make it (a Poisson count); noise on a smooth rise
- * counts too, and a smooth rise without noise is certain. */
-static double rate_var(const double *e, double a, double b, double r)
+/* The deviations of e[0..n)'s bucket-to-bucket rises from the rate r[k]
+ * of their third k into dev[0..n-1), and their robust scale. */
+static double rise_deviations(const double *e, size_t n, const double r[3], double *dev)
 {
-    size_t lo = (size_t)lround(a), hi = (size_t)lround(b);
-    double sum = 0;
-    for (size_t j = lo; j < hi; j++)
-        sum += (e[j + 1] - e[j] - r) * (e[j + 1] - e[j] - r);
-    return sum / ((b - a) * (b - a));
+    for (size_t j = 0; j + 1 < n; j++)
+        dev[j] = e[j + 1] - e[j] - r[3 * j / (n - 1)];
+    return robust_scale(dev, n - 1);
 }
+
+/* The variance of a rise rate measured between the medians of two
+ * windows of w buckets whose centres are a and b buckets in: the
+ * medians' own noise (a median of w normal values has sd 1.25 sigma /
+ * sqrt(w); sigma, the envelope's, is the rises' robust scale / sqrt 2),
+ * plus the bursts between a and b (rises beyond 3 x that scale, each
+ * counted whole: a staircase's rate over a stretch is as uncertain as
+ * its few bursts there make it, a Poisson count). */
+static double rate_var(const double *dev, double scale, size_t w, double a, double b)
+{
+    double sigma = scale / sqrt(2.0), med = 1.25 * sigma / sqrt((double)w), bursts = 0;
+    for (size_t j = (size_t)lround(a); j < (size_t)lround(b); j++)
+        bursts += fabs(dev[j]) > 3 * scale ? dev[j] * dev[j] : 0;
+    return (2 * med * med + bursts) / ((b - a) * (b - a));
+}
+
 static void decay_of(const double *e, const double *x, size_t n, detect_stats *st)
 {
     double m[6], c[6];
@@ -338,7 +351,9 @@ static void decay_of(const double *e, const double *x, size_t n, detect_stats *s
     if (!(r1 > 0))
         return;
     st->decay = r3 / r1;
-    double sd = sqrt(rate_var(e, c[0], c[1], r1) + rate_var(e, c[4], c[5], r3));
+    double r2 = (m[3] - m[2]) / (c[3] - c[2]), r[3] = {r1, r2, r3}, dev[MAX_BUCKETS];
+    double scale = rise_deviations(e, n, r, dev);
+    double sd = sqrt(rate_var(dev, scale, w, c[0], c[1]) + rate_var(dev, scale, w, c[4], c[5]));
     double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
     st->slowing = r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
 }
@@ -467,6 +482,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
     decay_of(e, x, nb, st);
+    st->slowing = st->slowing && p->slowing;
     return 0;
 oom:
     lp_error_set(err, "out of memory (trend)");
@@ -750,6 +766,18 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
+/* The parameters column c is judged with: p, but for a gauge (a sum of
+ * every type) without the slowing gate, in *gauge. */
+static const detect_params *column_params(const lp_series_store *s, size_t c,
+                                          const detect_params *p, detect_params *gauge)
+{
+    if (s->cols[c].kind != LP_GAUGE)
+        return p;
+    *gauge = *p;
+    gauge->slowing = false;
+    return gauge;
+}
+
 int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err)
@@ -757,6 +785,7 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     int rc = -1;
     *out = (detect_report){0};
     size_t longest = 1, cap = 0;
+    detect_params pg;
     for (size_t r = 0; r < s->n_runs; r++)
         longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
     bool *current = calloc(s->n_runs + 1, sizeof *current);
@@ -795,7 +824,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
             f->col = c;
             f->run = r;
             min_abs[out->n_items] = floor_abs;
-            if (detect_series(t, v, n, p, floor_abs, INFINITY, &f->r, err) != 0)
+            if (detect_series(t, v, n, column_params(s, c, p, &pg), floor_abs, INFINITY,
+                              &f->r, err) != 0)
                 goto out;
             out->n_items += f->r.judged;
         }
@@ -807,7 +837,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         goto oom;
     for (size_t i = 0; i < out->n_items; i++) {
         detect_finding *f = &out->items[i];
-        if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run], p,
+        if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run],
+                         column_params(s, f->col, p, &pg),
                          min_abs[i], out->z_crit, since, until, t, v, err) != 0)
             goto out;
         if (f->r.growing) {

@@ -37,11 +37,12 @@
  *      - slowing: the rise rate between the medians of the last two sixths
  *              of the envelope is below 0.75 x what a falling daily load
  *              could leave of the rate between the first two, and the
- *              difference is 2 x beyond its
- *              noise (the spread of the bucket-to-bucket rises: a
- *              staircase's few bursts make a rate uncertain): a cache or a
- *              session store approaching its bound, still filling at the
- *              end of a short run, is no leak;
+ *              difference is 2 x beyond its noise (the medians' own, plus
+ *              every burst between them counted whole: a staircase's few
+ *              bursts make its rate uncertain): a cache or a session store
+ *              approaching its bound, still filling at the end of a short
+ *              run, is no leak.  Not for gauges: a leak summed with a
+ *              store filling up slows too;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -95,6 +96,8 @@ typedef struct detect_params {
     double max_step;         /* most rise in one step / whole rise */
     double max_fall;         /* deepest fall of the envelope / whole rise */
     bool by_bytes;           /* judge types by their bytes, not their counts */
+    bool slowing;            /* apply the slowing gate (not to gauges: a sum
+                                of a leak and a store filling up slows too) */
 } detect_params;
 
 /* The defaults, chosen so that nothing needs tuning. */
