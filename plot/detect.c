@@ -101,10 +101,10 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
         return "growth within the noise";
     if (!(st->week >= p->min_week))
         return "too slow to matter";
-    if (st->slowing)
-        return "filling up (rising ever slower)";
     if (!(st->recent >= p->tail_ratio))
         return "not rising recently";
+    if (st->slowing)
+        return "filling up (rising ever slower)";
     if (!(st->step <= p->max_step))
         return "one step";
     if (!(st->fall <= p->max_fall))
