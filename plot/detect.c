@@ -307,7 +307,10 @@ static double cycle_rate_ratio(double sep)
  * slow leak, nor a staircase's bursts, nor a leak of a falling load is
  * taken for it (rate_var; the rises of each third deviate from that
  * third's rate, the middle one's from the rate between sixths 2-3). */
-#define SLOWING_RATIO 0.75
+/* A leak in a type that also holds a store filling up slows as well, to
+ * the leak's own rate: from the window alone it differs from a store
+ * approaching its bound only by how far the rate falls, hence 0.6. */
+#define SLOWING_RATIO 0.6
 #define SLOWING_Z 2.0
 
 /* The deviations of e[0..n)'s bucket-to-bucket rises from the rate r[k]

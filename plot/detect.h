@@ -35,7 +35,7 @@
  *                population's slow leak counts when it is clear and
  *                material, whatever its share of the population;
  *      - slowing: the rise rate between the medians of the last two sixths
- *              of the envelope is below 0.75 x what a falling daily load
+ *              of the envelope is below 0.6 x what a falling daily load
  *              could leave of the rate between the first two, and the
  *              difference is 2 x beyond its noise (the medians' own, plus
  *              every burst between them counted whole: a staircase's few
