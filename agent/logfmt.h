@@ -43,7 +43,8 @@ int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
  *   #REFS <type> <references> <bytes>
  *   #BYTES <type> <bytes>
  *   #LEN <type> 0x<address> <length> <holder>    holder "-" if unnamed
- *   #EXACT <type> <created minus destroyed>       may be negative */
+ *   #EXACT <type> <created minus destroyed>       may be negative
+ *   #CHAIN <type> <why> <k>/<n> <root> [<hop>...]  chain_format.md */
 int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s);
 
 /* Write a gauge/number: integral values without decimals, others with up to

@@ -177,6 +177,13 @@ static bool keep_entry(const snap_filter *f, const char *name, uint64_t count)
     return !matches_any(f->exclude, f->n_exclude, name);
 }
 
+/* LEN and CHAIN records each describe one thing (a container, a chain):
+ * never merged with another of the same name, never filtered or cut. */
+static bool rec_kept_whole(snap_rec_kind kind)
+{
+    return kind == SNAP_REC_LEN || kind == SNAP_REC_CHAIN;
+}
+
 static int rec_by_kind_name(const void *a, const void *b)
 {
     const snap_rec *x = a, *y = b;
@@ -194,14 +201,17 @@ static int rec_by_kind_figure(const void *a, const void *b)
         return x->a > y->a ? -1 : 1;
     if (x->kind == SNAP_REC_LEN && x->id != y->id)
         return x->id < y->id ? -1 : 1;
-    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+    int by_name = strcmp(sort_names + x->name_off, sort_names + y->name_off);
+    if (by_name != 0 || x->kind != SNAP_REC_CHAIN)
+        return by_name;
+    return strcmp(sort_names + x->holder_off, sort_names + y->holder_off);
 }
 
 /* The filter's verdict on a record: LEN records name containers, not
  * types to choose among, so they are always kept. */
 static bool keep_rec(const snap_filter *f, const snapshot *s, const snap_rec *r)
 {
-    if (f == NULL || r->kind == SNAP_REC_LEN)
+    if (f == NULL || rec_kept_whole(r->kind))
         return true;
     /* min_count is about objects: it applies to the references of REFS; an
      * EXACT figure is a net count that may be negative, a BYTES one bytes. */
@@ -219,7 +229,7 @@ static void finish_records(snapshot *s, const snap_filter *filter)
     for (size_t i = 0; i < s->n_recs; i++) {
         snap_rec *r = &s->recs[i];
         snap_rec *prev = out > 0 ? &s->recs[out - 1] : NULL;
-        if (prev && r->kind != SNAP_REC_LEN && prev->kind == r->kind &&
+        if (prev && !rec_kept_whole(r->kind) && prev->kind == r->kind &&
             strcmp(snap_rec_name(s, prev), snap_rec_name(s, r)) == 0) {
             prev->a += r->a;
             prev->b += r->b;
@@ -242,7 +252,7 @@ static void finish_records(snapshot *s, const snap_filter *filter)
     for (size_t i = 0; i < s->n_recs; i++) {
         if (i == 0 || s->recs[i].kind != s->recs[i - 1].kind)
             in_kind = 0;
-        if (s->recs[i].kind == SNAP_REC_LEN || in_kind++ < filter->top)
+        if (rec_kept_whole(s->recs[i].kind) || in_kind++ < filter->top)
             s->recs[out++] = s->recs[i];
     }
     s->n_recs = out;
