@@ -31,6 +31,7 @@
 #include "cfg.h"
 #include "la_error.h"
 #include "smp.h"
+#include "pyagent_chain.h"
 #include "pyagent_exact.h"
 #include "pyagent_source.h"
 #include "pyagent_walk.h"
@@ -87,6 +88,7 @@ static void stop_run(pyagent_state *st)
     Py_END_ALLOW_THREADS
     smp_get_stats(run->smp, &st->last_stats);
     st->have_last_stats = true;
+    pyagent_chain_stop();       /* the thread is joined: no tick uses them */
     run_release(run);
 }
 
@@ -332,6 +334,10 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     };
     if (cfg.sample_exact)
         start_exact(&cfg, run);
+    if (pyagent_chain_start(&cfg, &err) != 0) {
+        PyErr_SetString(PyExc_MemoryError, err.msg);
+        goto out;
+    }
 
     char extra[64];
     header_extra(extra, sizeof extra);
@@ -362,8 +368,10 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     st->have_last_stats = false;
     result = Py_NewRef(Py_True);
 out:
-    if (run != NULL)
+    if (run != NULL) {
+        pyagent_chain_stop();
         run_release(run);
+    }
     cfg_free(&cfg);
     return result;
 }
@@ -440,7 +448,9 @@ PyDoc_STRVAR(snapshot_doc,
 "  'containers': [(type name, id, length, holder)], the `containers`\n"
 "                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
 "                'Class.attr' or '-'\n"
-"  'exact':      {type name: created - destroyed}, while exact mode runs");
+"  'exact':      {type name: created - destroyed}, while exact mode runs\n"
+"  'chains':     [] (referrer chains come with the thread's snapshots and\n"
+"                explain())");
 
 /* The value of one detail record in snapshot(details=True)'s dicts. */
 static PyObject *record_value(const snapshot *snap, const snap_rec *r)
@@ -451,6 +461,8 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
     case SNAP_REC_LEN:
         return Py_BuildValue("(sKLs)", snap_rec_name(snap, r), (unsigned long long)r->id,
                              (long long)r->a, snap_rec_holder(snap, r));
+    case SNAP_REC_CHAIN:
+        return Py_BuildValue("(ss)", snap_rec_name(snap, r), snap_rec_holder(snap, r));
     default:
         return PyLong_FromLongLong((long long)r->a);
     }
@@ -460,13 +472,14 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
  * or NULL with an exception set. */
 static PyObject *details_dict(const snapshot *snap, PyObject *counts)
 {
-    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact"};
+    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact",
+                                                      "chains"};
     PyObject *parts[SNAP_REC_KINDS] = {NULL};
     PyObject *result = PyDict_New();
     if (result == NULL || PyDict_SetItemString(result, "counts", counts) != 0)
         goto fail;
     for (int k = 0; k < SNAP_REC_KINDS; k++) {
-        parts[k] = k == SNAP_REC_LEN ? PyList_New(0) : PyDict_New();
+        parts[k] = k == SNAP_REC_LEN || k == SNAP_REC_CHAIN ? PyList_New(0) : PyDict_New();
         if (parts[k] == NULL)
             goto fail;
     }
@@ -474,7 +487,7 @@ static PyObject *details_dict(const snapshot *snap, PyObject *counts)
         const snap_rec *r = &snap->recs[i];
         PyObject *value = record_value(snap, r);
         int rc = value == NULL ? -1
-                 : r->kind == SNAP_REC_LEN
+                 : r->kind == SNAP_REC_LEN || r->kind == SNAP_REC_CHAIN
                      ? PyList_Append(parts[r->kind], value)
                      : PyDict_SetItemString(parts[r->kind], snap_rec_name(snap, r), value);
         Py_XDECREF(value);
@@ -554,8 +567,20 @@ PyDoc_STRVAR(stats_doc,
 "The sampler's counters: snapshots, errors, skipped, rotations,\n"
 "bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
 "running, log_path, last_error, walk, exact (True while exact mode\n"
-"counts).  After stop(), those of the run that stopped; before any start,\n"
+"counts), chains (the referrer chains': passes, records, errors, busy,\n"
+"last_error).  After stop(), those of the run that stopped; before any start,\n"
 "zeros.");
+
+/* stats()['chains']: the referrer chains' counters.  New reference. */
+static PyObject *chain_stats(void)
+{
+    pyagent_chain_stats c;
+    pyagent_chain_get_stats(&c);
+    return Py_BuildValue("{s:K,s:K,s:K,s:O,s:s}", "passes", (unsigned long long)c.passes,
+                         "records", (unsigned long long)c.records,
+                         "errors", (unsigned long long)c.errors,
+                         "busy", c.busy ? Py_True : Py_False, "last_error", c.last_error);
+}
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
 {
@@ -568,7 +593,7 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
     else
         memset(&s, 0, sizeof s);
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O}",
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N}",
         "snapshots", (unsigned long long)s.snapshots,
         "errors", (unsigned long long)s.errors,
         "skipped", (unsigned long long)s.skipped,
@@ -583,7 +608,8 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
         "last_error", s.last_error,
         "walk", pyagent_walk_mode_name(st->run ? st->run->source.mode : st->mode),
         "exact", (st->run != NULL && st->run->exact.on && !st->run->exact.lost) ? Py_True
-                                                                                : Py_False);
+                                                                                : Py_False,
+        "chains", chain_stats());
 }
 
 /* os.register_at_fork(after_in_child=...): the only thread of the child is
@@ -598,16 +624,53 @@ static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
     if (run == NULL)
         Py_RETURN_NONE;
     run->users = 1;     /* sample_now() callers of the parent do not exist here */
+    pyagent_chain_after_fork_child();
     la_error err = {""};
     if (smp_after_fork_child(run->smp, &err) != 0 || smp_start(run->smp, &err) != 0) {
         /* No log, no thread: drop the agent rather than leave it half alive. */
         st->run = NULL;
+        pyagent_chain_stop();
         run_release(run);
         PyErr_Format(PyExc_RuntimeError, "leakagent: not sampling in the forked child: %s",
                      err.msg);
         return NULL;
     }
     Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(explain_doc,
+"explain(type_name) -> list of dict\n\n"
+"Who holds the type's instances, now: a few of its newest instances are\n"
+"followed through their referrers up to a root, in this thread (other\n"
+"threads run between the levels of the climb).  type_name is spelled as\n"
+"the log's count lines spell it ('module.Class', 'dict').  One dict per\n"
+"distinct chain, most common first:\n"
+"  'type', 'why' ('explain'), 'k' of 'n' sampled instances held this way,\n"
+"  'root': 'global:module.NAME', 'class:module.Class.attr',\n"
+"          'frame:thread:function:variable', 'external:EXCESS' (held only\n"
+"          from outside the collector), 'depth' or 'unknown';\n"
+"  'hops': ['holder_type@0xADDRESS:edge', ...] from the instance outward;\n"
+"  'line': the #CHAIN line.\n"
+"An empty list when no instance is alive.  While the agent runs, the\n"
+"lines are also written to its log, in a snapshot taken now.");
+
+static PyObject *pyagent_explain(PyObject *module, PyObject *arg)
+{
+    const char *name = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    if (name == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "explain() expects a type name (str)");
+        return NULL;
+    }
+    PyObject *chains = pyagent_chain_explain(PyInterpreterState_Get(), name);
+    if (chains == NULL || get_state(module)->run == NULL)
+        return chains;
+    /* Write them now; a snapshot that cannot be taken keeps them queued. */
+    PyObject *written = pyagent_sample_now(module, NULL);
+    if (written == NULL)
+        PyErr_Clear();
+    Py_XDECREF(written);
+    return chains;
 }
 
 PyDoc_STRVAR(set_walk_doc,
@@ -642,6 +705,7 @@ static PyMethodDef pyagent_methods[] = {
     {"snapshot", (PyCFunction)(void (*)(void))pyagent_snapshot, METH_VARARGS | METH_KEYWORDS,
      snapshot_doc},
     {"stats", pyagent_stats, METH_NOARGS, stats_doc},
+    {"explain", pyagent_explain, METH_O, explain_doc},
     {"_set_walk", pyagent_set_walk, METH_O, set_walk_doc},
     {"_atexit", pyagent_atexit, METH_NOARGS, NULL},
     {"_after_fork_child", pyagent_after_fork_child, METH_NOARGS, NULL},

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gauge.h"
+#include "pyagent_chain.h"
 
 /* The GIL hold time is read on the core's monotonic clock. */
 static double mono_ms(void)
@@ -83,6 +84,8 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
     uint64_t n_objects = 0;
     double blocks = -1;
     int rc = SMP_ERROR;
+    char chain_note[256];
+    bool chain_warn = false;
 
     /* Checked before asking for the GIL: atexit stops the sampler before
      * finalization starts, so this only fires for callers racing exit. */
@@ -102,6 +105,7 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         rc = SMP_OK;
         if (src->exact != NULL)
             add_exact(src->exact, snap, &live_types);
+        chain_warn = pyagent_chain_tick(src->interp, snap, chain_note, sizeof chain_note);
         break;
     case PYAGENT_WALK_BUSY:
         rc = SMP_SKIP;
@@ -122,6 +126,8 @@ out:;
     PyGILState_Release(gil);
     if (warn && src->smp != NULL)
         smp_warn(src->smp, note);
+    if (chain_warn && src->smp != NULL)
+        smp_warn(src->smp, chain_note);
     if (rc != SMP_OK)
         return rc;
     if (blocks >= 0)

@@ -10,6 +10,7 @@ rotating, self-compressing log that ``leakplot`` reads.
     leakagent.snapshot()                       # {type name: count} now
     leakagent.sample_now()                     # one snapshot into the log now
     leakagent.stats()                          # {'snapshots': n, 'errors': n, ...}
+    leakagent.explain("myapp.Session")         # who holds them: referrer chains now
     leakagent.stop()                           # also runs by itself at exit
 
 Three ways to turn it on: call ``start()``; run ``python -m leakagent -c
@@ -24,9 +25,10 @@ import os
 import sys
 
 from . import _leakagent
-from ._leakagent import ConfigError, is_running, sample_now, snapshot, stats, stop
+from ._leakagent import ConfigError, explain, is_running, sample_now, snapshot, stats, stop
 
-__all__ = ["ConfigError", "is_running", "sample_now", "snapshot", "start", "stats", "stop"]
+__all__ = ["ConfigError", "explain", "is_running", "sample_now", "snapshot", "start", "stats",
+           "stop"]
 
 # Keyword overrides -> config keys, and how a Python value is written.
 _DURATIONS = {"interval"}
