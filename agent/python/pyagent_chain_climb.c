@@ -405,17 +405,28 @@ static void sanitize(char *s)
 
 /* Append "<type>@0x<addr>:<edge>" for hop node h, with the edges of the
  * containers it holds (hops[from..to], outermost first) collapsed into it. */
+typedef enum hops_style {
+    HOPS_WRITTEN,       /* with addresses and keys: the record */
+    HOPS_LABELS,        /* without addresses: equal labels */
+    HOPS_GENERIC,       /* without addresses, plain dicts' str keys as <str>: a group */
+    HOPS_WRITTEN_GENERIC,
+} hops_style;
+
 static void append_hop(char *out, size_t size, const climb *c, const int *hops, int h, int from,
-                       int to, bool with_address)
+                       int to, hops_style style)
 {
     const climb_node *n = &c->nodes[hops[h]];
     char hop[1024], edge[768] = "";
-    pyagent_chain_edge_append(&n->edge, false, edge, sizeof edge);
+    unsigned generic = style == HOPS_GENERIC || style == HOPS_WRITTEN_GENERIC ? CHAIN_EDGE_GENERIC : 0;
+    pyagent_chain_edge_append(&n->edge, generic, edge, sizeof edge);
     if (n->edge.kind == CHAIN_EDGE_DICT && from < to)
         snprintf(edge, sizeof edge, ".__dict__");
     for (int k = from; k >= to && k >= 0; k--)
         pyagent_chain_edge_append(&c->nodes[hops[k]].edge,
-                                  k == from && n->edge.kind == CHAIN_EDGE_DICT, edge, sizeof edge);
+                                  k == from && n->edge.kind == CHAIN_EDGE_DICT ? CHAIN_EDGE_AS_ATTR
+                                                                               : generic,
+                                  edge, sizeof edge);
+    bool with_address = style == HOPS_WRITTEN || style == HOPS_WRITTEN_GENERIC;
     if (with_address)
         snprintf(hop, sizeof hop, "%s@%p:%s", n->type, (void *)n->obj, edge);
     else
@@ -426,8 +437,8 @@ static void append_hop(char *out, size_t size, const climb *c, const int *hops, 
 }
 
 /* The hops of a finished climb, inside out, containers collapsed into the
- * object holding them; with addresses or (for grouping) without. */
-static void climb_hops(const climb *c, char *out, size_t size, bool with_address)
+ * object holding them, in the given style. */
+static void climb_hops(const climb *c, char *out, size_t size, hops_style style)
 {
     int path[256], m = 0;
     out[0] = '\0';
@@ -448,12 +459,13 @@ static void climb_hops(const climb *c, char *out, size_t size, bool with_address
             continue;
         }
         append_hop(out, size, c, hops, i, pending < 0 ? -1 : i - 1, pending < 0 ? 0 : pending,
-                   with_address);
+                   style);
         pending = -1;
     }
 }
 
-static int add_record(pyagent_chain_run *r, const climb_job *j, const climb *c, int k)
+static int add_record(pyagent_chain_run *r, const climb_job *j, const climb *c, int k,
+                      hops_style style)
 {
     if (r->n_out == r->cap_out) {
         size_t cap = r->cap_out ? r->cap_out * 2 : 8;
@@ -472,27 +484,41 @@ static int add_record(pyagent_chain_run *r, const climb_job *j, const climb *c, 
     rec->n = j->n_climbs;
     snprintf(rec->root, sizeof rec->root, "%s", c->root);
     sanitize(rec->root);
-    climb_hops(c, rec->hops, sizeof rec->hops, true);
+    climb_hops(c, rec->hops, sizeof rec->hops, style);
     return 0;
 }
 
-/* The job's records: its climbs grouped by root and hop labels. */
+/* A climb's root and hops in a style, for comparing climbs. */
+static void climb_signature(const climb *c, hops_style style, char *out, size_t size)
+{
+    size_t len = (size_t)snprintf(out, size, "%s ", c->root);
+    climb_hops(c, out + len, size - len, style);
+}
+
+/* The job's records: its climbs grouped by root and hop labels, plain
+ * dicts' str keys aside (written when the whole group shares them). */
 static int job_records(pyagent_chain_run *r, const climb_job *j)
 {
-    static char sig[MAX_INSTANCES][CHAIN_ROOT_MAX + CHAIN_HOPS_MAX];
+    enum { SIG_MAX = CHAIN_ROOT_MAX + CHAIN_HOPS_MAX };
+    static char sig[MAX_INSTANCES][SIG_MAX], labels[MAX_INSTANCES][SIG_MAX];
     int count[MAX_INSTANCES] = {0}, first[MAX_INSTANCES];
+    bool same_keys[MAX_INSTANCES];
     int groups = 0;
     for (int i = 0; i < j->n_climbs; i++) {
-        char s[CHAIN_ROOT_MAX + CHAIN_HOPS_MAX];
-        size_t len = (size_t)snprintf(s, sizeof s, "%s ", j->climbs[i].root);
-        climb_hops(&j->climbs[i], s + len, sizeof s - len, false);
+        char s[SIG_MAX], l[SIG_MAX];
+        climb_signature(&j->climbs[i], HOPS_GENERIC, s, sizeof s);
+        climb_signature(&j->climbs[i], HOPS_LABELS, l, sizeof l);
         int g = 0;
         while (g < groups && strcmp(sig[g], s) != 0)
             g++;
         if (g == groups) {
             memcpy(sig[g], s, sizeof s);
+            memcpy(labels[g], l, sizeof l);
             first[g] = i;
+            same_keys[g] = true;
             groups++;
+        } else if (strcmp(labels[g], l) != 0) {
+            same_keys[g] = false;
         }
         count[g]++;
     }
@@ -501,7 +527,8 @@ static int job_records(pyagent_chain_run *r, const climb_job *j)
         for (int g = 0; g < groups; g++)
             if (count[g] > 0 && (best < 0 || count[g] > count[best]))
                 best = g;
-        if (add_record(r, j, &j->climbs[first[best]], count[best]) != 0)
+        if (add_record(r, j, &j->climbs[first[best]], count[best],
+                       same_keys[best] ? HOPS_WRITTEN : HOPS_WRITTEN_GENERIC) != 0)
             return -1;
         count[best] = 0;
     }

@@ -234,7 +234,7 @@ void pyagent_chain_edge_of(PyObject *holder, PyObject *child, chain_edge *out)
         attr_edge(out, name);
 }
 
-void pyagent_chain_edge_append(const chain_edge *e, bool as_attr, char *out, size_t size)
+void pyagent_chain_edge_append(const chain_edge *e, unsigned flags, char *out, size_t size)
 {
     size_t n = strlen(out);
     if (n + 1 >= size)
@@ -246,8 +246,10 @@ void pyagent_chain_edge_append(const chain_edge *e, bool as_attr, char *out, siz
         snprintf(p, room, ".%s", e->text);
         break;
     case CHAIN_EDGE_KEY:
-        if (e->key_is_str && as_attr)
+        if (e->key_is_str && (flags & CHAIN_EDGE_AS_ATTR))
             snprintf(p, room, ".%s", e->text);
+        else if (e->key_is_str && (flags & CHAIN_EDGE_GENERIC))
+            snprintf(p, room, "[<str>]");
         else if (e->key_is_str)
             snprintf(p, room, "['%s']", e->text);
         else

@@ -51,10 +51,14 @@ void pyagent_chain_type_name(PyTypeObject *tp, char *out, size_t size);
 /* How holder refers to child.  Always fills out (CHAIN_EDGE_REF at worst). */
 void pyagent_chain_edge_of(PyObject *holder, PyObject *child, chain_edge *out);
 
+/* How pyagent_chain_edge_append writes a KEY edge with a str key: ".key"
+ * (the dict is an instance's __dict__, collapsed into it), or "[<str>]"
+ * (chains that differ only in such keys are written as one). */
+enum { CHAIN_EDGE_AS_ATTR = 1, CHAIN_EDGE_GENERIC = 2 };
+
 /* Append the edge's text to out (NUL-terminated, size > 0): ".name",
- * "['key']", "[<int>]", ...; a KEY edge with a str key is written ".key"
- * when as_attr (the dict is an instance's __dict__, collapsed into it). */
-void pyagent_chain_edge_append(const chain_edge *e, bool as_attr, char *out, size_t size);
+ * "['key']", "[<int>]", ...; flags: CHAIN_EDGE_AS_ATTR, CHAIN_EDGE_GENERIC. */
+void pyagent_chain_edge_append(const chain_edge *e, unsigned flags, char *out, size_t size);
 
 /* True for the plain containers that collapse into the object holding
  * them (dict, list, tuple, set, frozenset, collections.deque). */

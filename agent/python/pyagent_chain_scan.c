@@ -110,8 +110,10 @@ static int visit_ref(PyObject *r, void *arg)
         tg->root = Py_NewRef(c->holder);
         return 0;
     }
+    /* One referrer of each type: a popular object's thousand referrers of
+     * one kind must leave room for the one of another kind. */
     for (int i = 0; i < tg->n_cand; i++)
-        if (tg->cand[i] == c->holder)
+        if (Py_TYPE(tg->cand[i]) == Py_TYPE(c->holder))
             return 0;
     if (tg->n_cand < CHAIN_CANDIDATES)
         tg->cand[tg->n_cand++] = Py_NewRef(c->holder);

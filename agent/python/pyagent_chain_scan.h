@@ -4,7 +4,7 @@
  *
  * For each target the scan counts the references the tracked heap holds to
  * it (for "held only from outside the collector") and keeps the first
- * CHAIN_CANDIDATES distinct referrers, each with a strong reference (the
+ * referrer of each type it meets, up to CHAIN_CANDIDATES of them, each with a strong reference (the
  * only reference counts a scan touches), and beside them the first referrer
  * that is a root, wherever it comes in the heap: a popular object's first
  * referrers must not hide the module that holds it.  A scan may be cut by a deadline
