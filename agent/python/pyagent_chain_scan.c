@@ -143,18 +143,57 @@ static PyGC_Head *list_head(PyInterpreterState *interp, int i)
     return i < NUM_GENERATIONS ? &gcs->generations[i].head : &gcs->permanent_generation.head;
 }
 
+static bool is_head(PyInterpreterState *interp, PyGC_Head *gc)
+{
+    for (int i = 0; i <= NUM_GENERATIONS; i++)
+        if (gc == list_head(interp, i))
+            return true;
+    return false;
+}
+
+static int64_t collections_so_far(PyInterpreterState *interp)
+{
+    int64_t n = 0;
+    for (int i = 0; i < NUM_GENERATIONS; i++)
+        n += interp->gc.generation_stats[i].collections;
+    return n;
+}
+
+/* Where to go on in list s->list: the bookmark if no collection moved it
+ * (it is alive: held), else past the first s->ordinal objects. */
+static PyGC_Head *resume_at(chain_scan *s, PyInterpreterState *interp, PyGC_Head *head)
+{
+    PyObject *mark = s->bookmark;
+    s->bookmark = NULL;
+    if (mark != NULL && Py_REFCNT(mark) > 1 && s->collections == collections_so_far(interp) &&
+        _PyObject_GC_IS_TRACKED(mark)) {
+        Py_DECREF(mark);    /* the heap still holds it: it stays where it is */
+        return (PyGC_Head *)mark - 1;
+    }
+    /* Dropped before the walk: freeing it may run the host's code. */
+    Py_XDECREF(mark);
+    PyGC_Head *gc = (PyGC_Head *)head->_gc_next;
+    for (uint64_t k = 0; !is_head(interp, gc) && k < s->ordinal; gc = (PyGC_Head *)gc->_gc_next)
+        k++;
+    return gc;
+}
+
 int pyagent_chain_scan_run(chain_scan *s, PyInterpreterState *interp, int64_t deadline_ns)
 {
     if (pyagent_gclist_collecting(interp))
         return -1;
     for (; s->list <= NUM_GENERATIONS; s->list++, s->ordinal = 0) {
         PyGC_Head *head = list_head(interp, s->list);
-        PyGC_Head *gc = (PyGC_Head *)head->_gc_next;
-        for (uint64_t k = 0; gc != head && k < s->ordinal; gc = (PyGC_Head *)gc->_gc_next)
-            k++;
-        for (uint64_t here = 0; gc != head; gc = (PyGC_Head *)gc->_gc_next, here++) {
-            if (here > 0 && here % CLOCK_EVERY == 0 && now_ns() >= deadline_ns)
+        /* Any list's head ends the walk: gc.freeze() moves whole lists. */
+        uint64_t here = 0;
+        for (PyGC_Head *gc = resume_at(s, interp, head), *next; !is_head(interp, gc);
+             gc = next, here++) {
+            next = (PyGC_Head *)gc->_gc_next;
+            if (here > 0 && here % CLOCK_EVERY == 0 && now_ns() >= deadline_ns) {
+                s->bookmark = Py_NewRef((PyObject *)(gc + 1));
+                s->collections = collections_so_far(interp);
                 return 0;
+            }
             traverse_one(s, (PyObject *)(gc + 1));
             s->ordinal++;
         }
@@ -211,6 +250,7 @@ void pyagent_chain_scan_reset(chain_scan *s)
             Py_CLEAR(s->targets[t].cand[i]);
         Py_CLEAR(s->targets[t].root);
     }
+    Py_CLEAR(s->bookmark);
     s->n_targets = 0;
     if (s->index != NULL)
         memset(s->index, 0, s->index_cap * sizeof *s->index);

@@ -9,9 +9,10 @@
  * that is a root, wherever it comes in the heap: a popular object's first
  * referrers must not hide the module that holds it.  A scan may be cut by a deadline
  * and resumed later, after the GIL was released: it then keeps no pointer
- * into the heap but its strong references, only the position (which GC
- * list, how many objects of it were done).  Objects that moved between
- * lists meanwhile (a collection) may be seen twice or not at all: the
+ * into the heap but its strong references: the position is the next
+ * object to traverse (held), and, should a collection have moved it
+ * meanwhile, which GC list and how many of its objects were done.  Objects
+ * that moved between lists meanwhile may be seen twice or not at all: the
  * figures of a resumed scan are approximate, its referrers real.
  *
  * Targets are borrowed: the caller holds a strong reference to each while
@@ -46,6 +47,8 @@ typedef struct chain_scan {
     size_t index_cap;       /* a power of two */
     int list;               /* the GC list being walked (resume position) */
     uint64_t ordinal;       /* objects of it already traversed */
+    PyObject *bookmark;     /* the next object to traverse in it: strong */
+    int64_t collections;    /* collections so far when the bookmark was set */
     uint64_t objects;       /* objects traversed in this scan, all lists */
     bool done;
 } chain_scan;
