@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "la_clock.h"
+#include "pyagent_chain_frames.h"
 #include "pyagent_chain_sample.h"
 #include "pyagent_chain_scan.h"
 #include "pyagent_top.h"
@@ -35,8 +36,9 @@ typedef struct climb {
     bool done;
     int end;                    /* outermost node of the result (0: no hop) */
     char root[CHAIN_ROOT_MAX];
-    int ext_node;               /* best "held from outside" node, or -1 */
-    Py_ssize_t ext_excess;
+    int fallback_node;          /* held from outside the heap: the node, or -1 */
+    char fallback[CHAIN_ROOT_MAX]; /* its root, if no path reaches a better one */
+    bool fallback_is_frame;     /* a running frame's local (else "external") */
 } climb;
 
 typedef struct climb_job {
@@ -183,7 +185,7 @@ static int node_add(climb *c, PyObject *obj, int parent)
 static int climb_start(climb *c, PyObject *inst)
 {
     memset(c, 0, sizeof *c);
-    c->ext_node = -1;
+    c->fallback_node = -1;
     if (node_add(c, inst, -1) != 0)
         return -1;
     c->frontier[0] = 0;
@@ -276,7 +278,7 @@ typedef struct next_ref {
 
 /* A root among cand (referring to node f's object)?  Writes c->root and
  * c->end and returns true if so. */
-static bool root_of(climb *c, int f, PyObject *cand)
+static bool root_of(climb *c, int f, PyObject *cand, PyInterpreterState *interp)
 {
     climb_node *node = &c->nodes[f];
     chain_edge edge;
@@ -292,7 +294,7 @@ static bool root_of(climb *c, int f, PyObject *cand)
         return true;
     }
     if (PyFrame_Check(cand)) {
-        pyagent_chain_frame_root(cand, node->obj, c->root, sizeof c->root);
+        pyagent_chain_frame_root(interp, cand, node->obj, c->root, sizeof c->root);
         c->end = f;
         return true;
     }
@@ -315,28 +317,43 @@ static int by_rank(const void *a, const void *b)
 
 static void finish(climb *c, const char *root, int end)
 {
-    snprintf(c->root, sizeof c->root, "%s", root);
+    if (root != c->root)
+        memmove(c->root, root, strlen(root) + 1);
     c->end = end;
     c->done = true;
 }
 
-/* Node f found no referrer to follow: is it held from outside? */
-static void note_outside(pyagent_chain_run *r, climb *c, int f, const chain_target *tg)
+/* The references to node f's object that neither the tracked heap nor the
+ * run holds: a running frame's local, C code, a leaked reference. */
+static Py_ssize_t outside_refs(pyagent_chain_run *r, climb *c, int f, const chain_target *tg)
 {
     PyObject *obj = c->nodes[f].obj;
 #if PY_VERSION_HEX >= 0x030C0000
     if (_Py_IsImmortal(obj))
-        return;
+        return 0;
 #endif
-    Py_ssize_t excess = Py_REFCNT(obj) - tg->heap_refs - own_refs(r, obj);
-    if (excess > 0 && c->ext_node < 0) {
-        c->ext_node = f;
-        c->ext_excess = excess;
+    return Py_REFCNT(obj) - tg->heap_refs - own_refs(r, obj);
+}
+
+/* Node f's object is held from outside the heap: by a thread's running
+ * frame, or by C code.  Noted as the climb's answer should no path through
+ * the heap reach a root (the newest instance is often in a local of the
+ * code that just made it, and in the registry that leaks it too). */
+static void held_outside(climb *c, int f, Py_ssize_t excess, PyInterpreterState *interp)
+{
+    if (c->fallback_is_frame)
+        return;
+    if (pyagent_chain_thread_root(interp, c->nodes[f].obj, c->fallback, sizeof c->fallback)) {
+        c->fallback_node = f;
+        c->fallback_is_frame = true;
+    } else if (c->fallback_node < 0) {
+        snprintf(c->fallback, sizeof c->fallback, "external:%zd", excess);
+        c->fallback_node = f;
     }
 }
 
 /* The end of one level for climb c: a root, or the next frontier. */
-static int climb_level(pyagent_chain_run *r, climb *c, unsigned level)
+static int climb_level(pyagent_chain_run *r, climb *c, unsigned level, PyInterpreterState *interp)
 {
     next_ref next[CHAIN_CLIMB_WIDTH * CHAIN_CANDIDATES];
     int n_next = 0;
@@ -346,26 +363,25 @@ static int climb_level(pyagent_chain_run *r, climb *c, unsigned level)
         if (t < 0)
             continue;
         const chain_target *tg = &r->scan.targets[t];
-        if (tg->root != NULL && root_of(c, f, tg->root)) {
+        if (tg->root != NULL && root_of(c, f, tg->root, interp)) {
             c->done = true;
             return 0;
         }
-        int followed = 0;
         for (int i = 0; i < tg->n_cand; i++) {
             PyObject *cand = tg->cand[i];
             if (in_climb(c, cand))
                 continue;
-            if (root_of(c, f, cand)) {
+            if (root_of(c, f, cand, interp)) {
                 c->done = true;
                 return 0;
             }
             if (skipped(cand))
                 continue;
             next[n_next++] = (next_ref){f, cand, referrer_rank(cand)};
-            followed++;
         }
-        if (followed == 0)
-            note_outside(r, c, f, tg);
+        Py_ssize_t excess = outside_refs(r, c, f, tg);
+        if (excess > 0)
+            held_outside(c, f, excess, interp);
     }
     qsort(next, (size_t)n_next, sizeof *next, by_rank);
     int deepest = c->n_frontier ? c->frontier[0] : 0;
@@ -378,17 +394,14 @@ static int climb_level(pyagent_chain_run *r, climb *c, unsigned level)
             return -1;
         c->frontier[c->n_frontier++] = idx;
     }
-    if (c->n_frontier == 0) {
-        if (c->ext_node >= 0) {
-            char root[64];
-            snprintf(root, sizeof root, "external:%zd", c->ext_excess);
-            finish(c, root, c->ext_node);
-        } else {
-            finish(c, "unknown", deepest);
-        }
-    } else if (level + 1 >= r->depth) {
+    if (c->n_frontier == 0 && c->fallback_node >= 0)
+        finish(c, c->fallback, c->fallback_node);
+    else if (c->n_frontier == 0)
+        finish(c, "unknown", deepest);
+    else if (level + 1 >= r->depth && c->fallback_is_frame)
+        finish(c, c->fallback, c->fallback_node);
+    else if (level + 1 >= r->depth)
         finish(c, "depth", c->frontier[0]);
-    }
     return 0;
 }
 
@@ -567,14 +580,14 @@ static bool job_done(const climb_job *j)
 }
 
 /* After a scan: every climb takes its step; finished jobs become records. */
-static int level_end(pyagent_chain_run *r)
+static int level_end(pyagent_chain_run *r, PyInterpreterState *interp)
 {
     int rc = 0;
     for (climb_job *j = r->jobs; j && rc == 0; j = j->next) {
         if (!j->started)
             continue;
         for (int k = 0; k < j->n_climbs; k++)
-            if (!j->climbs[k].done && climb_level(r, &j->climbs[k], j->level) != 0) {
+            if (!j->climbs[k].done && climb_level(r, &j->climbs[k], j->level, interp) != 0) {
                 fail(r, "out of memory climbing");
                 rc = -1;
             }
@@ -605,7 +618,7 @@ int pyagent_chain_run_step(pyagent_chain_run *r, PyInterpreterState *interp, int
         if (!r->scanning) {
             if (level_start(r, interp) == 0) {
                 /* Jobs without instances, or all done: they end here. */
-                if (level_end(r) != 0)
+                if (level_end(r, interp) != 0)
                     rc = -1;
                 continue;
             }
@@ -614,7 +627,7 @@ int pyagent_chain_run_step(pyagent_chain_run *r, PyInterpreterState *interp, int
         int scanned = pyagent_chain_scan_run(&r->scan, interp, deadline_ns);
         if (scanned <= 0)
             return rc;      /* out of time, or a collection runs: later */
-        if (level_end(r) != 0)
+        if (level_end(r, interp) != 0)
             rc = -1;
         if (now_ns() >= deadline_ns)
             break;

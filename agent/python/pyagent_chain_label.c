@@ -1,7 +1,7 @@
 /* pyagent_chain_label: type names, edge labels and root names of referrer
- * chains, read in place (see the header).  Frame locals are read from the
- * private layout of 3.11-3.13 (pyagent_internal.h): a frame's localsplus
- * array, named by its code's co_localsplusnames. */
+ * chains, read in place (see the header).  Generators' locals come from
+ * pyagent_chain_frames; dict lookups that must stay O(1) read the dict's
+ * key kind from the private layout (pyagent_internal.h). */
 #include "pyagent_chain_label.h"
 
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <structmember.h>   /* PyMemberDef on 3.11 */
 
 #include "pyagent_attr.h"
+#include "pyagent_chain_frames.h"
 #include "pyagent_internal.h"
 
 /* Member types of PyMemberDef that hold an object (T_OBJECT, T_OBJECT_EX in
@@ -27,8 +28,7 @@ static const char *str_utf8(PyObject *s, Py_ssize_t *len)
     return u;
 }
 
-/* d[key] for an exact str key without running Python code; borrowed. */
-static PyObject *dict_get_str(PyObject *d, const char *key)
+PyObject *pyagent_chain_dict_get(PyObject *d, const char *key)
 {
     if (d == NULL || !PyDict_Check(d))
         return NULL;
@@ -51,7 +51,7 @@ void pyagent_chain_type_name(PyTypeObject *tp, char *out, size_t size)
     }
     Py_ssize_t qlen = 0, mlen = 0;
     const char *qual = str_utf8(((PyHeapTypeObject *)tp)->ht_qualname, &qlen);
-    const char *mod = str_utf8(dict_get_str(tp->tp_dict, "__module__"), &mlen);
+    const char *mod = str_utf8(pyagent_chain_dict_get(tp->tp_dict, "__module__"), &mlen);
     if (qual == NULL)
         qual = tp->tp_name;
     if (mod == NULL || mlen == 0 || strcmp(mod, "builtins") == 0)
@@ -103,42 +103,6 @@ static const char *slot_name(PyObject *holder, PyObject *child)
     return NULL;
 }
 
-#if PYAGENT_INTERNAL_KNOWN
-static PyCodeObject *iframe_code(_PyInterpreterFrame *f)
-{
-#if PY_VERSION_HEX >= 0x030D0000
-    return (PyCodeObject *)f->f_executable;
-#else
-    return f->f_code;
-#endif
-}
-
-/* The local variable of frame f that holds child, or NULL. */
-static const char *frame_local(_PyInterpreterFrame *f, PyObject *child)
-{
-    PyCodeObject *code = iframe_code(f);
-    if (code == NULL || !PyCode_Check(code))
-        return NULL;
-    for (int i = 0; i < code->co_nlocalsplus; i++) {
-        if (f->localsplus[i] != child)
-            continue;
-        Py_ssize_t len;
-        const char *name = str_utf8(PyTuple_GET_ITEM(code->co_localsplusnames, i), &len);
-        return name;
-    }
-    return NULL;
-}
-
-/* A generator's or coroutine's frame, while it has one. */
-static _PyInterpreterFrame *gen_frame(PyObject *op)
-{
-    PyGenObject *gen = (PyGenObject *)op;
-    if (gen->gi_frame_state >= FRAME_COMPLETED)
-        return NULL;
-    return (_PyInterpreterFrame *)gen->gi_iframe;
-}
-#endif
-
 /* Generators, coroutines and async generators share the layout. */
 static bool is_gen(PyObject *op)
 {
@@ -150,9 +114,7 @@ static bool is_gen(PyObject *op)
  * coroutine's. */
 static bool gen_edge(PyObject *gen, PyObject *child, chain_edge *out)
 {
-#if PYAGENT_INTERNAL_KNOWN
-    _PyInterpreterFrame *f = gen_frame(gen);
-    const char *name = f ? frame_local(f, child) : NULL;
+    const char *name = pyagent_chain_gen_local(gen, child);
     if (name == NULL)
         return false;
     const char *prefix = PyCoro_CheckExact(gen) ? "cr" : PyGen_Check(gen) ? "gi" : "ag";
@@ -160,10 +122,6 @@ static bool gen_edge(PyObject *gen, PyObject *child, chain_edge *out)
     snprintf(out->text, sizeof out->text, ".%s_frame.f_locals['%.*s']", prefix, CHAIN_KEY_MAX,
              name);
     return true;
-#else
-    (void)gen, (void)child, (void)out;
-    return false;
-#endif
 }
 
 static void attr_edge(chain_edge *out, const char *name)
@@ -327,7 +285,7 @@ static const char *edge_name(const chain_edge *e)
 void pyagent_chain_global_root(PyObject *md, const chain_edge *edge, char *out, size_t size)
 {
     Py_ssize_t len;
-    const char *mod = str_utf8(dict_get_str(md, "__name__"), &len);
+    const char *mod = str_utf8(pyagent_chain_dict_get(md, "__name__"), &len);
     snprintf(out, size, "global:%s.%s", mod ? mod : "?", edge_name(edge));
 }
 
@@ -336,22 +294,4 @@ void pyagent_chain_class_root(PyTypeObject *tp, const chain_edge *edge, char *ou
     char type[CHAIN_TYPE_MAX];
     pyagent_chain_type_name(tp, type, sizeof type);
     snprintf(out, size, "class:%s.%s", type, edge_name(edge));
-}
-
-void pyagent_chain_frame_root(PyObject *frame, PyObject *child, char *out, size_t size)
-{
-    const char *func = "?", *var = NULL;
-#if PYAGENT_INTERNAL_KNOWN
-    _PyInterpreterFrame *f = ((PyFrameObject *)frame)->f_frame;
-    PyCodeObject *code = f ? iframe_code(f) : NULL;
-    Py_ssize_t len;
-    if (code != NULL && PyCode_Check(code)) {
-        const char *name = str_utf8(code->co_name, &len);
-        func = name ? name : "?";
-        var = frame_local(f, child);
-    }
-#else
-    (void)frame, (void)child;
-#endif
-    snprintf(out, size, "frame:_:%s:%s", func, var ? var : "<ref>");
 }

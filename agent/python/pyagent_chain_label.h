@@ -44,6 +44,10 @@ typedef struct chain_edge {
     char text[CHAIN_EDGE_MAX];
 } chain_edge;
 
+/* d[key] for a str key, found with PyDict_Next (no Python code, no
+ * allocation); borrowed, or NULL (also when d is NULL or not a dict). */
+PyObject *pyagent_chain_dict_get(PyObject *d, const char *key);
+
 /* Write tp's name into out (size > 1): tp_name for static types,
  * __module__.__qualname__ for heap types, "builtins." dropped. */
 void pyagent_chain_type_name(PyTypeObject *tp, char *out, size_t size);
@@ -80,8 +84,5 @@ void pyagent_chain_global_root(PyObject *md, const chain_edge *edge, char *out, 
 /* "class:<module>.<Class>.<attr>" for a class attribute. */
 void pyagent_chain_class_root(PyTypeObject *tp, const chain_edge *edge, char *out, size_t size);
 
-/* "frame:<thread>:<function>:<variable>" for child held by frame object f;
- * thread is "_" where unknown. */
-void pyagent_chain_frame_root(PyObject *frame, PyObject *child, char *out, size_t size);
 
 #endif

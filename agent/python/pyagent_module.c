@@ -449,8 +449,7 @@ PyDoc_STRVAR(snapshot_doc,
 "                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
 "                'Class.attr' or '-'\n"
 "  'exact':      {type name: created - destroyed}, while exact mode runs\n"
-"  'chains':     [] (referrer chains come with the thread's snapshots and\n"
-"                explain())");
+"(Referrer chains come with the thread's snapshots and explain().)");
 
 /* The value of one detail record in snapshot(details=True)'s dicts. */
 static PyObject *record_value(const snapshot *snap, const snap_rec *r)
@@ -461,8 +460,6 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
     case SNAP_REC_LEN:
         return Py_BuildValue("(sKLs)", snap_rec_name(snap, r), (unsigned long long)r->id,
                              (long long)r->a, snap_rec_holder(snap, r));
-    case SNAP_REC_CHAIN:
-        return Py_BuildValue("(ss)", snap_rec_name(snap, r), snap_rec_holder(snap, r));
     default:
         return PyLong_FromLongLong((long long)r->a);
     }
@@ -472,22 +469,25 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
  * or NULL with an exception set. */
 static PyObject *details_dict(const snapshot *snap, PyObject *counts)
 {
-    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact",
-                                                      "chains"};
+    /* #CHAIN records come with the thread's snapshots and explain(): never
+     * from this walk, so they have no key. */
+    static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact", NULL};
     PyObject *parts[SNAP_REC_KINDS] = {NULL};
     PyObject *result = PyDict_New();
     if (result == NULL || PyDict_SetItemString(result, "counts", counts) != 0)
         goto fail;
     for (int k = 0; k < SNAP_REC_KINDS; k++) {
-        parts[k] = k == SNAP_REC_LEN || k == SNAP_REC_CHAIN ? PyList_New(0) : PyDict_New();
+        parts[k] = k == SNAP_REC_LEN ? PyList_New(0) : PyDict_New();
         if (parts[k] == NULL)
             goto fail;
     }
     for (size_t i = 0; i < snap->n_recs; i++) {
         const snap_rec *r = &snap->recs[i];
+        if (keys[r->kind] == NULL)
+            continue;
         PyObject *value = record_value(snap, r);
         int rc = value == NULL ? -1
-                 : r->kind == SNAP_REC_LEN || r->kind == SNAP_REC_CHAIN
+                 : r->kind == SNAP_REC_LEN
                      ? PyList_Append(parts[r->kind], value)
                      : PyDict_SetItemString(parts[r->kind], snap_rec_name(snap, r), value);
         Py_XDECREF(value);
@@ -495,7 +495,7 @@ static PyObject *details_dict(const snapshot *snap, PyObject *counts)
             goto fail;
     }
     for (int k = 0; k < SNAP_REC_KINDS; k++)
-        if (PyDict_SetItemString(result, keys[k], parts[k]) != 0)
+        if (keys[k] != NULL && PyDict_SetItemString(result, keys[k], parts[k]) != 0)
             goto fail;
     for (int k = 0; k < SNAP_REC_KINDS; k++)
         Py_DECREF(parts[k]);

@@ -6,7 +6,8 @@ named as the root; seed 001's shape (a connection keeps every channel in
 `channels`, each channel its messages through `callbacks`) names
 `channels`; an LRU cache that fills and stops is not chased; an object
 held only by a leaked C reference is "held only from outside the
-collector".  explain() returns the chains and writes them; a climb longer
+collector", one held by a running function's local a frame.  explain()
+returns the chains and writes them; a climb longer
 than its budget goes on at later snapshots; a forked worker's heap stays
 shared; the host's threads keep running; exit during a pass never hangs.
 """
@@ -215,6 +216,48 @@ leakagent.stop()
         self.assertEqual(len(logged), 1, logged)
         self.assertEqual(logged[0]["why"], "explain")
         self.assertEqual(logged[0]["root"], "class:__main__.Registry.SESSIONS")
+
+    def test_frame_locals_are_roots(self):
+        """Objects held only by running functions' locals: a thread's
+        (named as threading names it), the calling thread's, and a
+        suspended generator's."""
+        res = run_py("""
+import json, threading, leakagent
+class Job:
+    pass
+class Solo:
+    pass
+ready, done = threading.Event(), threading.Event()
+def serve():
+    pending = [Job() for _ in range(10)]
+    ready.set()
+    done.wait()
+t = threading.Thread(target=serve, name="worker-1")
+t.start()
+ready.wait()
+def main():
+    solo = Solo()
+    out = [leakagent.explain("__main__.Job"), leakagent.explain("__main__.Solo")]
+    def gen():
+        mine = Solo()
+        yield 1
+    g = gen()
+    next(g)
+    del solo
+    out.append(leakagent.explain("__main__.Solo"))
+    return out
+print(json.dumps(main()))
+done.set()
+t.join()
+""")
+        jobs, solo, in_gen = json.loads(res.stdout)
+        self.assertEqual([(c["root"], c["k"]) for c in jobs], [("frame:worker-1:serve:pending", 4)])
+        self.assertEqual([h.split("@")[0] + ":" + h.split(":", 1)[1] for h in jobs[0]["hops"]],
+                         ["list:[<int>]"])
+        self.assertEqual([c["root"] for c in solo], ["frame:MainThread:main:solo"])
+        self.assertEqual(solo[0]["hops"], [])
+        self.assertEqual([c["root"] for c in in_gen], ["frame:MainThread:main:g"])
+        self.assertEqual(in_gen[0]["hops"][0].split(":", 1)[1], ".gi_frame.f_locals['mine']")
 
     def test_climb_longer_than_its_budget_goes_on_later(self):
         """With a 1 ms budget and a 300k-object heap, a level takes several
