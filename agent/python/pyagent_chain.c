@@ -110,8 +110,13 @@ bool pyagent_chain_tick(PyInterpreterState *interp, snapshot *snap, char *say, s
                 chain_pick_forget(chains.pick, choice[i].name);
     }
     if (pyagent_chain_run_busy(chains.run)) {
+        int64_t t0 = now_ns();
         chains.stats.passes++;
-        pyagent_chain_run_step(chains.run, interp, now_ns() + chains.budget_ns);
+        pyagent_chain_run_step(chains.run, interp, t0 + chains.budget_ns);
+        double ms = (double)(now_ns() - t0) / 1e6;
+        chains.stats.pass_ms_total += ms;
+        if (ms > chains.stats.pass_ms_max)
+            chains.stats.pass_ms_max = ms;
     }
     chains.stats.busy = pyagent_chain_run_busy(chains.run);
     uint64_t errors_after = pyagent_chain_run_errors(chains.run, &last);

@@ -28,6 +28,8 @@ typedef struct pyagent_chain_stats {
     uint64_t records;       /* #CHAIN records written */
     uint64_t errors;        /* climbs or records lost to errors */
     bool busy;              /* a climb is in progress */
+    double pass_ms_max;     /* the longest pass's GIL time */
+    double pass_ms_total;   /* GIL time of all passes */
     char last_error[128];
 } pyagent_chain_stats;
 

@@ -568,7 +568,7 @@ PyDoc_STRVAR(stats_doc,
 "bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
 "running, log_path, last_error, walk, exact (True while exact mode\n"
 "counts), chains (the referrer chains': passes, records, errors, busy,\n"
-"last_error).  After stop(), those of the run that stopped; before any start,\n"
+"pass_ms_max and pass_ms_total (their GIL time), last_error).  After stop(), those of the run that stopped; before any start,\n"
 "zeros.");
 
 /* stats()['chains']: the referrer chains' counters.  New reference. */
@@ -576,10 +576,11 @@ static PyObject *chain_stats(void)
 {
     pyagent_chain_stats c;
     pyagent_chain_get_stats(&c);
-    return Py_BuildValue("{s:K,s:K,s:K,s:O,s:s}", "passes", (unsigned long long)c.passes,
+    return Py_BuildValue("{s:K,s:K,s:K,s:O,s:d,s:d,s:s}", "passes", (unsigned long long)c.passes,
                          "records", (unsigned long long)c.records,
                          "errors", (unsigned long long)c.errors,
-                         "busy", c.busy ? Py_True : Py_False, "last_error", c.last_error);
+                         "busy", c.busy ? Py_True : Py_False, "pass_ms_max", c.pass_ms_max,
+                         "pass_ms_total", c.pass_ms_total, "last_error", c.last_error);
 }
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
