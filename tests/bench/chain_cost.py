@@ -14,8 +14,8 @@ chains written), and the time of one explain() of each type.  One JSON
 line per size (item "chain").
 
 overhead: the host slowdown at the defaults (chains.types auto,
-chains.budget 50ms, max_overhead 1%): a CPU-bound workload that also
-leaks Item objects into a module-level list, REPS times (default 5) for
+chains.budget 50ms, max_overhead 1%) on a 1M-object heap: a CPU-bound
+workload that also leaks 500 Item a second into a module-level list, REPS times (default 5) for
 RUN_S seconds (default 6: the auto rule needs four snapshots of growth
 before the first pass) with the agent off, at 60 s and at 1 s, in
 rotating order.  One JSON line per interval (item "chain_overhead").
@@ -106,11 +106,15 @@ def gil(work, size, leakagent):
 
 
 def leaky_work(mod):
-    """agent_cost's CPU-bound workload, leaking 20 Item per chunk."""
+    """agent_cost's CPU-bound workload, leaking 50 Item (and Channels) every
+    0.1 s of it: a steady leak, whatever the run's length."""
     def work(n):
+        next_leak = time.perf_counter()
         for _ in range(max(1, n // 100)):
             agent_cost.cpu_work(100)
-            mod.leak(20)
+            if time.perf_counter() >= next_leak:
+                mod.leak(50)
+                next_leak += 0.1
     return work
 
 
