@@ -16,7 +16,6 @@
 #include "pyagent_chain_frames.h"
 #include "pyagent_chain_sample.h"
 #include "pyagent_chain_scan.h"
-#include "pyagent_top.h"
 
 #define MAX_INSTANCES 16
 

@@ -113,6 +113,9 @@ static void write_root(PyThreadState *t, _PyInterpreterFrame *f, const char *var
     char thread[128] = "_";
     if (t != NULL)
         thread_name(t->thread_id, thread, sizeof thread);
+    for (char *p = thread; *p; p++)
+        if (*p == ':')
+            *p = '_';       /* the root's fields are split at ':' */
     const char *func = utf8(frame_code(f)->co_name);
     snprintf(out, size, "frame:%s:%s:%s", thread, func ? func : "?", var ? var : "<ref>");
 }

@@ -20,8 +20,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pyagent_top.h"
-
 #define CHAIN_TYPE_MAX 128
 #define CHAIN_EDGE_MAX 96
 /* Dict keys are cut to this many bytes (chain_format.md). */

@@ -14,7 +14,9 @@ chains written), and the time of one explain() of each type.  One JSON
 line per size (item "chain").
 
 overhead: the host slowdown at the defaults (chains.types auto,
-chains.budget 50ms, max_overhead 1%) on a 1M-object heap: a CPU-bound
+chains.budget 50ms, max_overhead 1%) on a 100k-object heap (on a larger
+one max_overhead stretches a 1 s interval, and no pass comes within a
+run): a CPU-bound
 workload that also leaks 500 Item a second into a module-level list, REPS times (default 5) for
 RUN_S seconds (default 6: the auto rule needs four snapshots of growth
 before the first pass) with the agent off, at 60 s and at 1 s, in
@@ -121,7 +123,7 @@ def leaky_work(mod):
 def overhead(work_dir, run_s, reps, leakagent):
     mod = leak_module()
     heap = bench_heap.Heap()
-    heap.grow_to(1000000)
+    heap.grow_to(100000)    # small enough that max_overhead lets 1 s be 1 s
     fn = leaky_work(mod)
     n = agent_cost.calibrate(fn, run_s)
     modes = ["off", "60s", "1s"]
