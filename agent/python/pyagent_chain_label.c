@@ -95,6 +95,10 @@ static const char *slot_name(PyObject *holder, PyObject *child)
 {
     for (PyTypeObject *tp = Py_TYPE(holder); tp != NULL; tp = tp->tp_base) {
         for (PyMemberDef *m = tp->tp_members; m != NULL && m->name != NULL; m++) {
+#ifdef Py_RELATIVE_OFFSET
+            if (m->flags & Py_RELATIVE_OFFSET)
+                continue;       /* relative to a base's end: not read here */
+#endif
             if ((m->type == MEMBER_OBJECT || m->type == MEMBER_OBJECT_EX) &&
                 *(PyObject **)((char *)holder + m->offset) == child)
                 return m->name;
