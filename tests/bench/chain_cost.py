@@ -20,7 +20,10 @@ run): a CPU-bound
 workload that also leaks 500 Item a second into a module-level list, REPS times (default 5) for
 RUN_S seconds (default 6: the auto rule needs four snapshots of growth
 before the first pass) with the agent off, at 60 s and at 1 s, in
-rotating order.  One JSON line per interval (item "chain_overhead").
+rotating order; beside the on/off ratios (noisy on a shared machine), the
+share of the runs' time the chains and the whole snapshots held the GIL
+(chain_share, walk_share: the floor of the slowdown, which noise does not
+blur).  One JSON line per interval (item "chain_overhead").
 """
 
 import gc
@@ -129,6 +132,8 @@ def overhead(work_dir, run_s, reps, leakagent):
     modes = ["off", "60s", "1s"]
     wall = {m: [] for m in modes}
     passes = {m: [] for m in modes}
+    chain_ms = {m: [] for m in modes}
+    walk_ms = {m: [] for m in modes}
     path = os.path.join(work_dir, "chain_ovh.log")
     for rep in range(reps):
         for mode in modes[rep % 3:] + modes[:rep % 3]:
@@ -140,7 +145,10 @@ def overhead(work_dir, run_s, reps, leakagent):
             fn(n)
             wall[mode].append(time.perf_counter() - t0)
             if mode != "off":
-                passes[mode].append(leakagent.stats()["chains"]["passes"])
+                st = leakagent.stats()
+                passes[mode].append(st["chains"]["passes"])
+                chain_ms[mode].append(st["chains"]["pass_ms_total"])
+                walk_ms[mode].append(st["last_ms"] * st["snapshots"])
                 leakagent.stop()
                 os.unlink(path)
     for mode in modes[1:]:
@@ -149,9 +157,15 @@ def overhead(work_dir, run_s, reps, leakagent):
                         reps=reps, objects=len(gc.get_objects()),
                         off_s=bench_heap.median(wall["off"]), on_s=bench_heap.median(wall[mode]),
                         ratio=bench_heap.median(ratios), ratio_min=min(ratios),
-                        ratio_max=max(ratios), passes=statistics.mean(passes[mode]))
-        bench_heap.note("  leaking host at %s: on/off %s, %.1f chain passes a run" % (
-            mode, " ".join("%.3f" % r for r in ratios), statistics.mean(passes[mode])))
+                        ratio_max=max(ratios), passes=statistics.mean(passes[mode]),
+                        chain_share=sum(chain_ms[mode]) / 1e3 / sum(wall[mode]),
+                        walk_share=sum(walk_ms[mode]) / 1e3 / sum(wall[mode]))
+        bench_heap.note("  leaking host at %s: on/off %s, %.1f chain passes a run, chains' GIL "
+                        "%.3f%% of the runs, snapshots' %.3f%%" % (
+                            mode, " ".join("%.3f" % r for r in ratios),
+                            statistics.mean(passes[mode]),
+                            100.0 * sum(chain_ms[mode]) / 1e3 / sum(wall[mode]),
+                            100.0 * sum(walk_ms[mode]) / 1e3 / sum(wall[mode])))
 
 
 def main():

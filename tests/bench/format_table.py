@@ -200,11 +200,13 @@ def chain_rows(rows):
                             r["pass_ms_max"] <= 55 and r["records"] >= 2 and not r["errors"])])
         else:
             spread = "%s (%s .. %s)" % (pct(r["ratio"]), pct(r["ratio_min"]), pct(r["ratio_max"]))
+            share = " (GIL: chains %.3f%%, snapshots %.2f%% of the run)" % (
+                100.0 * r["chain_share"], 100.0 * r["walk_share"])
             if r["interval"] == "60s":
                 target = "within noise: " + verdict(r["ratio_min"] <= 1.0 <= r["ratio_max"]
-                                                    or r["ratio"] <= 1.0)
+                                                    or r["ratio"] <= 1.0) + share
             else:
-                target = "< 1%: " + verdict(r["ratio"] < 1.01)
+                target = "< 1%: " + verdict(r["ratio"] < 1.01) + share
             out.append(["17 host slowdown, leaking host, defaults (chains auto)",
                         "%s, agent at %s, %s objects, %d runs, %.1f passes a run" % (
                             r["python"], r["interval"], size_label(round(r["objects"], -5)),
