@@ -2,7 +2,7 @@
 # Objects go to agent/obj/ (PIC, so the Python extension can link them in).
 
 AGENT_SRCS := agent/la_error.c agent/la_file.c agent/cfg.c agent/cfg_keys.c agent/cfg_yaml.c agent/cfg_value.c agent/cfg_path.c \
-              agent/snap.c agent/logfmt.c agent/rlog.c agent/rlog_gzip.c \
+              agent/snap.c agent/logfmt.c agent/rlog.c agent/rlog_gzip.c agent/chain_pick.c \
               agent/smp.c agent/la_clock.c agent/la_proc.c agent/prom.c agent/la_agent.c agent/gauge.c
 AGENT_OBJS := $(AGENT_SRCS:agent/%.c=agent/obj/%.o)
 AGENT_LIB  := agent/obj/libleakagent.a

@@ -31,12 +31,19 @@ int cfg_init(cfg_config *cfg)
     cfg->sample_sizes = true;
     cfg->sample_containers = 10;
     cfg->max_overhead = 0.01;
+    cfg->chains_period_ms = 3600 * 1000;
+    cfg->chains_every = 1;
+    cfg->chains_budget_ms = 50;
+    cfg->chains_instances = 4;
+    cfg->chains_depth = 10;
     cfg->log_path = strdup("most_common.log");
     cfg->prometheus_textfile = strdup("");
     const char *default_gauges[la_n_gauges + 1];
     size_t n_default = la_gauge_keys(default_gauges, true);
+    const char *const default_chains[] = {"auto"};
     if (cfg->log_path == NULL || cfg->prometheus_textfile == NULL ||
-        cfg_strings_assign(&cfg->gauges, default_gauges, n_default) != 0)
+        cfg_strings_assign(&cfg->gauges, default_gauges, n_default) != 0 ||
+        cfg_strings_assign(&cfg->chains_types, default_chains, 1) != 0)
         return -1;
     return 0;
 }
@@ -51,6 +58,7 @@ void cfg_free(cfg_config *cfg)
     cfg_strings_free(&cfg->sample_exclude);
     cfg_strings_free(&cfg->gauges);
     cfg_strings_free(&cfg->autostart_programs);
+    cfg_strings_free(&cfg->chains_types);
     free(cfg->file);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -64,6 +72,7 @@ int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err)
     memset(&dst->sample_exclude, 0, sizeof dst->sample_exclude);
     memset(&dst->gauges, 0, sizeof dst->gauges);
     memset(&dst->autostart_programs, 0, sizeof dst->autostart_programs);
+    memset(&dst->chains_types, 0, sizeof dst->chains_types);
     dst->file = NULL;
     if ((src->file != NULL && cfg_string_assign(&dst->file, src->file) != 0) ||
         cfg_string_assign(&dst->log_path, src->log_path) != 0 ||
@@ -72,7 +81,9 @@ int cfg_copy(cfg_config *dst, const cfg_config *src, la_error *err)
         cfg_strings_assign(&dst->sample_exclude, (const char *const *)src->sample_exclude.items, src->sample_exclude.count) != 0 ||
         cfg_strings_assign(&dst->gauges, (const char *const *)src->gauges.items, src->gauges.count) != 0 ||
         cfg_strings_assign(&dst->autostart_programs, (const char *const *)src->autostart_programs.items,
-                       src->autostart_programs.count) != 0) {
+                       src->autostart_programs.count) != 0 ||
+        cfg_strings_assign(&dst->chains_types, (const char *const *)src->chains_types.items,
+                           src->chains_types.count) != 0) {
         cfg_free(dst);
         return la_error_set(err, "out of memory");
     }
@@ -103,6 +114,24 @@ int cfg_refuse(const cfg_config *cfg, const char *key, la_error *err, const char
     if (mark && mark->set)
         return la_error_set(err, "override '%s': %s", key, msg);
     return la_error_set(err, "%s: %s", key, msg);
+}
+
+static bool chains_has(const cfg_config *cfg, const char *word)
+{
+    for (size_t i = 0; i < cfg->chains_types.count; i++)
+        if (strcmp(cfg->chains_types.items[i], word) == 0)
+            return true;
+    return false;
+}
+
+bool cfg_chains_off(const cfg_config *cfg)
+{
+    return chains_has(cfg, "off");
+}
+
+bool cfg_chains_auto(const cfg_config *cfg)
+{
+    return chains_has(cfg, "auto");
 }
 
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name)
@@ -155,6 +184,8 @@ int cfg_set(cfg_config *cfg, const char *key, const char *value, la_error *err)
     const cfg_key *spec = find_override(key);
     if (spec == NULL)
         return unknown_override(key, err);
+    if (spec->kind == KIND_TYPES)
+        return cfg_set_list(cfg, key, &value, 1, err);
     if (cfg_kind_is_list(spec->kind))
         return la_error_set(err, "override '%s': must be %s", key, cfg_kind_noun(spec->kind));
     cfg_config scratch;
@@ -183,6 +214,9 @@ int cfg_set_list(cfg_config *cfg, const char *key, const char *const *items, siz
         if (cfg_key_check_item(spec, items[i], &why) != 0)
             return la_error_set(err, "override '%s': %s", key, why.msg);
     }
+    la_error why;
+    if (cfg_key_check_list(spec, items, count, &why) != 0)
+        return la_error_set(err, "override '%s': %s", key, why.msg);
     if (cfg_key_assign_list(cfg, spec, items, count) != 0)
         return la_error_set(err, "out of memory");
     cfg->marks[spec - cfg_keys] = (cfg_mark){.set = true};

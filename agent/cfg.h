@@ -57,6 +57,12 @@ typedef struct cfg_config {
     bool sample_sizes;          /* sample.sizes: bytes per type */
     unsigned sample_containers; /* sample.containers: the N longest containers, 0 = off */
     bool sample_exact;          /* sample.exact: count by the reference tracer (3.13+) */
+    cfg_strings chains_types;   /* chains.types: "auto", glob patterns, or "off" */
+    uint64_t chains_period_ms;  /* chains.period: at most one pass per type per period */
+    unsigned chains_every;      /* chains.every: at most one pass per N snapshots */
+    uint64_t chains_budget_ms;  /* chains.budget: GIL time a pass may take */
+    unsigned chains_instances;  /* chains.instances: instances sampled per type */
+    unsigned chains_depth;      /* chains.depth: hops climbed before giving up */
 
     /* Where each key was set (index: its row in the key table), so that a
      * part that knows more than the core (the Python extension: which
@@ -106,6 +112,11 @@ bool cfg_autostart_allows(const cfg_config *cfg, const char *program);
  * Returns -1. */
 int cfg_refuse(const cfg_config *cfg, const char *key, la_error *err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* chains.types: true if it is "off" (no chains but on demand), and
+ * whether it has "auto" (the types the agent sees growing). */
+bool cfg_chains_off(const cfg_config *cfg);
+bool cfg_chains_auto(const cfg_config *cfg);
 
 /* True if gauge `name` is listed in cfg->gauges. */
 bool cfg_wants_gauge(const cfg_config *cfg, const char *name);

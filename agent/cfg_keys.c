@@ -33,12 +33,18 @@ const cfg_key cfg_keys[] = {
     {"sample.sizes", KIND_BOOL, FIELD(sample_sizes), 0, 0},
     {"sample.containers", KIND_UINT, FIELD(sample_containers), 0, 100},
     {"sample.exact", KIND_BOOL, FIELD(sample_exact), 0, 0},
+    {"chains.types", KIND_TYPES, FIELD(chains_types), 0, 0},
+    {"chains.period", KIND_DURATION, FIELD(chains_period_ms), 1000, CFG_INTERVAL_MAX_MS * 7},
+    {"chains.every", KIND_UINT, FIELD(chains_every), 1, 10000},
+    {"chains.budget", KIND_DURATION, FIELD(chains_budget_ms), 1, 10000},
+    {"chains.instances", KIND_UINT, FIELD(chains_instances), 1, 16},
+    {"chains.depth", KIND_UINT, FIELD(chains_depth), 1, 32},
 };
 const size_t cfg_n_keys = sizeof cfg_keys / sizeof cfg_keys[0];
 
-const char *const cfg_sections[] = {"log", "sample", "prometheus", "autostart", NULL};
+const char *const cfg_sections[] = {"log", "sample", "prometheus", "autostart", "chains", NULL};
 
-_Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] + 5 <= CFG_NAMES_MAX,
+_Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] + 6 <= CFG_NAMES_MAX,
                "CFG_NAMES_MAX too small for the keys and sections");
 _Static_assert(sizeof cfg_keys / sizeof cfg_keys[0] <= CFG_MAX_KEYS,
                "CFG_MAX_KEYS too small for the keys");
@@ -49,7 +55,8 @@ const char *const cfg_known_keys[] = {
     "sample.min_count", "sample.include", "sample.exclude", "sample.referents",
     "sample.sizes", "sample.containers", "sample.exact", "max_overhead",
     "gauges", "prometheus", "prometheus.textfile", "prometheus.mode",
-    "autostart", "autostart.programs", NULL,
+    "autostart", "autostart.programs", "chains", "chains.types", "chains.period",
+    "chains.every", "chains.budget", "chains.instances", "chains.depth", NULL,
 };
 
 
@@ -120,13 +127,27 @@ const char *cfg_kind_noun(cfg_kind kind)
     case KIND_PATTERNS: return "a list of glob patterns";
     case KIND_GAUGES: return "a list of gauge names";
     case KIND_MODE: return "a file mode such as 0640";
+    case KIND_TYPES: return "auto, off or a list of glob patterns";
     }
     return "a value";
 }
 
 bool cfg_kind_is_list(cfg_kind kind)
 {
-    return kind == KIND_PATTERNS || kind == KIND_GAUGES;
+    return kind == KIND_PATTERNS || kind == KIND_GAUGES || kind == KIND_TYPES;
+}
+
+/* "10ms", "1s", "2h", "1d": a duration in the largest unit that divides it,
+ * for range messages. */
+static void format_ms(char *out, size_t size, uint64_t ms)
+{
+    static const struct { const char *unit; uint64_t ms; } units[] = {
+        {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
+    };
+    size_t i = 0;
+    while (units[i].ms > 1 && ms % units[i].ms != 0)
+        i++;
+    snprintf(out, size, "%llu%s", (unsigned long long)(ms / units[i].ms), units[i].unit);
 }
 
 /* Parse `text` for the scalar key `spec` and store it in cfg.  The message
@@ -144,8 +165,12 @@ int cfg_key_apply_scalar(cfg_config *cfg, const cfg_key *spec, const char *text,
     case KIND_DURATION:
         if (cfg_parse_duration_ms(text, &u, &why) != 0)
             return la_error_set(err, "%s: %s", spec->name, why.msg);
-        if (u < spec->min || u > spec->max)
-            return la_error_set(err, "%s: %s is out of range (10ms .. 1d)", spec->name, text);
+        if (u < spec->min || u > spec->max) {
+            char lo[32], hi[32];
+            format_ms(lo, sizeof lo, spec->min);
+            format_ms(hi, sizeof hi, spec->max);
+            return la_error_set(err, "%s: %s is out of range (%s .. %s)", spec->name, text, lo, hi);
+        }
         *(uint64_t *)field = u;
         return 0;
     case KIND_SIZE:
@@ -159,6 +184,9 @@ int cfg_key_apply_scalar(cfg_config *cfg, const cfg_key *spec, const char *text,
     case KIND_UINT64:
         if (cfg_parse_uint(text, spec->max, &u, &why) != 0)
             return la_error_set(err, "%s: %s", spec->name, why.msg);
+        if (u < spec->min)
+            return la_error_set(err, "%s: %s is out of range (at least %llu)", spec->name, text,
+                                (unsigned long long)spec->min);
         if (spec->kind == KIND_UINT64)
             *(uint64_t *)field = u;
         else
@@ -182,6 +210,7 @@ int cfg_key_apply_scalar(cfg_config *cfg, const cfg_key *spec, const char *text,
         return 0;
     case KIND_PATTERNS:
     case KIND_GAUGES:
+    case KIND_TYPES:
         break;
     }
     return la_error_set(err, "%s must be %s", spec->name, cfg_kind_noun(spec->kind));
@@ -205,6 +234,16 @@ int cfg_key_check_item(const cfg_key *spec, const char *item, la_error *err)
     for (size_t i = 0; keys[i]; i++)
         snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", keys[i]);
     return la_error_set(err, "unknown gauge '%s' (known: %s)", item, known);
+}
+
+int cfg_key_check_list(const cfg_key *spec, const char *const *items, size_t n, la_error *err)
+{
+    if (spec->kind != KIND_TYPES || n < 2)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i], "off") == 0)
+            return la_error_set(err, "%s: 'off' cannot be combined with other entries", spec->name);
+    return 0;
 }
 
 bool cfg_key_is_section(const char *name)

@@ -17,6 +17,7 @@
 typedef enum {
     KIND_BOOL, KIND_DURATION, KIND_SIZE, KIND_UINT, KIND_UINT64, KIND_PERCENT,
     KIND_STRING, KIND_PATH, KIND_PATTERNS, KIND_GAUGES, KIND_MODE,
+    KIND_TYPES,           /* chains.types: "auto", "off" or patterns; a scalar is a list of one */
 } cfg_kind;
 
 typedef struct cfg_key {
@@ -49,6 +50,8 @@ bool cfg_kind_is_list(cfg_kind kind);
 int cfg_key_apply_scalar(cfg_config *cfg, const cfg_key *key, const char *text, la_error *err);
 /* Check one entry of a list key (gauges must be known ones). */
 int cfg_key_check_item(const cfg_key *key, const char *item, la_error *err);
+/* Check a whole list: "off" in chains.types must stand alone. */
+int cfg_key_check_list(const cfg_key *key, const char *const *items, size_t n, la_error *err);
 /* Store a list (already checked) into cfg.  0, or -1 when out of memory. */
 int cfg_key_assign_list(cfg_config *cfg, const cfg_key *key, const char *const *items, size_t n);
 

@@ -66,6 +66,14 @@ static int load_list(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value)
     if (is_null(value))
         return cfg_key_assign_list(ctx->cfg, spec, NULL, 0) == 0
                    ? 0 : fail_at(ctx, value, "out of memory");
+    if (spec->kind == KIND_TYPES && value->type == YAML_SCALAR_NODE) {
+        const char *one = scalar_text(value);
+        la_error why;
+        if (cfg_key_check_item(spec, one, &why) != 0)
+            return fail_at(ctx, value, "%s", why.msg);
+        return cfg_key_assign_list(ctx->cfg, spec, &one, 1) == 0
+                   ? 0 : fail_at(ctx, value, "out of memory");
+    }
     if (value->type != YAML_SEQUENCE_NODE)
         return fail_at(ctx, value, "%s must be %s, not %s (write e.g. [\"%s\"])", spec->name,
                        cfg_kind_noun(spec->kind), node_type_noun(value),
@@ -85,6 +93,9 @@ static int load_list(load_ctx *ctx, const cfg_key *spec, yaml_node_t *value)
         else
             items[i] = scalar_text(item);
     }
+    la_error why;
+    if (rc == 0 && cfg_key_check_list(spec, items, n, &why) != 0)
+        rc = fail_at(ctx, value, "%s", why.msg);
     if (rc == 0 && cfg_key_assign_list(ctx->cfg, spec, items, n) != 0)
         rc = fail_at(ctx, value, "out of memory");
     free(items);

@@ -129,13 +129,39 @@ static size_t format_u64(char *out, uint64_t v)
     return n;
 }
 
+/* Space-separated fields, each sanitised as a name: runs of whitespace
+ * become one separator, control characters '_', so the line stays one line
+ * with the field count its writer meant. */
+static int append_fields(logfmt_buf *b, const char *fields)
+{
+    const char *p = fields;
+    bool first = true;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        char field[512];
+        if (n >= sizeof field)
+            n = sizeof field - 1;
+        memcpy(field, p, n);
+        field[n] = '\0';
+        if ((!first && logfmt_buf_append(b, " ", 1) != 0) || logfmt_append_name(b, field) < 0)
+            return -1;
+        first = false;
+        p += strcspn(p, " ");
+    }
+    return 0;
+}
+
 /* One detail record line (snap.h's kinds): "#REFS name refs bytes",
  * "#BYTES name bytes", "#LEN name 0xID length holder", "#EXACT name net",
- * "#GONE label survivors". */
+ * "#CHAIN name why k/n root hop...", "#GONE label survivors". */
 static int append_record(logfmt_buf *b, const snapshot *s, const snap_rec *r)
 {
     static const char *const tags[SNAP_REC_KINDS] = {"#REFS ", "#BYTES ", "#LEN ", "#EXACT ",
-                                                           "#GONE "};
+                                                      "#CHAIN ", "#GONE "};
     if (logfmt_buf_printf(b, "%s", tags[r->kind]) != 0 ||
         logfmt_append_name(b, snap_rec_name(s, r)) < 0)
         return -1;
@@ -145,6 +171,10 @@ static int append_record(logfmt_buf *b, const snapshot *s, const snap_rec *r)
     case SNAP_REC_LEN:
         if (logfmt_buf_printf(b, " 0x%llx %lld ", (unsigned long long)r->id, (long long)r->a) != 0 ||
             logfmt_append_name(b, snap_rec_holder(s, r)) < 0)
+            return -1;
+        return logfmt_buf_append(b, "\n", 1);
+    case SNAP_REC_CHAIN:
+        if (logfmt_buf_append(b, " ", 1) != 0 || append_fields(b, snap_rec_holder(s, r)) != 0)
             return -1;
         return logfmt_buf_append(b, "\n", 1);
     default:

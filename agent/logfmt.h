@@ -44,6 +44,7 @@ int logfmt_append_header(logfmt_buf *b, const logfmt_header *h);
  *   #BYTES <type> <bytes>
  *   #LEN <type> 0x<address> <length> <holder>    holder "-" if unnamed
  *   #EXACT <type> <created minus destroyed>       may be negative
+ *   #CHAIN <type> <why> <k>/<n> <root> [<hop>...]  chain_format.md
  *   #GONE <label> <survivors>                     expect_gone, cumulative */
 int logfmt_append_snapshot(logfmt_buf *b, const snapshot *s);
 

@@ -177,6 +177,13 @@ static bool keep_entry(const snap_filter *f, const char *name, uint64_t count)
     return !matches_any(f->exclude, f->n_exclude, name);
 }
 
+/* LEN, CHAIN and GONE records each describe one thing (a container, a
+ * chain, a label's survivors): never merged with another of the same name, never filtered or cut. */
+static bool rec_kept_whole(snap_rec_kind kind)
+{
+    return kind == SNAP_REC_LEN || kind == SNAP_REC_CHAIN || kind == SNAP_REC_GONE;
+}
+
 static int rec_by_kind_name(const void *a, const void *b)
 {
     const snap_rec *x = a, *y = b;
@@ -194,20 +201,18 @@ static int rec_by_kind_figure(const void *a, const void *b)
         return x->a > y->a ? -1 : 1;
     if (x->kind == SNAP_REC_LEN && x->id != y->id)
         return x->id < y->id ? -1 : 1;
-    return strcmp(sort_names + x->name_off, sort_names + y->name_off);
+    int by_name = strcmp(sort_names + x->name_off, sort_names + y->name_off);
+    if (by_name != 0 || x->kind != SNAP_REC_CHAIN)
+        return by_name;
+    return strcmp(sort_names + x->holder_off, sort_names + y->holder_off);
 }
 
 /* Records that name containers (LEN) or expect_gone labels (GONE), not
  * types to choose among: the filter keeps all of them. */
-static bool unfiltered(const snap_rec *r)
-{
-    return r->kind == SNAP_REC_LEN || r->kind == SNAP_REC_GONE;
-}
-
 /* The filter's verdict on a record. */
 static bool keep_rec(const snap_filter *f, const snapshot *s, const snap_rec *r)
 {
-    if (f == NULL || unfiltered(r))
+    if (f == NULL || rec_kept_whole(r->kind))
         return true;
     /* min_count is about objects: it applies to the references of REFS; an
      * EXACT figure is a net count that may be negative, a BYTES one bytes. */
@@ -225,7 +230,7 @@ static void finish_records(snapshot *s, const snap_filter *filter)
     for (size_t i = 0; i < s->n_recs; i++) {
         snap_rec *r = &s->recs[i];
         snap_rec *prev = out > 0 ? &s->recs[out - 1] : NULL;
-        if (prev && r->kind != SNAP_REC_LEN && prev->kind == r->kind &&
+        if (prev && !rec_kept_whole(r->kind) && prev->kind == r->kind &&
             strcmp(snap_rec_name(s, prev), snap_rec_name(s, r)) == 0) {
             prev->a += r->a;
             prev->b += r->b;
@@ -248,7 +253,7 @@ static void finish_records(snapshot *s, const snap_filter *filter)
     for (size_t i = 0; i < s->n_recs; i++) {
         if (i == 0 || s->recs[i].kind != s->recs[i - 1].kind)
             in_kind = 0;
-        if (unfiltered(&s->recs[i]) || in_kind++ < filter->top)
+        if (rec_kept_whole(s->recs[i].kind) || in_kind++ < filter->top)
             s->recs[out++] = s->recs[i];
     }
     s->n_recs = out;

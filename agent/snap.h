@@ -35,6 +35,9 @@ typedef struct snap_gauge {
  *   LEN    one large container: a = length, id = its address, holder = name
  *   EXACT  objects of a type created minus destroyed since exact mode began
  *          (a signed figure: pre-existing objects that die lower it)
+ *   CHAIN  one referrer chain of a type (see logfmt.h):
+ *          holder = the fields after the type ("why k/n root hop..."),
+ *          space-separated, a = k (how many sampled instances it holds)
  *   GONE   one expect_gone label (the name): a = objects of that label found
  *          alive after their delay, cumulative; never filtered or cut */
 typedef enum snap_rec_kind {
@@ -42,6 +45,7 @@ typedef enum snap_rec_kind {
     SNAP_REC_BYTES,
     SNAP_REC_LEN,
     SNAP_REC_EXACT,
+    SNAP_REC_CHAIN,
     SNAP_REC_GONE,
     SNAP_REC_KINDS
 } snap_rec_kind;
@@ -49,7 +53,7 @@ typedef enum snap_rec_kind {
 typedef struct snap_rec {
     snap_rec_kind kind;
     size_t name_off;   /* type name in the arena */
-    size_t holder_off; /* LEN only: holder name in the arena */
+    size_t holder_off; /* LEN: holder name; CHAIN: the fields after the type */
     int64_t a;         /* the main figure: sorted by it, descending */
     uint64_t b;        /* REFS: bytes */
     uint64_t id;       /* LEN: the container's address */
@@ -92,7 +96,7 @@ static inline const char *snap_name(const snapshot *s, size_t i)
 }
 
 /* Append one detail record: name (len bytes, need not be NUL-terminated),
- * holder (NUL-terminated, LEN only; NULL otherwise) and the figures.  0, or
+ * holder (NUL-terminated, LEN and CHAIN; NULL otherwise) and the figures.  0, or
  * -1 when out of memory (the snapshot is then unchanged). */
 int snap_add_record(snapshot *s, snap_rec_kind kind, const char *name, size_t len,
                     const char *holder, int64_t a, uint64_t b, uint64_t id);
@@ -121,9 +125,9 @@ typedef struct snap_filter {
  * refuses, sort by count descending (name ascending on ties) and keep the
  * filter's top.  The records get the same: REFS, BYTES and EXACT records of
  * equal names are merged, filtered by name (include, exclude; min_count
- * for REFS references and EXACT counts) and cut to the top; LEN and GONE
- * records are kept as they are.  All are then grouped by kind (REFS, BYTES,
- * LEN, EXACT, GONE)
+ * for REFS references and EXACT counts) and cut to the top; LEN, CHAIN and
+ * GONE records are kept as they are.  All are then grouped by kind (REFS,
+ * BYTES, LEN, EXACT, CHAIN, GONE)
  * and sorted by their main figure, descending.  filter may be NULL (merge
  * and sort only).  Cannot fail. */
 void snap_finish(snapshot *s, const snap_filter *filter);

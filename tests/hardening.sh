@@ -42,7 +42,8 @@ ASAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 TSAN_FLAGS="-fsanitize=thread"
 
 AGENT_TESTS="tests/obj/test_cfg tests/obj/test_snap tests/obj/test_logfmt \
-tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_agent"
+tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_agent \
+tests/obj/test_chain_pick"
 PLOT_TESTS="plot/obj/test_lp_read plot/obj/test_lp_trend plot/obj/test_lp_detect \
 plot/obj/test_lp_cli plot/obj/test_render_axis plot/obj/test_render_decimate \
 plot/obj/test_render_layout"

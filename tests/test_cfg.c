@@ -396,6 +396,50 @@ static void test_detail_keys_and_refuse(void **state)
     assert_string_equal(err.msg, "override 'sample.exact': off");
 }
 
+/* chains.*: defaults, a scalar or a list for types, and bad values refused
+ * with their location. */
+static void test_chain_keys(void **state)
+{
+    cfg_config *cfg = *state;
+    la_error err = {{0}};
+    assert_int_equal(cfg->chains_types.count, 1);
+    assert_true(cfg_chains_auto(cfg));
+    assert_false(cfg_chains_off(cfg));
+    assert_int_equal(cfg->chains_period_ms, 3600000);
+    assert_int_equal(cfg->chains_every, 1);
+    assert_int_equal(cfg->chains_budget_ms, 50);
+    assert_int_equal(cfg->chains_instances, 4);
+    assert_int_equal(cfg->chains_depth, 10);
+    assert_int_equal(load(cfg, "chains:\n  types: [auto, \"myapp.*\"]\n  period: 10m\n"
+                               "  every: 3\n  budget: 20ms\n  instances: 2\n  depth: 5\n", &err), 0);
+    assert_int_equal(cfg->chains_types.count, 2);
+    assert_string_equal(cfg->chains_types.items[1], "myapp.*");
+    assert_int_equal(cfg->chains_period_ms, 600000);
+    assert_int_equal(cfg->chains_every, 3);
+    assert_int_equal(cfg->chains_budget_ms, 20);
+    assert_int_equal(cfg->chains_instances, 2);
+    assert_int_equal(cfg->chains_depth, 5);
+    assert_int_equal(load(cfg, "chains:\n  types: off\n", &err), 0);
+    assert_true(cfg_chains_off(cfg));
+    assert_false(cfg_chains_auto(cfg));
+    assert_int_equal(cfg_set(cfg, "chains_types", "auto", &err), 0);
+    assert_true(cfg_chains_auto(cfg));
+    assert_refused(cfg, "chains:\n  types: [off, auto]\n",
+                   "t.yaml:2:10: chains.types: 'off' cannot be combined with other entries");
+    assert_refused(cfg, "chains:\n  budget: 0ms\n",
+                   "t.yaml:2:11: chains.budget: 0ms is out of range (1ms .. 10s)");
+    assert_refused(cfg, "chains:\n  period: 10d\n",
+                   "t.yaml:2:11: chains.period: 10d is out of range (1s .. 7d)");
+    assert_refused(cfg, "chains:\n  instances: 0\n",
+                   "t.yaml:2:14: chains.instances: 0 is out of range (at least 1)");
+    assert_refused(cfg, "chains:\n  depth: 33\n",
+                   "t.yaml:2:10: chains.depth: 33 is out of range (at most 32)");
+    assert_refused(cfg, "chains:\n  every: many\n",
+                   "t.yaml:2:10: chains.every: 'many' is not a whole number");
+    assert_int_equal(cfg_set(cfg, "chains.budget", "2h", &err), -1);
+    assert_string_equal(err.msg, "override 'chains.budget': chains.budget: 2h is out of range (1ms .. 10s)");
+}
+
 static void test_copy_is_deep(void **state)
 {
     cfg_config *cfg = *state;
@@ -413,6 +457,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_file_keeps_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_example_config_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key_suggests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),

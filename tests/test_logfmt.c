@@ -72,6 +72,9 @@ static void test_records_text(void **state)
                     0x7f00deadbeefULL);
     snap_add_record(&s, SNAP_REC_LEN, "dict", 4, "-", 9, 0, 0x10);
     snap_add_record(&s, SNAP_REC_EXACT, "my type", 7, NULL, -3, 0, 0);
+    snap_add_record(&s, SNAP_REC_CHAIN, "leaky.Channel", 13,
+                    "auto 3/3  global:__main__.BROKER leaky.Connection@0x10:.channels['a\tb']", 3,
+                    0, 0);
     snap_add_record(&s, SNAP_REC_GONE, "job done", 8, NULL, 2, 0, 0);
     logfmt_buf b = {0};
     assert_int_equal(logfmt_append_snapshot(&b, &s), 0);
@@ -83,6 +86,8 @@ static void test_records_text(void **state)
         "#LEN list 0x7f00deadbeef 110000 registry.LEAKY_REGISTRY\n"
         "#LEN dict 0x10 9 -\n"
         "#EXACT my_type -3\n"
+        "#CHAIN leaky.Channel auto 3/3 global:__main__.BROKER "
+        "leaky.Connection@0x10:.channels['a_b']\n"
         "#GONE job_done 2\n");
     logfmt_buf_free(&b);
     snap_free(&s);

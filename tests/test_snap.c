@@ -112,8 +112,11 @@ static void test_records_finish(void **state)
     rec(&s, SNAP_REC_LEN, "dict", "Conn.channels", 300, 0, 0x30);
     rec(&s, SNAP_REC_BYTES, "dict", NULL, 700, 0, 0);
     rec(&s, SNAP_REC_EXACT, "str", NULL, 9, 0, 0);
+    rec(&s, SNAP_REC_CHAIN, "hidden", "auto 1/3 depth", 1, 0, 0);   /* kept whole */
+    rec(&s, SNAP_REC_CHAIN, "hidden", "auto 2/3 unknown", 2, 0, 0);
+    rec(&s, SNAP_REC_CHAIN, "hidden", "auto 1/3 external:1", 1, 0, 0);
     snap_finish(&s, &filter);
-    assert_int_equal(s.n_recs, 9);
+    assert_int_equal(s.n_recs, 12);
     const snap_rec *r = s.recs;
     assert_int_equal(r[0].kind, SNAP_REC_REFS);
     assert_string_equal(snap_rec_name(&s, &r[0]), "str");
@@ -130,6 +133,10 @@ static void test_records_finish(void **state)
     assert_int_equal(r[7].kind, SNAP_REC_EXACT);
     assert_string_equal(snap_rec_name(&s, &r[7]), "str");
     assert_int_equal(r[8].a, -4);       /* negative nets are kept */
+    assert_int_equal(r[9].kind, SNAP_REC_CHAIN);   /* neither merged, filtered nor cut */
+    assert_string_equal(snap_rec_holder(&s, &r[9]), "auto 2/3 unknown");
+    assert_string_equal(snap_rec_holder(&s, &r[10]), "auto 1/3 depth");
+    assert_string_equal(snap_rec_holder(&s, &r[11]), "auto 1/3 external:1");
     snap_free(&s);
 }
 

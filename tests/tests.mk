@@ -3,7 +3,8 @@
 # and CHECK_PROGRAMS (commands run by tests/run_tests.sh, in order).
 
 AGENT_UNIT_TESTS := tests/obj/test_cfg tests/obj/test_snap tests/obj/test_logfmt \
-                    tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_agent
+                    tests/obj/test_rlog tests/obj/test_smp tests/obj/test_prom tests/obj/test_la_agent \
+                    tests/obj/test_chain_pick
 UNIT_TESTS += $(AGENT_UNIT_TESTS)
 CHECK_PROGRAMS := $(AGENT_UNIT_TESTS) $(CHECK_PROGRAMS)
 

@@ -12,6 +12,8 @@
  * are written out here (see pyagent_internal.h). */
 #include "pyagent_attr.h"
 
+#include <string.h>
+
 #include "pyagent_internal.h"
 
 #if PYAGENT_INTERNAL_KNOWN
@@ -76,7 +78,53 @@ PyObject *pyagent_attr_inline_key(PyObject *obj, PyObject *value)
     return NULL;
 }
 
+/* The str key equal to name: compared as UTF-8, no Python code. */
+static bool key_is(PyObject *key, const char *name)
+{
+    const char *u = PyUnicode_CheckExact(key) ? PyUnicode_AsUTF8(key) : NULL;
+    if (u == NULL)
+        PyErr_Clear();
+    return u != NULL && strcmp(u, name) == 0;
+}
+
+PyObject *pyagent_attr_value(PyObject *obj, const char *name)
+{
+    PyObject *dict = pyagent_attr_dict(obj);
+    if (dict != NULL && PyDict_Check(dict)) {
+        PyObject *k, *v;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(dict, &pos, &k, &v))
+            if (key_is(k, name))
+                return v;
+        return NULL;
+    }
+    PyTypeObject *tp = Py_TYPE(obj);
+    PyDictValues *values = inline_values(obj);
+    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || values == NULL)
+        return NULL;
+    PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+    if (keys == NULL || keys->dk_kind == DICT_KEYS_GENERAL)
+        return NULL;
+    Py_ssize_t n = keys->dk_nentries;
+#if PY_VERSION_HEX >= 0x030D0000
+    if (n > values->capacity)
+        n = values->capacity;
+#endif
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (entries[i].me_key != NULL && key_is(entries[i].me_key, name))
+            return values->values[i];
+    return NULL;
+}
+
 #else /* layout unknown */
+
+PyObject *pyagent_attr_value(PyObject *obj, const char *name)
+{
+    (void)obj, (void)name;
+    return NULL;
+}
+
 
 PyObject *pyagent_attr_dict(PyObject *obj)
 {

@@ -22,4 +22,9 @@ PyObject *pyagent_attr_dict(PyObject *obj);
  * up in obj's inline values; NULL if it has none or none holds value. */
 PyObject *pyagent_attr_inline_key(PyObject *obj, PyObject *value);
 
+/* The value of obj's attribute `name` (a str key) in its __dict__ or its
+ * inline values, or NULL.  Borrowed; no lookup through the type (no
+ * descriptor runs). */
+PyObject *pyagent_attr_value(PyObject *obj, const char *name);
+
 #endif

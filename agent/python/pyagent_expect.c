@@ -9,17 +9,10 @@
 #include <string.h>
 
 #include "la_clock.h"
+#include "pyagent_chain.h"
 #include "pyagent_source.h"
 #include "pyagent_walk.h"
 
-/* The referrer chains of survivors come from the chain search (issue 17's
- * other half, pyagent_chain.h): asked for when it is built in. */
-#if __has_include("pyagent_chain.h")
-#include "pyagent_chain.h"
-#define HAVE_CHAIN_SEARCH 1
-#else
-#define HAVE_CHAIN_SEARCH 0
-#endif
 
 typedef enum { CHECK_WEAK, CHECK_WATCH, CHECK_HOLD } check_kind;
 
@@ -390,7 +383,6 @@ static void expect_report_survivor(pyagent_expect *ex, size_t li, PyObject *obj)
         smp_warn(ex->smp, msg);
     }
     lab->warned = true;
-#if HAVE_CHAIN_SEARCH
     /* Its #CHAIN record, why=gone:<label>, comes with a later snapshot;
      * the search takes its own reference to obj.  The label is one field
      * of the record: whitespace and control characters become '_', as
@@ -401,7 +393,6 @@ static void expect_report_survivor(pyagent_expect *ex, size_t li, PyObject *obj)
         if (isspace((unsigned char)why[i]) || iscntrl((unsigned char)why[i]))
             why[i] = '_';
     pyagent_chain_request_object(obj, why);
-#endif
 }
 
 /* Decide one check taken out of the table.  GIL held; may run the host's

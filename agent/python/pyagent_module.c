@@ -35,6 +35,7 @@
 #include "cfg.h"
 #include "la_error.h"
 #include "smp.h"
+#include "pyagent_chain.h"
 #include "pyagent_exact.h"
 #include "pyagent_expect.h"
 #include "pyagent_source.h"
@@ -96,6 +97,7 @@ static void stop_run(pyagent_state *st)
     /* The thread is joined: nothing decides the pending checks any more. */
     st->expect.smp = NULL;
     pyagent_expect_drop_pending(&st->expect);
+    pyagent_chain_stop();       /* the thread is joined: no tick uses them */
     run_release(run);
 }
 
@@ -342,6 +344,10 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     if (cfg.sample_exact)
         start_exact(&cfg, run);
     run->source.expect = &st->expect;
+    if (pyagent_chain_start(&cfg, &err) != 0) {
+        PyErr_SetString(PyExc_MemoryError, err.msg);
+        goto out;
+    }
 
     char extra[64];
     header_extra(extra, sizeof extra);
@@ -374,8 +380,10 @@ static PyObject *pyagent_start(PyObject *module, PyObject *args, PyObject *kwarg
     st->have_last_stats = false;
     result = Py_NewRef(Py_True);
 out:
-    if (run != NULL)
+    if (run != NULL) {
+        pyagent_chain_stop();
         run_release(run);
+    }
     cfg_free(&cfg);
     return result;
 }
@@ -453,7 +461,8 @@ PyDoc_STRVAR(snapshot_doc,
 "                (0 .. 100) longest, longest first; holder 'module.NAME',\n"
 "                'Class.attr' or '-'\n"
 "  'exact':      {type name: created - destroyed}, while exact mode runs\n"
-"  'gone':       {expect_gone label: objects found alive after their delay}");
+"  'gone':       {expect_gone label: objects found alive after their delay}\n"
+"(Referrer chains come with the thread's snapshots and explain().)");
 
 /* The value of one detail record in snapshot(details=True)'s dicts. */
 static PyObject *record_value(const snapshot *snap, const snap_rec *r)
@@ -473,8 +482,10 @@ static PyObject *record_value(const snapshot *snap, const snap_rec *r)
  * or NULL with an exception set. */
 static PyObject *details_dict(const snapshot *snap, PyObject *counts)
 {
+    /* #CHAIN records come with the thread's snapshots and explain(): never
+     * from this walk, so they have no key. */
     static const char *const keys[SNAP_REC_KINDS] = {"refs", "bytes", "containers", "exact",
-                                                     "gone"};
+                                                     NULL, "gone"};
     PyObject *parts[SNAP_REC_KINDS] = {NULL};
     PyObject *result = PyDict_New();
     if (result == NULL || PyDict_SetItemString(result, "counts", counts) != 0)
@@ -486,6 +497,8 @@ static PyObject *details_dict(const snapshot *snap, PyObject *counts)
     }
     for (size_t i = 0; i < snap->n_recs; i++) {
         const snap_rec *r = &snap->recs[i];
+        if (keys[r->kind] == NULL)
+            continue;
         PyObject *value = record_value(snap, r);
         int rc = value == NULL ? -1
                  : r->kind == SNAP_REC_LEN
@@ -496,7 +509,7 @@ static PyObject *details_dict(const snapshot *snap, PyObject *counts)
             goto fail;
     }
     for (int k = 0; k < SNAP_REC_KINDS; k++)
-        if (PyDict_SetItemString(result, keys[k], parts[k]) != 0)
+        if (keys[k] != NULL && PyDict_SetItemString(result, keys[k], parts[k]) != 0)
             goto fail;
     for (int k = 0; k < SNAP_REC_KINDS; k++)
         Py_DECREF(parts[k]);
@@ -572,12 +585,26 @@ PyDoc_STRVAR(stats_doc,
 "The sampler's counters: snapshots, errors, skipped, rotations,\n"
 "bytes_written, last_ms, last_time, interval_ms, effective_interval_ms,\n"
 "running, log_path, last_error, walk, exact (True while exact mode\n"
-"counts).  After stop(), those of the run that stopped; before any start,\n"
-"zeros.  expect_gone: {label: {'expected', 'gone', 'survived', 'pending'}}\n"
+"counts), chains (the referrer chains': passes, records, errors, busy,\n"
+"pass_ms_max and pass_ms_total (their GIL time), last_error).  After\n"
+"stop(), those of the run that stopped; before any start, zeros.\n"
+"expect_gone: {label: {'expected', 'gone', 'survived', 'pending'}}\n"
 "since the process began (a fork child starts from none);\n"
 "expect_gone_dropped: calls refused with too many checks pending;\n"
 "expect_gone_errors: checks that could not be read (counted as gone);\n"
 "expect_gone_max_ms: the longest the thread held the GIL deciding checks.");
+
+/* stats()['chains']: the referrer chains' counters.  New reference. */
+static PyObject *chain_stats(void)
+{
+    pyagent_chain_stats c;
+    pyagent_chain_get_stats(&c);
+    return Py_BuildValue("{s:K,s:K,s:K,s:O,s:d,s:d,s:s}", "passes", (unsigned long long)c.passes,
+                         "records", (unsigned long long)c.records,
+                         "errors", (unsigned long long)c.errors,
+                         "busy", c.busy ? Py_True : Py_False, "pass_ms_max", c.pass_ms_max,
+                         "pass_ms_total", c.pass_ms_total, "last_error", c.last_error);
+}
 
 static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
 {
@@ -593,7 +620,7 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
     if (expect == NULL)
         return NULL;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N,s:K,s:K,s:d}",
+        "{s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:K,s:K,s:O,s:s,s:s,s:s,s:O,s:N,s:K,s:K,s:d,s:N}",
         "snapshots", (unsigned long long)s.snapshots,
         "errors", (unsigned long long)s.errors,
         "skipped", (unsigned long long)s.skipped,
@@ -612,7 +639,8 @@ static PyObject *pyagent_stats(PyObject *module, PyObject *unused)
         "expect_gone", expect,
         "expect_gone_dropped", (unsigned long long)st->expect.dropped,
         "expect_gone_errors", (unsigned long long)st->expect.errors,
-        "expect_gone_max_ms", st->expect.max_ms);
+        "expect_gone_max_ms", st->expect.max_ms,
+        "chains", chain_stats());
 }
 
 /* os.register_at_fork(after_in_child=...): the only thread of the child is
@@ -628,11 +656,13 @@ static PyObject *pyagent_after_fork_child(PyObject *module, PyObject *unused)
     if (run == NULL)
         Py_RETURN_NONE;
     run->users = 1;     /* sample_now() callers of the parent do not exist here */
+    pyagent_chain_after_fork_child();
     la_error err = {""};
     if (smp_after_fork_child(run->smp, &err) != 0 || smp_start(run->smp, &err) != 0) {
         /* No log, no thread: drop the agent rather than leave it half alive. */
         st->run = NULL;
         st->expect.smp = NULL;
+        pyagent_chain_stop();
         run_release(run);
         PyErr_Format(PyExc_RuntimeError, "leakagent: not sampling in the forked child: %s",
                      err.msg);
@@ -722,6 +752,41 @@ static PyObject *pyagent_expect_gone(PyObject *module, PyObject *args, PyObject 
     return PyBool_FromLong(rc);
 }
 
+PyDoc_STRVAR(explain_doc,
+"explain(type_name) -> list of dict\n\n"
+"Who holds the type's instances, now: a few of its newest instances are\n"
+"followed through their referrers up to a root, in this thread (other\n"
+"threads run between the levels of the climb).  type_name is spelled as\n"
+"the log's count lines spell it ('module.Class', 'dict').  One dict per\n"
+"distinct chain, most common first:\n"
+"  'type', 'why' ('explain'), 'k' of 'n' sampled instances held this way,\n"
+"  'root': 'global:module.NAME', 'class:module.Class.attr',\n"
+"          'frame:thread:function:variable', 'external:EXCESS' (held only\n"
+"          from outside the collector), 'depth' or 'unknown';\n"
+"  'hops': ['holder_type@0xADDRESS:edge', ...] from the instance outward;\n"
+"  'line': the #CHAIN line.\n"
+"An empty list when no instance is alive.  While the agent runs, the\n"
+"lines are also written to its log, in a snapshot taken now.");
+
+static PyObject *pyagent_explain(PyObject *module, PyObject *arg)
+{
+    const char *name = PyUnicode_Check(arg) ? PyUnicode_AsUTF8(arg) : NULL;
+    if (name == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "explain() expects a type name (str)");
+        return NULL;
+    }
+    PyObject *chains = pyagent_chain_explain(PyInterpreterState_Get(), name);
+    if (chains == NULL || get_state(module)->run == NULL)
+        return chains;
+    /* Write them now; a snapshot that cannot be taken keeps them queued. */
+    PyObject *written = pyagent_sample_now(module, NULL);
+    if (written == NULL)
+        PyErr_Clear();
+    Py_XDECREF(written);
+    return chains;
+}
+
 PyDoc_STRVAR(set_walk_doc,
 "_set_walk(name) -> None\n\n"
 "For tests: how later snapshots reach the objects: 'auto', 'gclist',\n"
@@ -756,6 +821,7 @@ static PyMethodDef pyagent_methods[] = {
     {"stats", pyagent_stats, METH_NOARGS, stats_doc},
     {"expect_gone", (PyCFunction)(void (*)(void))pyagent_expect_gone,
      METH_VARARGS | METH_KEYWORDS, expect_gone_doc},
+    {"explain", pyagent_explain, METH_O, explain_doc},
     {"_set_walk", pyagent_set_walk, METH_O, set_walk_doc},
     {"_atexit", pyagent_atexit, METH_NOARGS, NULL},
     {"_after_fork_child", pyagent_after_fork_child, METH_NOARGS, NULL},

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "gauge.h"
+#include "pyagent_chain.h"
 
 /* The GIL hold time is read on the core's monotonic clock. */
 static double mono_ms(void)
@@ -91,6 +92,8 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
     uint64_t n_objects = 0;
     double blocks = -1;
     int rc = SMP_ERROR;
+    char chain_note[256];
+    bool chain_warn = false;
 
     /* Checked before asking for the GIL: atexit stops the sampler before
      * finalization starts, so this only fires for callers racing exit. */
@@ -110,6 +113,7 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
         rc = SMP_OK;
         if (src->exact != NULL)
             add_exact(src->exact, snap, &live_types);
+        chain_warn = pyagent_chain_tick(src->interp, snap, chain_note, sizeof chain_note);
         if (src->expect != NULL && pyagent_expect_add_records(src->expect, snap) != 0) {
             la_error_set(err, "out of memory adding the #GONE records");
             rc = SMP_ERROR;
@@ -134,6 +138,8 @@ out:;
     PyGILState_Release(gil);
     if (warn && src->smp != NULL)
         smp_warn(src->smp, note);
+    if (chain_warn && src->smp != NULL)
+        smp_warn(src->smp, chain_note);
     if (rc != SMP_OK)
         return rc;
     if (blocks >= 0)

@@ -182,6 +182,39 @@ def leakplot_rows(rows):
     return out
 
 
+def chain_rows(rows):
+    """Issue 17: referrer chains' GIL time per pass and per chain, and the
+    slowdown of a leaking host at the defaults."""
+    out = []
+    for r in rows:
+        if r["item"] == "chain":
+            out.append(["17 GIL held per referrer pass (longest; mean)",
+                        "%s, %s objects, 2 leaks, budget 50 ms" % (
+                            r["python"], size_label(round(r["objects"], -5))),
+                        "%.1f ms; %.1f ms over %d passes" % (r["pass_ms_max"], r["pass_ms_mean"],
+                                                            r["passes"]),
+                        "explain(): %.0f ms (Item), %.0f ms (Channel)" % (
+                            r["explain_item_s"] * 1e3, r["explain_channel_s"] * 1e3),
+                        "%.1f ms GIL per chain" % r["per_chain_ms"],
+                        "<= 55 ms a pass, roots found: " + verdict(
+                            r["pass_ms_max"] <= 55 and r["records"] >= 2 and not r["errors"])])
+        else:
+            spread = "%s (%s .. %s)" % (pct(r["ratio"]), pct(r["ratio_min"]), pct(r["ratio_max"]))
+            share = " (GIL: chains %.3f%%, snapshots %.2f%% of the run)" % (
+                100.0 * r["chain_share"], 100.0 * r["walk_share"])
+            if r["interval"] == "60s":
+                target = "within noise: " + verdict(r["ratio_min"] <= 1.0 <= r["ratio_max"]
+                                                    or r["ratio"] <= 1.0) + share
+            else:
+                target = "< 1%: " + verdict(r["ratio"] < 1.01) + share
+            out.append(["17 host slowdown, leaking host, defaults (chains auto)",
+                        "%s, agent at %s, %s objects, %d runs, %.1f passes a run" % (
+                            r["python"], r["interval"], size_label(round(r["objects"], -5)),
+                            r["reps"], r["passes"]),
+                        "on %.2f s" % r["on_s"], "off %.2f s" % r["off_s"], spread, target])
+    return out
+
+
 def main():
     results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     by = {}
@@ -191,7 +224,8 @@ def main():
              + gil_rows(by.get("gil", [])) + overhead_rows(by.get("overhead", []))
              + memory_rows(by.get("rss", []), by.get("log", []))
              + leakplot_rows(by.get("leakplot", []))
-             + detail_rows(by.get("detail", [])) + exact_rows(by.get("exact", [])))
+             + detail_rows(by.get("detail", [])) + exact_rows(by.get("exact", []))
+             + chain_rows(by.get("chain", []) + by.get("chain_overhead", [])))
     head = ["comparison", "case", "leakagent / leakplot", "today's tool / baseline",
             "ratio (slowdown: median (min .. max))", "target"]
     print("| " + " | ".join(head) + " |")

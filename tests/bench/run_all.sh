@@ -12,7 +12,8 @@
 # goes to $BENCH_OUT/table.md.  The month of logs item 5 needs is made once
 # into $BENCH_OUT/logs and reused.  A part that fails is named in the table
 # as MISSING and the script exits 1 after printing it.
-# BENCH_RUN_S / BENCH_REPS: length and count of the overhead runs (2 s, 7).
+# BENCH_RUN_S / BENCH_REPS: length and count of the overhead runs (2 s, 7);
+# BENCH_CHAIN_RUN_S / BENCH_REPS_CHAIN: those of issue 17's (6 s, 5).
 cd "$(dirname "$0")/../.." || exit 2
 [ $# -gt 0 ] || set -- python3
 out=${BENCH_OUT:-tests/out/bench}
@@ -46,6 +47,9 @@ done
 if [ -n "$exact_py" ]; then
     part "exact mode cost under $exact_py" "$exact_py" tests/bench/detail_cost.py exact
 fi
+part "referrer chains' GIL under $1" "$1" tests/bench/chain_cost.py gil "$out/chains"
+part "referrer chains' host slowdown under $1" "$1" tests/bench/chain_cost.py overhead \
+    "$out/chains" "${BENCH_CHAIN_RUN_S:-6}" "${BENCH_REPS_CHAIN:-5}"
 part "agent cost under $1" "$1" tests/bench/agent_cost.py "$out/agent" \
     "${BENCH_RUN_S:-2}" "${BENCH_REPS:-7}"
 if [ -x plot/leakplot ] && command -v mawk >/dev/null; then

@@ -11,6 +11,7 @@ rotating, self-compressing log that ``leakplot`` reads.
     leakagent.sample_now()                     # one snapshot into the log now
     leakagent.stats()                          # {'snapshots': n, 'errors': n, ...}
     leakagent.expect_gone(job, within=1.0)     # counted in stats()["expect_gone"] if it stays
+    leakagent.explain("myapp.Session")         # who holds them: referrer chains now
     leakagent.stop()                           # also runs by itself at exit
 
 Three ways to turn it on: call ``start()``; run ``python -m leakagent -c
@@ -25,11 +26,11 @@ import os
 import sys
 
 from . import _leakagent
-from ._leakagent import (ConfigError, expect_gone, is_running, sample_now, snapshot, stats,
-                         stop)
+from ._leakagent import (ConfigError, expect_gone, explain, is_running, sample_now, snapshot,
+                         stats, stop)
 
-__all__ = ["ConfigError", "expect_gone", "is_running", "sample_now", "snapshot", "start",
-           "stats", "stop"]
+__all__ = ["ConfigError", "expect_gone", "explain", "is_running", "sample_now", "snapshot",
+           "start", "stats", "stop"]
 
 # Keyword overrides -> config keys, and how a Python value is written.
 _DURATIONS = {"interval"}
