@@ -175,7 +175,9 @@ int lp_chains_add(lp_chains *cs, uint32_t run, double time, const lp_chain *c, l
 static bool series_key(const lp_column *col, bool *gone, lp_span *key)
 {
     *gone = col->kind == LP_GONE;
-    if (col->kind == LP_GAUGE)
+    /* A container's length names its holder already; the chains of its
+     * type are those of other containers of that type. */
+    if (col->kind == LP_GAUGE || col->kind == LP_LEN)
         return false;
     const char *space = memchr(col->name, ' ', col->name_len);
     size_t len = col->kind == LP_TYPE || space == NULL ? col->name_len

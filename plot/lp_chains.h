@@ -15,9 +15,10 @@
  *
  * Which chains a series shows (lp_chains_for): a type's count ("app.X")
  * shows its type's; a series made from a type's records ("str refs",
- * "dict bytes", "int exact", "list app.REGISTRY len") the chains recorded
- * for that type, its first word; "<label> survived expect_gone" the
- * chains of that label's survivors; a gauge none.  The series' own run
+ * "dict bytes", "int exact") the chains recorded for that type, its first
+ * word; "<label> survived expect_gone" the chains of that label's
+ * survivors; a gauge and a container's length ("list app.REGISTRY len",
+ * whose name says its holder) none.  The series' own run
  * first; when it has none, the run of the same process (a restart before)
  * whose chains are newest.  Best first: a chain that reached a root
  * (not the depth limit, not "no referrer") before one that did not, then

@@ -103,7 +103,10 @@ static void test_which_series_shows_which(void **state)
     assert_int_equal(lp_chains_for(s->chains, s, (size_t)type, 0, e, 4), 1);
     assert_int_equal(lp_chains_for(s->chains, s, (size_t)refs, 0, e, 4), 1);
     assert_string_equal(e[0]->chain->type.p, "m.C");
-    assert_int_equal(lp_chains_for(s->chains, s, (size_t)len, 0, e, 4), 1);
+    /* a container's length names its holder: the chains of other lists
+     * are not its own */
+    assert_int_equal(lp_chains_for(s->chains, s, (size_t)len, 0, e, 4), 0);
+    assert_int_equal(lp_chains_for(s->chains, s, (size_t)list, 0, e, 4), 1);
     assert_string_equal(e[0]->chain->type.p, "list");
     assert_int_equal(lp_chains_for(s->chains, s, (size_t)gauge, 0, e, 4), 0);
     assert_int_equal(lp_chains_for(s->chains, s, (size_t)gone, 0, e, 4), 1);

@@ -19,7 +19,7 @@ $(AGENT_UNIT_TESTS): tests/obj/%: tests/%.c tests/testutil.c $(AGENT_LIB) | test
 tests/obj/rotation_demo: tests/rotation_demo.c $(AGENT_LIB) | tests/obj
 	$(CC) $(ALL_CFLAGS) -Iagent $< -o $@ $(AGENT_LIB) $(AGENT_LIBS) $(LDFLAGS)
 UNIT_TESTS += tests/obj/rotation_demo
-CHECK_PROGRAMS += tests/rotation_demo.sh tests/test_prom_parse.sh tests/test_workers.sh
+CHECK_PROGRAMS += tests/rotation_demo.sh tests/test_prom_parse.sh tests/test_workers.sh tests/test_demo_chain.sh
 
 
 # The C API's example program, built in tree against the static library.
