@@ -283,9 +283,21 @@ LEAK_SERIES = ("leakyapp.Leak", "list leakyapp.KEPT len", "int refs")
 
 
 def only_the_leak(lines):
-    """The GROWING lines that are neither the leak's series nor gauges."""
-    return [line for line in lines
-            if not line.startswith(tuple("GROWING %s " % s for s in LEAK_SERIES) + ("GROWING [",))]
+    """The GROWING lines that are neither the leak's series nor gauges (the
+    "  held by:" lines under them are not GROWING lines)."""
+    return [line for line in lines if line.startswith("GROWING ")
+            and not line.startswith(tuple("GROWING %s " % s for s in LEAK_SERIES) + ("GROWING [",))]
+
+
+def held_by(lines, series):
+    """The "held by:" texts leakplot --check printed under series' GROWING lines."""
+    out, under = [], False
+    for line in lines:
+        if line.startswith("GROWING "):
+            under = line.startswith("GROWING %s " % series)
+        elif under and line.startswith("  held by: "):
+            out.append(line[len("  held by: "):])
+    return out
 
 
 def growing_by_pid(lines):

@@ -82,6 +82,9 @@ def serve_and_check(c, way, python, env, d):
             all("leakyapp.Leak" in by_pid.get(p, []) for p in workers), "\n".join(growing))
     c.check("%s: nothing else but gauges flagged" % way, not realprog.only_the_leak(growing),
             "\n".join(growing))
+    c.check("%s: the leak's chain names leakyapp.KEPT" % way,
+            "leakyapp.KEPT[<int>]" in realprog.held_by(growing, "leakyapp.Leak"),
+            "\n".join(growing))
     c.check("%s: the master is not flagged" % way, master not in by_pid
             or all(n.startswith("[") for n in by_pid[master]), "\n".join(growing))
     c.check("%s: gunicorn stops on SIGTERM (exit 0)" % way, code == 0, "exit %s" % code)

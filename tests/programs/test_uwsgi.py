@@ -111,6 +111,9 @@ def leaking(c, tmp, venv):
             all("leakyapp.Leak" in by_pid.get(p, []) for p in workers), "\n".join(growing))
     c.check("nothing else but gauges flagged", not realprog.only_the_leak(growing),
             "\n".join(growing))
+    c.check("the leak's chain names leakyapp.KEPT",
+            "leakyapp.KEPT[<int>]" in realprog.held_by(growing, "leakyapp.Leak"),
+            "\n".join(growing))
     c.check("uWSGI stops on SIGINT", code is not None, "had to be killed")
     ours = realprog.agent_lines(stderr)
     c.check("uWSGI's output is its own (no agent line, no traceback)", not ours, "\n".join(ours))
