@@ -64,7 +64,6 @@ struct smp_sampler {
     char *prom_path;            /* expanded prometheus.textfile, NULL: off */
     long prom_pid;              /* the process prom_path was expanded for */
     bool prom_swept;            /* dead processes' textfiles removed */
-    uint64_t last_taken;        /* the newest snapshot.taken written */
     logfmt_buf prom_buf;
 
     /* Owned by the sampler thread. */
@@ -408,24 +407,14 @@ static double add_gauges(smp_sampler *s, snapshot *snap, double call_ms)
 /* Stamp, format and append under write_mu, then refresh the Prometheus
  * textfile.  Stamped here, not when taken: snapshots taken at once on
  * several threads are written one after the other, and the file must stay
- * in time order.  For the same reason a snapshot taken before one already
- * written is dropped (*stale): written after it, its older counts would
- * read as a fall.  0, or -1 with err set; *written says whether the
- * snapshot is in the log (it may be although a rotation or the textfile
- * failed). */
+ * in time order.  0, or -1 with err set; *written says whether the snapshot
+ * is in the log (it may be although a rotation or the textfile failed). */
 static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_t *rotations,
-                          bool *written, bool *stale, la_error *err)
+                          bool *written, la_error *err)
 {
     int rc;
     *written = false;
     pthread_mutex_lock(&s->write_mu);
-    *stale = snap->taken != 0 && snap->taken < s->last_taken;
-    if (*stale) {
-        pthread_mutex_unlock(&s->write_mu);
-        return 0;
-    }
-    if (snap->taken != 0)
-        s->last_taken = snap->taken;
     snap->time = s->clock.wall(s->clock.ud);
     s->buf.len = 0;
     if (logfmt_append_snapshot(&s->buf, snap) != 0) {
@@ -472,13 +461,12 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
 
     size_t bytes = 0;
     uint64_t rotations = 0;
-    bool written, stale;
-    int rc_write = write_snapshot(s, snap, &bytes, &rotations, &written, &stale, err);
+    bool written;
+    int rc_write = write_snapshot(s, snap, &bytes, &rotations, &written, err);
 
     char note[256];
     pthread_mutex_lock(&s->mu);
     s->stats.last_ms = blocked_ms;
-    s->stats.skipped += stale;
     if (written) {
         s->stats.snapshots++;
         s->stats.bytes_written += bytes;
@@ -491,8 +479,6 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
         s->warn(s->warn_ud, note);
     if (rc_write != 0)
         record_error(s, err ? err->msg : "cannot write the log");
-    if (stale)
-        return SMP_SKIP;
     return written ? SMP_OK : SMP_ERROR;
 }
 

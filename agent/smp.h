@@ -68,8 +68,7 @@ typedef struct smp_options {
 typedef struct smp_stats {
     uint64_t snapshots;        /* snapshots written */
     uint64_t errors;           /* failed samples or writes */
-    uint64_t skipped;          /* not written: the source skipped, or one
-                                * taken later was written first */
+    uint64_t skipped;          /* ticks the source skipped */
     uint64_t rotations;        /* log rotations */
     uint64_t bytes_written;    /* bytes appended to the log */
     double last_ms;            /* duration of the last source call */

@@ -22,7 +22,6 @@ void snap_reset(snapshot *s)
     s->n_recs = 0;
     s->time = 0;
     s->pid = 0;
-    s->taken = 0;
 }
 
 void snap_free(snapshot *s)

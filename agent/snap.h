@@ -62,9 +62,6 @@ typedef struct snap_rec {
 typedef struct snapshot {
     double time;       /* unix seconds, set by the sampler */
     long pid;          /* process that took it, set by the sampler */
-    uint64_t taken;    /* the source's count of snapshots taken, this one's
-                        * number (0: not numbered): two threads may take
-                        * in one order and reach the log in the other */
     snap_entry *entries;
     size_t n_entries, cap_entries;
     char *names;       /* arena of NUL-terminated names */

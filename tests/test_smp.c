@@ -113,8 +113,6 @@ typedef struct fake_source {
     atomic_int result;          /* SMP_OK, SMP_SKIP, SMP_ERROR */
     double sample_ms;           /* < 0: let the sampler measure */
     struct chore_log *chore;    /* test_chore_runs_when_asked */
-    const uint64_t *taken;      /* the numbers of the first n_taken calls */
-    size_t n_taken;
 } fake_source;
 
 static int fake_sample(void *ud, snapshot *snap, la_error *err)
@@ -133,8 +131,6 @@ static int fake_sample(void *ud, snapshot *snap, la_error *err)
     snap_set_gauge(snap, "blocks", 5000 + call);
     if (src->sample_ms >= 0)
         snap_set_gauge(snap, "sample_ms", src->sample_ms);
-    if ((size_t)call < src->n_taken)
-        snap->taken = src->taken[call];
     return SMP_OK;
 }
 
@@ -415,31 +411,6 @@ static void test_survives_failing_writes(void **state)
     char *text = tu_read_file(f->path, NULL);
     assert_int_equal(tu_count_lines(text, "# leakagent"), 1);
     assert_int_equal(tu_count_lines(text, "#START"), 1);
-    free(text);
-}
-
-/* Two threads may take snapshots in one order and reach the log in the
- * other: the one taken first, written second, would read as a fall. */
-static void test_a_snapshot_older_than_one_written_is_dropped(void **state)
-{
-    fixture *f = *state;
-    static const uint64_t taken[] = {2, 1, 3, 0};
-    f->source.taken = taken;
-    f->source.n_taken = 4;
-    smp_sampler *s = create(f, &f->clock_fns);
-    la_error err;
-    assert_int_equal(smp_sample_now(s, &err), SMP_OK);
-    assert_int_equal(smp_sample_now(s, &err), SMP_SKIP);    /* 1 after 2 */
-    assert_int_equal(smp_sample_now(s, &err), SMP_OK);
-    assert_int_equal(smp_sample_now(s, &err), SMP_OK);      /* unnumbered */
-    smp_stats st;
-    smp_get_stats(s, &st);
-    assert_int_equal(st.snapshots, 3);
-    assert_int_equal(st.skipped, 1);
-    smp_destroy(s);
-    char *text = tu_read_file(f->path, NULL);
-    assert_int_equal(tu_count_lines(text, "#START"), 3);
-    assert_null(strstr(text, "app.Leak 110\n"));          /* call 1's count */
     free(text);
 }
 
@@ -852,8 +823,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_removes_stale_textfile_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_snapshot_older_than_one_written_is_dropped, setup,
-                                        teardown),
         cmocka_unit_test_setup_teardown(test_proc_files_under_a_root_of_our_own, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -111,7 +111,6 @@ int pyagent_source_sample(void *ud, snapshot *snap, la_error *err)
     switch (pyagent_walk(src->interp, src->mode, &opts, snap, &n_objects, err)) {
     case PYAGENT_WALK_OK:
         rc = SMP_OK;
-        snap->taken = ++src->taken;
         if (src->exact != NULL)
             add_exact(src->exact, snap, &live_types);
         chain_warn = pyagent_chain_tick(src->interp, snap, chain_note, sizeof chain_note);

@@ -38,7 +38,6 @@ typedef struct pyagent_source {
     pyagent_exact *exact;         /* sample.exact's counts, or NULL (off) */
     pyagent_expect *expect;       /* expect_gone's checks (#GONE records and
                                    * the thread's chore), or NULL */
-    uint64_t taken;               /* GIL: snapshots taken, numbering each */
 } pyagent_source;
 
 /* The smp_source for src (which must outlive the sampler); with
