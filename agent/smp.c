@@ -3,8 +3,8 @@
  *
  * Pipeline of one snapshot (take_snapshot): source -> gauges -> filter and
  * sort (snap_finish) -> format -> rlog_write -> statistics.  Only the first
- * step may touch the host (the GIL); it runs with no lock of ours held.
- * Lock order: write_mu, then mu; see smp.h.
+ * step may touch the host (the GIL); it runs with only take_mu held.
+ * Lock order: take_mu, then write_mu, then mu; see smp.h.
  *
  * Signals.  Our writes can raise SIGXFSZ (a file past RLIMIT_FSIZE) and
  * SIGPIPE (a warning to a stderr nobody reads); both kill by default and go
@@ -57,6 +57,9 @@ struct smp_sampler {
     bool said_stretch;
     int64_t chore_due;          /* when the source's chore runs next */
 
+    /* Held from the source's call to the write (smp.h, "Locks"). */
+    pthread_mutex_t take_mu;
+
     /* Guarded by write_mu. */
     pthread_mutex_t write_mu;
     rlog *log;
@@ -89,6 +92,11 @@ static void init_locks(smp_sampler *s)
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->cv, &attr);
     pthread_condattr_destroy(&attr);
+    pthread_mutexattr_t recursive;
+    pthread_mutexattr_init(&recursive);
+    pthread_mutexattr_settype(&recursive, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&s->take_mu, &recursive);
+    pthread_mutexattr_destroy(&recursive);
 }
 
 static void atfork_prepare(void) { pthread_mutex_lock(&registry_mu); }
@@ -438,7 +446,7 @@ static int write_snapshot(smp_sampler *s, snapshot *snap, size_t *bytes, uint64_
     return rc;
 }
 
-static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
+static int take_snapshot_locked(smp_sampler *s, snapshot *snap, la_error *err)
 {
     snap_reset(snap);
     int64_t t0 = s->clock.mono_ns(s->clock.ud);
@@ -480,6 +488,15 @@ static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
     if (rc_write != 0)
         record_error(s, err ? err->msg : "cannot write the log");
     return written ? SMP_OK : SMP_ERROR;
+}
+
+/* One snapshot, taken and written under take_mu (smp.h, "Locks"). */
+static int take_snapshot(smp_sampler *s, snapshot *snap, la_error *err)
+{
+    pthread_mutex_lock(&s->take_mu);
+    int rc = take_snapshot_locked(s, snap, err);
+    pthread_mutex_unlock(&s->take_mu);
+    return rc;
 }
 
 /* ---- the thread ------------------------------------------------------- */
@@ -720,6 +737,7 @@ void smp_destroy(smp_sampler *s)
     free(s->header_extra);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->take_mu);
     pthread_cond_destroy(&s->cv);
     free(s);
 }

@@ -10,7 +10,14 @@
  * the log writer and the format buffer.  Neither is ever held while the
  * source runs, because a source may wait for a lock of its host (the GIL):
  * holding our lock there could deadlock a host thread that holds the GIL and
- * calls into the sampler.  Order when both are needed: write_mu, then mu.
+ * calls into the sampler.  `take_mu` is the exception, and the reason
+ * smp_sample_now must be called without the host's lock: it is held from
+ * the source's call to the snapshot's write, so that snapshots reach the
+ * log in the order they were taken (the thread's tick and a sample_now()
+ * taken in one order and written in the other would put an older count
+ * after a newer one, which reads as a fall).  It is recursive: a host's
+ * finalizer run by the source may itself call sample_now.  Order:
+ * take_mu, then write_mu, then mu.
  *
  * Errors at run time (disk full, directory gone) are counted and reported
  * through the warn callback (stderr by default) at most once a minute; the

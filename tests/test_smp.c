@@ -113,6 +113,8 @@ typedef struct fake_source {
     atomic_int result;          /* SMP_OK, SMP_SKIP, SMP_ERROR */
     double sample_ms;           /* < 0: let the sampler measure */
     struct chore_log *chore;    /* test_chore_runs_when_asked */
+    atomic_int hold_first;      /* 1: the first call waits until it is 0 */
+    atomic_int holding;         /* the first call is waiting */
 } fake_source;
 
 static int fake_sample(void *ud, snapshot *snap, la_error *err)
@@ -120,6 +122,11 @@ static int fake_sample(void *ud, snapshot *snap, la_error *err)
     fake_source *src = ud;
     int call = atomic_fetch_add(&src->progress->calls, 1);
     progress_signal(src->progress, false);
+    if (call == 0 && atomic_load(&src->hold_first)) {
+        atomic_store(&src->holding, 1);
+        while (atomic_load(&src->hold_first))
+            usleep(1000);
+    }
     int result = atomic_load(&src->result);
     if (result == SMP_ERROR)
         return la_error_set(err, "fake source failed on call %d", call);
@@ -476,6 +483,42 @@ static void *hammer_main(void *arg)
     return NULL;
 }
 
+static void *sample_once_main(void *arg)
+{
+    la_error err;
+    smp_sample_now(arg, &err);
+    return NULL;
+}
+
+/* A snapshot taken while another is between its source and its write waits
+ * for that write: taken first, written first, so the log never puts an
+ * older count after a newer one. */
+static void test_snapshots_are_written_in_the_order_taken(void **state)
+{
+    fixture *f = *state;
+    atomic_store(&f->source.hold_first, 1);
+    smp_sampler *s = create(f, &f->clock_fns);
+    pthread_t first, second;
+    pthread_create(&first, NULL, sample_once_main, s);
+    while (!atomic_load(&f->source.holding))
+        usleep(1000);
+    pthread_create(&second, NULL, sample_once_main, s);
+    usleep(20000);
+    /* The second has not reached the source (were it free to, it would
+     * have, and would have written first). */
+    assert_int_equal(atomic_load(&f->progress.calls), 1);
+    atomic_store(&f->source.hold_first, 0);
+    pthread_join(first, NULL);
+    pthread_join(second, NULL);
+    smp_destroy(s);
+    char *text = tu_read_file(f->path, NULL);
+    const char *a = strstr(text, "app.Leak 100\n"), *b = strstr(text, "app.Leak 110\n");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a < b);
+    free(text);
+}
+
 static void test_sample_now_races_the_thread(void **state)
 {
     fixture *f = *state;
@@ -823,6 +866,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_signals_do_not_kill_the_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_removes_stale_textfile_tmp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_fails_cleanly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshots_are_written_in_the_order_taken, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_proc_files_under_a_root_of_our_own, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
