@@ -58,7 +58,7 @@ la_agent *la_agent_start(const char *config_path, const char *program, la_error 
     if (cfg.enabled) {
         smp_options opt = {
             .cfg = &cfg,
-            .source = {agent, sample_counters},
+            .source = {.ud = agent, .sample = sample_counters},
             .program = program,
         };
         agent->sampler = smp_create(&opt, err);

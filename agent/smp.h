@@ -45,7 +45,8 @@ typedef struct smp_source {
     /* Fill snap with counts (snap_add) and optional gauges: "blocks",
      * "gc_objects", "sample_ms" (time the host was blocked; if absent the
      * sampler uses the duration of this call).  Called on the sampler thread,
-     * or on the thread calling smp_sample_now, with no sampler lock held.
+     * or on the thread calling smp_sample_now, with only take_mu held (see
+     * "Locks" above).
      * Returns SMP_OK, SMP_SKIP (nothing to record now: a collection is
      * running, the host is exiting) or SMP_ERROR with err set. */
     int (*sample)(void *ud, snapshot *snap, la_error *err);

@@ -103,7 +103,7 @@ int main(int argc, char **argv)
     cfg_set_list(&cfg, "gauges", gauges, 1, &err);
     demo_source src = {0};
     la_clock clock = {&src, fixed_wall, mono, no_wait, NULL};
-    smp_options opt = {.cfg = &cfg, .source = {&src, demo_sample}, .clock = &clock, .program = "rotation_demo"};
+    smp_options opt = {.cfg = &cfg, .source = {.ud = &src, .sample = demo_sample}, .clock = &clock, .program = "rotation_demo"};
     smp_sampler *s = smp_create(&opt, &err);
     FILE *expected = fopen(argv[3], "w");
     if (s == NULL || expected == NULL) {

@@ -155,7 +155,7 @@ static void test_dead_processes_textfiles_are_removed(void **state)
     assert_int_equal(cfg_set(&cfg, "log.path", log, &err), 0);
     assert_int_equal(cfg_set(&cfg, "interval", "1s", &err), 0);
     assert_int_equal(cfg_set(&cfg, "prometheus.textfile", prom, &err), 0);
-    smp_options opt = {.cfg = &cfg, .source = {NULL, one_type}, .program = "t"};
+    smp_options opt = {.cfg = &cfg, .source = {.ud = NULL, .sample = one_type}, .program = "t"};
     smp_sampler *s = smp_create(&opt, &err);
     assert_non_null(s);
     assert_int_equal(smp_sample_now(s, &err), SMP_OK);
@@ -184,7 +184,7 @@ static void test_sampler_writes_it(void **state)
     assert_int_equal(cfg_init(&cfg), 0);
     assert_int_equal(cfg_set(&cfg, "log.path", log, &err), 0);
     assert_int_equal(cfg_set(&cfg, "prometheus.textfile", prom, &err), 0);
-    smp_options opt = {.cfg = &cfg, .source = {NULL, one_type}, .program = "t"};
+    smp_options opt = {.cfg = &cfg, .source = {.ud = NULL, .sample = one_type}, .program = "t"};
     smp_sampler *s = smp_create(&opt, &err);
     assert_non_null(s);
     assert_int_equal(smp_sample_now(s, &err), SMP_OK);

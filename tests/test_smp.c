@@ -206,7 +206,7 @@ static smp_sampler *create(fixture *f, const la_clock *clock)
 {
     smp_options opt = {
         .cfg = &f->cfg,
-        .source = {&f->source, fake_sample},
+        .source = {.ud = &f->source, .sample = fake_sample},
         .clock = clock,
         .program = "tester",
         .header_extra = "python=0.0",
@@ -348,7 +348,7 @@ static void test_chore_runs_when_asked(void **state)
     assert_int_equal(cfg_set(&f->cfg, "interval", "1d", &err), 0);
     smp_options opt = {
         .cfg = &f->cfg,
-        .source = {&f->source, fake_sample, fake_chore},
+        .source = {.ud = &f->source, .sample = fake_sample, .chore = fake_chore},
         .program = "tester",
         .warn = capture_warning,
         .warn_ud = f,
@@ -740,7 +740,7 @@ static int sample_under_fatal_signals(fixture *f)
         return 20;
     close(fds[0]);
     close(fds[1]);
-    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample},
+    smp_options opt = {.cfg = &f->cfg, .source = {.ud = &f->source, .sample = fake_sample},
                        .clock = &f->clock_fns, .program = "tester"};   /* warn: stderr */
     la_error err;
     smp_sampler *s = smp_create(&opt, &err);
@@ -803,7 +803,7 @@ static void test_create_fails_cleanly(void **state)
     fixture *f = *state;
     la_error err = {{0}};
     assert_int_equal(cfg_set(&f->cfg, "log.path", "/nonexistent-dir/x.log", &err), 0);
-    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample}};
+    smp_options opt = {.cfg = &f->cfg, .source = {.ud = &f->source, .sample = fake_sample}};
     assert_null(smp_create(&opt, &err));
     assert_string_equal(err.msg, "cannot open log /nonexistent-dir/x.log: No such file or directory");
     opt.source.sample = NULL;
@@ -826,7 +826,7 @@ static void test_proc_files_under_a_root_of_our_own(void **state)
     assert_int_equal(tu_write_file(statm, "1000 7 3 1 0 5 0\n"), 0);
     assert_int_equal(tu_write_file(comm, "fakecomm\n"), 0);
     la_error err;
-    smp_options opt = {.cfg = &f->cfg, .source = {&f->source, fake_sample},
+    smp_options opt = {.cfg = &f->cfg, .source = {.ud = &f->source, .sample = fake_sample},
                        .clock = &f->clock_fns, .proc_root = proc};
     smp_sampler *s = smp_create(&opt, &err);
     assert_non_null(s);
