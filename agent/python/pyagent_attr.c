@@ -57,21 +57,32 @@ static PyDictValues *inline_values(PyObject *obj)
 #endif
 }
 
-PyObject *pyagent_attr_inline_key(PyObject *obj, PyObject *value)
+/* obj's inline values and the class's shared keys they go with: the
+ * number of slots both have (0: no inline values to read). */
+static Py_ssize_t inline_entries(PyObject *obj, PyDictUnicodeEntry **entries,
+                                 PyDictValues **values)
 {
     PyTypeObject *tp = Py_TYPE(obj);
     if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
-        return NULL;
+        return 0;
     PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
-    PyDictValues *values = inline_values(obj);
-    if (keys == NULL || values == NULL || keys->dk_kind == DICT_KEYS_GENERAL)
-        return NULL;
+    *values = inline_values(obj);
+    if (keys == NULL || *values == NULL || keys->dk_kind == DICT_KEYS_GENERAL)
+        return 0;
     Py_ssize_t n = keys->dk_nentries;
 #if PY_VERSION_HEX >= 0x030D0000
-    if (n > values->capacity)
-        n = values->capacity;
+    if (n > (*values)->capacity)
+        n = (*values)->capacity;
 #endif
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    *entries = DK_UNICODE_ENTRIES(keys);
+    return n;
+}
+
+PyObject *pyagent_attr_inline_key(PyObject *obj, PyObject *value)
+{
+    PyDictUnicodeEntry *entries;
+    PyDictValues *values;
+    Py_ssize_t n = inline_entries(obj, &entries, &values);
     for (Py_ssize_t i = 0; i < n; i++)
         if (values->values[i] == value)
             return entries[i].me_key;
@@ -98,19 +109,9 @@ PyObject *pyagent_attr_value(PyObject *obj, const char *name)
                 return v;
         return NULL;
     }
-    PyTypeObject *tp = Py_TYPE(obj);
-    PyDictValues *values = inline_values(obj);
-    if (!(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) || values == NULL)
-        return NULL;
-    PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
-    if (keys == NULL || keys->dk_kind == DICT_KEYS_GENERAL)
-        return NULL;
-    Py_ssize_t n = keys->dk_nentries;
-#if PY_VERSION_HEX >= 0x030D0000
-    if (n > values->capacity)
-        n = values->capacity;
-#endif
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(keys);
+    PyDictUnicodeEntry *entries;
+    PyDictValues *values;
+    Py_ssize_t n = inline_entries(obj, &entries, &values);
     for (Py_ssize_t i = 0; i < n; i++)
         if (entries[i].me_key != NULL && key_is(entries[i].me_key, name))
             return values->values[i];
