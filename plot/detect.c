@@ -27,6 +27,7 @@ void detect_defaults(detect_params *p)
         .tail_ratio = 0.3,
         .max_step = 0.5,
         .max_fall = 0.4,
+        .slowing = true,
     };
 }
 
@@ -102,6 +103,8 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
         return "too slow to matter";
     if (!(st->recent >= p->tail_ratio))
         return "not rising recently";
+    if (st->slowing)
+        return "filling up (rising ever slower)";
     if (!(st->step <= p->max_step))
         return "one step";
     if (!(st->fall <= p->max_fall))
@@ -127,8 +130,10 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     /* the late half only speaks for a series whose whole run already
      * trends up at half the required significance and whose envelope never
      * fell back: a leak that began half-way is flat, then rises; a wander
-     * that happens to rise at the end went down somewhere before */
-    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
+     * that happens to rise at the end went down somewhere before; a
+     * store filling up rose faster before */
+    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall &&
+                   !r->whole.slowing;
     const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
     bool passes = r->judged && (!whole || !late);
@@ -281,6 +286,81 @@ static size_t dead_stop(const double *e, size_t n, double level, double top)
     return avg > 0 && end_rate >= 0.5 * avg ? j : n;
 }
 
+/* The least ratio of a daily load's mean over two windows `sep` seconds
+ * apart (+-CYCLE_SWING, from the peak towards the trough): a leak that
+ * keeps a share of the requests slows down by that much, and no more,
+ * when its load falls. */
+static double cycle_rate_ratio(double sep)
+{
+    double s = sin(M_PI * (sep < DAY / 2 ? sep : DAY / 2) / DAY);
+    return (1 - CYCLE_SWING * s) / (1 + CYCLE_SWING * s);
+}
+
+/* How the rise of e[0..n) (centres x) slows down, into st->decay and
+ * st->slowing.  The envelope is cut in sixths; the rise rates between the
+ * medians of sixths 0-1 and 4-5 are r1 and r3 (per bucket).  decay
+ * is r3 / r1 (INFINITY when the start did not rise).  A cache or a session
+ * store approaching its bound slows steadily (an exponential approach of
+ * time constant tau gives exp(-2/3 span / tau)): slowing is
+ * r3 below SLOWING_RATIO x what a falling daily load could explain, and
+ * r1 - r3 beyond SLOWING_Z x its noise, so that neither the noise of a
+ * slow leak, nor a staircase's bursts, nor a leak of a falling load is
+ * taken for it (rate_var; the rises of each third deviate from that
+ * third's rate, the middle one's from the rate between sixths 2-3). */
+/* A leak in a type that also holds a store filling up slows as well, to
+ * the leak's own rate: from the window alone it differs from a store
+ * approaching its bound only by how far the rate falls, hence 0.6. */
+#define SLOWING_RATIO 0.6
+#define SLOWING_Z 2.0
+
+/* The deviations of e[0..n)'s bucket-to-bucket rises from the rate r[k]
+ * of their third k into dev[0..n-1), and their robust scale. */
+static double rise_deviations(const double *e, size_t n, const double r[3], double *dev)
+{
+    for (size_t j = 0; j + 1 < n; j++)
+        dev[j] = e[j + 1] - e[j] - r[3 * j / (n - 1)];
+    return robust_scale(dev, n - 1);
+}
+
+/* The variance of a rise rate measured between the medians of two
+ * windows of w buckets whose centres are a and b buckets in: the
+ * medians' own noise (a median of w normal values has sd 1.25 sigma /
+ * sqrt(w); sigma, the envelope's, is the rises' robust scale / sqrt 2),
+ * plus the bursts between a and b (rises beyond 3 x that scale, each
+ * counted whole: a staircase's rate over a stretch is as uncertain as
+ * its few bursts there make it, a Poisson count). */
+static double rate_var(const double *dev, double scale, size_t w, double a, double b)
+{
+    double sigma = scale / sqrt(2.0), med = 1.25 * sigma / sqrt((double)w), bursts = 0;
+    for (size_t j = (size_t)lround(a); j < (size_t)lround(b); j++)
+        bursts += fabs(dev[j]) > 3 * scale ? dev[j] * dev[j] : 0;
+    return (2 * med * med + bursts) / ((b - a) * (b - a));
+}
+
+static void decay_of(const double *e, const double *x, size_t n, detect_stats *st)
+{
+    double m[6], c[6];
+    size_t w = n / 6;
+    st->decay = INFINITY;
+    st->slowing = false;
+    if (w < 1 || n < 8)
+        return;
+    for (size_t k = 0; k < 6; k++) {
+        size_t lo = k * n / 6, hi = (k + 1) * n / 6;
+        m[k] = window_median(e, lo, hi);
+        c[k] = (double)(lo + hi - 1) / 2;
+    }
+    double r1 = (m[1] - m[0]) / (c[1] - c[0]), r3 = (m[5] - m[4]) / (c[5] - c[4]);
+    if (!(r1 > 0))
+        return;
+    st->decay = r3 / r1;
+    double r2 = (m[3] - m[2]) / (c[3] - c[2]), r[3] = {r1, r2, r3}, dev[MAX_BUCKETS];
+    double scale = rise_deviations(e, n, r, dev);
+    double sd = sqrt(rate_var(dev, scale, w, c[0], c[1]) + rate_var(dev, scale, w, c[4], c[5]));
+    double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
+    st->slowing = r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
+}
+
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
 static int analyse(const double *t, const double *v, size_t lo, size_t n,
                    const detect_params *p, double min_abs, detect_stats *st,
@@ -404,6 +484,8 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         jump = d > jump ? d : jump;
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
+    decay_of(e, x, nb, st);
+    st->slowing = st->slowing && p->slowing;
     return 0;
 oom:
     lp_error_set(err, "out of memory (trend)");
@@ -432,9 +514,13 @@ static int cmp_finding(const void *a, const void *b)
 }
 
 /* The runs before each current run: prior[r * DETECT_PRIOR_RUNS + k] for
- * k < n_prior[r], the runs of r's group that ended (inside the window)
- * before r began, latest first.  By group, members sorted by their end:
- * O(runs log runs). */
+ * k < n_prior[r], r's lineage inside the window, latest first: the run of
+ * r's group that ended last before r began, the one that ended last
+ * before that one began, and so on.  For a process restarted by deploys
+ * these are all its runs before; for workers recycled side by side, the
+ * workers that the new one replaced in turn, not its siblings (one worker
+ * of four leaking is judged by its own past).  By group, members sorted
+ * by their end: O(runs log runs). */
 typedef struct run_end {
     double first, last;
     size_t run;
@@ -444,6 +530,20 @@ static int cmp_run_end(const void *a, const void *b)
 {
     const run_end *x = a, *y = b;
     return (x->last > y->last) - (x->last < y->last);
+}
+
+/* How many of ends[0..n) (sorted by end) ended before `t`. */
+static size_t ends_before(const run_end *ends, size_t n, double t)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ends[mid].last < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static int find_priors(const lp_series_store *s, const bool *current, double since, double until,
@@ -467,16 +567,13 @@ static int find_priors(const lp_series_store *s, const bool *current, double sin
             size_t r = ends[k].run;
             if (!current[r])
                 continue;
-            size_t lo = 0, hi = n;        /* first end at or after r's start */
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (ends[mid].last < ends[k].first)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            for (size_t j = lo; j > 0 && n_prior[r] < DETECT_PRIOR_RUNS; j--)
+            for (double begin = ends[k].first; n_prior[r] < DETECT_PRIOR_RUNS;) {
+                size_t j = ends_before(ends, n, begin);
+                if (j == 0)
+                    break;
                 prior[r * DETECT_PRIOR_RUNS + n_prior[r]++] = ends[j - 1].run;
+                begin = ends[j - 1].first;
+            }
         }
     }
     free(ends);
@@ -505,7 +602,10 @@ static int judge_priors(const lp_series_store *s, detect_finding *f, const size_
                         lp_error *err)
 {
     detect_result *r = &f->r, pr, last_grown = {0};
-    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason))
+    /* a latest run that slows like a store filling up shows its shape,
+     * whatever the runs before it did */
+    if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason) ||
+        r->whole.slowing)
         return 0;
     size_t grown = 0, judged = 0;
     double spans = 0, grown_span = 0;
@@ -566,6 +666,8 @@ static double env_correlation(const float *a, const float *b, unsigned n)
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
 #define MAX_RISING_CHECKED 64
+#define RISING_RHO 0.9
+#define RISING_RHO_GAUGE 0.85
 static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
                            size_t n)
 {
@@ -579,10 +681,14 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         if (!cycle_sized(r))
             continue;
         size_t alike = candidates > MAX_RISING_CHECKED ? DETECT_COMPANIONS : 0;
+        /* a gauge sums every type, the quiet ones' noise and its own
+         * (rss: the allocator's) with the load's: it follows any one type
+         * less closely than two types of the same load follow each other */
+        double rho = s->cols[items[idx[i]].col].kind == LP_GAUGE ? RISING_RHO_GAUGE : RISING_RHO;
         for (size_t j = 0; j < n && alike < DETECT_COMPANIONS; j++) {
             const detect_result *o = &items[idx[j]].r;
             if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
-                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= 0.9)
+                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho)
                 alike++;
         }
         if (alike >= DETECT_COMPANIONS) {
@@ -663,6 +769,18 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
+/* The parameters column c is judged with: p, but for a gauge (a sum of
+ * every type) without the slowing gate, in *gauge. */
+static const detect_params *column_params(const lp_series_store *s, size_t c,
+                                          const detect_params *p, detect_params *gauge)
+{
+    if (s->cols[c].kind != LP_GAUGE)
+        return p;
+    *gauge = *p;
+    gauge->slowing = false;
+    return gauge;
+}
+
 int detect_store(const lp_series_store *s, const detect_params *p, double since,
                  double until, detect_filter_fn filter, void *filter_ud,
                  detect_report *out, lp_error *err)
@@ -670,6 +788,7 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     int rc = -1;
     *out = (detect_report){0};
     size_t longest = 1, cap = 0;
+    detect_params pg;
     for (size_t r = 0; r < s->n_runs; r++)
         longest = s->runs[r].n_rows > longest ? s->runs[r].n_rows : longest;
     bool *current = calloc(s->n_runs + 1, sizeof *current);
@@ -708,7 +827,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
             f->col = c;
             f->run = r;
             min_abs[out->n_items] = floor_abs;
-            if (detect_series(t, v, n, p, floor_abs, INFINITY, &f->r, err) != 0)
+            if (detect_series(t, v, n, column_params(s, c, p, &pg), floor_abs, INFINITY,
+                              &f->r, err) != 0)
                 goto out;
             out->n_items += f->r.judged;
         }
@@ -720,7 +840,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         goto oom;
     for (size_t i = 0; i < out->n_items; i++) {
         detect_finding *f = &out->items[i];
-        if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run], p,
+        if (judge_priors(s, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run],
+                         column_params(s, f->col, p, &pg),
                          min_abs[i], out->z_crit, since, until, t, v, err) != 0)
             goto out;
         if (f->r.growing) {

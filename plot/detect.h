@@ -34,6 +34,15 @@
  *                rate projected over a week >= min_week x the level: a big
  *                population's slow leak counts when it is clear and
  *                material, whatever its share of the population;
+ *      - slowing: the rise rate between the medians of the last two sixths
+ *              of the envelope is below 0.6 x what a falling daily load
+ *              could leave of the rate between the first two, and the
+ *              difference is 2 x beyond its noise (the medians' own, plus
+ *              every burst between them counted whole: a staircase's few
+ *              bursts make its rate uncertain): a cache or a session store
+ *              approaching its bound, still filling at the end of a short
+ *              run, is no leak.  Not for gauges: a leak summed with a
+ *              store filling up slows too;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -45,7 +54,8 @@
  *      - fall:   the rolling minimum over kf buckets never falls back by
  *                more than max_fall x the whole rise (a wander does).
  *      kf = max(B/16, 3).  The second half passes for the series only if
- *      the whole run trends up at z_crit / 2 and passes the fall gate.
+ *      the whole run trends up at z_crit / 2 and passes the fall and the
+ *      slowing gates (the second half of a filling store rises too).
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
  *      on less than a day of data with a rise a daily cycle could make
  *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
@@ -53,10 +63,12 @@
  *      sets exit 1.
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
- *      for a stopped, stepped or falling shape), is GROWING when at least two
- *      and at least half of the up to DETECT_PRIOR_RUNS runs of its group
- *      that ended before it began are GROWING on their own, for a day in
- *      all (mornings of a daily cycle are not counted).
+ *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two
+ *      and at least half of the up to DETECT_PRIOR_RUNS runs of its
+ *      lineage (the run of its group that ended last before it began, the
+ *      one that ended last before that one began, ...) are GROWING on
+ *      their own, for a day in all (mornings of a daily cycle are not
+ *      counted).
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
  * most 1024, 64 by default: a constant, whatever n); step 7 at most
  * DETECT_PRIOR_RUNS times that, for series the latest run does not flag. */
@@ -84,6 +96,8 @@ typedef struct detect_params {
     double max_step;         /* most rise in one step / whole rise */
     double max_fall;         /* deepest fall of the envelope / whole rise */
     bool by_bytes;           /* judge types by their bytes, not their counts */
+    bool slowing;            /* apply the slowing gate (not to gauges: a sum
+                                of a leak and a store filling up slows too) */
 } detect_params;
 
 /* The defaults, chosen so that nothing needs tuning. */
@@ -100,6 +114,9 @@ typedef struct detect_stats {
     double recent;           /* recent rise rate / average rise rate */
     double step;             /* largest step / whole rise */
     double fall;             /* deepest fall / whole rise */
+    double decay;            /* rise rate of the last third / of the first
+                                third (INFINITY: the first did not rise) */
+    bool slowing;            /* rising ever slower, beyond a load's fall */
     double period;           /* cycle in the envelope, in buckets; 0: none */
     double factor;           /* Hamed-Rao variance factor applied to z */
     double noise;            /* robust scale of the envelope's residuals */
@@ -159,7 +176,8 @@ int detect_series(const double *t, const double *v, size_t n,
 /* The largest relative rise (growth / level) a daily cycle could make over
  * `span` seconds: INFINITY from a day on (then cycles are tested for).
  * A series within it is RISING only when at least DETECT_COMPANIONS other
- * types of its run rose alike (envelopes correlated >= 0.9): a daily
+ * types of its run rose alike (envelopes correlated >= 0.9, >= 0.85 for a
+ * gauge, which sums every type): a daily
  * cycle is the load's, and the load moves many types at once; alone, the
  * rise is GROWING. */
 double detect_cycle_rise(double span);
