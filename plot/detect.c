@@ -130,10 +130,11 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     /* the late half only speaks for a series whose whole run already
      * trends up at half the required significance and whose envelope never
      * fell back: a leak that began half-way is flat, then rises; a wander
-     * that happens to rise at the end went down somewhere before; a
-     * store filling up rose faster before */
-    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall &&
-                   !r->whole.slowing;
+     * that happens to rise at the end went down somewhere before.  A run
+     * that slowed is judged on its late half by that half's own slowing
+     * gate: a store filling up slows ever after, a leak whose share of
+     * the load fell rises steadily again */
+    bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
     const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
     bool passes = r->judged && (!whole || !late);

@@ -54,8 +54,10 @@
  *      - fall:   the rolling minimum over kf buckets never falls back by
  *                more than max_fall x the whole rise (a wander does).
  *      kf = max(B/16, 3).  The second half passes for the series only if
- *      the whole run trends up at z_crit / 2 and passes the fall and the
- *      slowing gates (the second half of a filling store rises too).
+ *      the whole run trends up at z_crit / 2 and passes the fall gate; a
+ *      run that slowed passes on its second half when that half no longer
+ *      slows (its own slowing gate): a store filling up slows ever after,
+ *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
  *      on less than a day of data with a rise a daily cycle could make
  *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead

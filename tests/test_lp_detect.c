@@ -78,6 +78,14 @@ static double filling(size_t i, unsigned *seed)
     return 1000 + 3000 * (1 - exp(-(double)i / 600)) + noise(seed, 20);
 }
 
+/* A leak whose share of the load falls to a third a third of the way in,
+ * then holds: its rate falls like a store's at first, not ever after. */
+static double load_falls(size_t i, unsigned *seed)
+{
+    double x = (double)i;
+    return 1000 + (i < 330 ? 3.0 * x : 990 + (x - 330)) + noise(seed, 20);
+}
+
 /* Judge f over n points dt seconds apart with the default parameters, the
  * trend threshold z_crit and, if tail_ratio >= 0, that recent-rise ratio. */
 static detect_result judge_at(shape_fn f, size_t n, double dt, double z_crit,
@@ -145,6 +153,14 @@ static void test_gates(void **state)
     assert_true(fill.whole.slowing);
     assert_string_equal(judge_at(linear, N, 1, Z300, -1).reason, "growing");
     assert_string_equal(judge_at(staircase, N, 1, Z300, -1).reason, "growing");
+    /* a run that slowed like a store but whose late half no longer slows */
+    detect_result falls = judge_at(load_falls, N, 1, Z300, -1);
+    print_message("load falls: decay %.2f, late half %.2f\n", falls.whole.decay,
+                  falls.late.decay);
+    assert_true(falls.whole.slowing);
+    assert_false(falls.late.slowing);
+    assert_string_equal(falls.reason, "growing");
+    assert_true(falls.late_half);
     detect_result r = judge(linear, 20, -INFINITY);     /* a short log */
     assert_false(r.judged);
     assert_false(r.growing);
