@@ -772,6 +772,112 @@ int detect_series(const double *t, const double *v, size_t n,
 
 /* The parameters column c is judged with: p, but for a gauge (a sum of
  * every type) without the slowing gate, in *gauge. */
+/* Workers side by side share a load (design step 5, slowing): the runs of
+ * f's group, f's own first, that overlap f's stretch after its warm-up,
+ * each taken while the window they share stays at least half of that
+ * stretch.  Their number, and the window in *lo, *hi (t, v: scratch). */
+static size_t overlapping_siblings(const lp_series_store *s, const detect_finding *f,
+                                   double warmup, double since, double until, double *t,
+                                   double *v, size_t *sibs, double *lo, double *hi)
+{
+    size_t n = lp_series_extract(s, f->col, f->run, since, until, t, v);
+    size_t skip = (size_t)((double)n * warmup);
+    if (n < 2 || skip + 1 >= n)
+        return 0;
+    *lo = t[skip];
+    *hi = t[n - 1];
+    double least = 0.5 * (*hi - *lo);
+    uint32_t g = s->runs[f->run].group;
+    size_t count = 0;
+    sibs[count++] = f->run;
+    for (size_t k = s->group_start[g]; k < s->group_start[g + 1]; k++) {
+        size_t r = s->group_runs[k];
+        double first, last;
+        if (r == f->run || !lp_series_run_span(s, r, since, until, &first, &last))
+            continue;
+        double a = first > *lo ? first : *lo, b = last < *hi ? last : *hi;
+        if (b - a < least)
+            continue;
+        *lo = a;
+        *hi = b;
+        sibs[count++] = r;
+    }
+    return count;
+}
+
+/* Whether the sum of the lower envelopes of column col over runs
+ * sibs[0..n) in [lo, hi] is slowing: buckets of equal time (two of the
+ * first run's points each), each run's minimum there, kept where every
+ * run has a point.  *told is false when too few buckets are kept to tell. */
+static bool sum_slowing(const lp_series_store *s, size_t col, const size_t *sibs, size_t n,
+                        double lo, double hi, double since, double until, double *t,
+                        double *v, bool *told)
+{
+    double sum[DETECT_ENV] = {0}, x[DETECT_ENV] = {0};
+    bool kept[DETECT_ENV];
+    size_t nb = 0;
+    for (size_t k = 0; k < n; k++) {
+        double least[DETECT_ENV];
+        size_t m = lp_series_extract(s, col, sibs[k], since, until, t, v);
+        if (k == 0) {          /* two of the first run's points a bucket, at most DETECT_ENV */
+            for (size_t i = 0; i < m; i++)
+                nb += t[i] >= lo && t[i] <= hi;
+            nb = nb / 2 < DETECT_ENV ? nb / 2 : DETECT_ENV;
+            for (size_t j = 0; j < nb; j++)
+                kept[j] = true;
+        }
+        for (size_t j = 0; j < nb; j++)
+            least[j] = INFINITY;
+        size_t inside = 0;
+        for (size_t i = 0; i < m; i++) {
+            if (t[i] < lo || t[i] > hi)
+                continue;
+            size_t j = (size_t)((t[i] - lo) / (hi - lo) * (double)nb);
+            j = j < nb ? j : nb - 1;
+            least[j] = v[i] < least[j] ? v[i] : least[j];
+            inside++;
+        }
+        if (inside == 0)       /* a sibling without the type (a master process) */
+            continue;
+        for (size_t j = 0; j < nb; j++) {
+            kept[j] = kept[j] && isfinite(least[j]);
+            sum[j] += kept[j] ? least[j] : 0;
+        }
+    }
+    size_t ne = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (kept[j]) {
+            x[ne] = lo + ((double)j + 0.5) * (hi - lo) / (double)nb;
+            sum[ne++] = sum[j];
+        }
+    detect_stats st;
+    decay_of(sum, x, ne, &st);
+    *told = ne >= 8 && 4 * ne >= 3 * nb;
+    return st.slowing;
+}
+
+/* A series that failed for slowing, in a run with siblings: when the sum
+ * over them does not slow, the load moved between workers (a leak of
+ * each keeps its share of the requests), and it is judged without the
+ * slowing gate; a store filling up in every worker slows in the sum too. */
+static void judge_by_siblings(const lp_series_store *s, detect_finding *f, const detect_params *p,
+                              double min_abs, double z_crit, double since, double until,
+                              double *t, double *v, size_t *sibs)
+{
+    detect_result *r = &f->r;
+    double lo, hi;
+    if (!r->judged || r->growing || !r->whole.slowing)
+        return;
+    size_t n = overlapping_siblings(s, f, p->warmup, since, until, t, v, sibs, &lo, &hi);
+    bool told;
+    if (n < 2 || !(hi > lo) || sum_slowing(s, f->col, sibs, n, lo, hi, since, until, t, v, &told) ||
+        !told)
+        return;
+    r->whole.slowing = false;
+    r->late.slowing = false;
+    verdict(r, p, min_abs, z_crit);
+}
+
 static const detect_params *column_params(const lp_series_store *s, size_t c,
                                           const detect_params *p, detect_params *gauge)
 {
@@ -797,7 +903,9 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     size_t *prior = malloc((s->n_runs + 1) * DETECT_PRIOR_RUNS * sizeof *prior);
     double *t = malloc(longest * sizeof *t), *v = malloc(longest * sizeof *v);
     double *min_abs = NULL;
-    if (current == NULL || n_prior == NULL || prior == NULL || t == NULL || v == NULL)
+    size_t *sibs = malloc((s->n_runs + 1) * sizeof *sibs);
+    if (current == NULL || n_prior == NULL || prior == NULL || t == NULL || v == NULL ||
+        sibs == NULL)
         goto oom;
     out->n_runs = lp_series_current(s, since, until, current);
     if (find_priors(s, current, since, until, prior, n_prior) != 0)
@@ -835,8 +943,12 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         }
     }
     out->z_crit = detect_z_crit(p, 2 * out->n_items);   /* two stretches each */
-    for (size_t i = 0; i < out->n_items; i++)
-        verdict(&out->items[i].r, p, min_abs[i], out->z_crit);
+    for (size_t i = 0; i < out->n_items; i++) {
+        detect_finding *f = &out->items[i];
+        verdict(&f->r, p, min_abs[i], out->z_crit);
+        judge_by_siblings(s, f, column_params(s, f->col, p, &pg), min_abs[i], out->z_crit,
+                          since, until, t, v, sibs);
+    }
     if (confirm_rising_all(s, out) != 0)
         goto oom;
     for (size_t i = 0; i < out->n_items; i++) {
@@ -867,6 +979,7 @@ out:
     free(current);
     free(n_prior);
     free(prior);
+    free(sibs);
     free(t);
     free(v);
     free(min_abs);

@@ -42,7 +42,14 @@
  *              bursts make its rate uncertain): a cache or a session store
  *              approaching its bound, still filling at the end of a short
  *              run, is no leak.  Not for gauges: a leak summed with a
- *              store filling up slows too;
+ *              store filling up slows too.  Workers side by side (runs
+ *              of one group overlapping in time) share the load: a series
+ *              that fails only for slowing is judged without this gate
+ *              when the sum of its group's envelopes over the time they
+ *              share (each run taken while that stays half its stretch)
+ *              does not slow: a load that moved between workers leaves
+ *              the sum steady, a store filling up in every worker slows
+ *              in the sum too;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -73,7 +80,8 @@
  *      counted).
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
  * most 1024, 64 by default: a constant, whatever n); step 7 at most
- * DETECT_PRIOR_RUNS times that, for series the latest run does not flag. */
+ * DETECT_PRIOR_RUNS times that, for series the latest run does not flag,
+ * and O(n) per run of its group for a series that slowed. */
 #ifndef DETECT_H
 #define DETECT_H
 

@@ -262,6 +262,62 @@ static void test_store(void **state)
     lp_series_free(s);
 }
 
+/* Two workers of one program side by side, the load moving from the first
+ * to the second (its share 4 e^(-t/500) of 4 per second): the first's
+ * leak slows like a store filling up, their sum does not.  Both also
+ * hold a store filling up alike.  With workers runs, else the first
+ * alone; the verdicts on the first worker's "leak" and "store". */
+static void judge_workers(size_t workers, bool *leak_grows, bool *store_grows)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run[2];
+    for (size_t w = 0; w < workers; w++)
+        run[w] = lp_series_add_run(s, 10 + (long)w, "h", "gunicorn", "log", &err);
+    long leak = lp_series_intern(s, "leak", 4, lp_series_hash("leak", 4), LP_TYPE, &err);
+    long store = lp_series_intern(s, "store", 5, lp_series_hash("store", 5), LP_TYPE, &err);
+    unsigned seed = 7;
+    for (size_t i = 0; i < 1000; i++) {
+        double t = (double)i, first = 2000 * (1 - exp(-t / 500));
+        double kept[2] = {first, 4 * t - first};
+        for (size_t w = 0; w < workers; w++) {
+            assert_int_equal(lp_series_add_row(s, t + 0.5 * (double)w, (uint32_t)run[w], &err), 0);
+            lp_series_put_count(s, (uint32_t)leak, (uint64_t)(100 + kept[w] + noise(&seed, 5)),
+                                &err);
+            lp_series_put_count(s, (uint32_t)store,
+                                (uint64_t)(1000 + 3000 * (1 - exp(-t / 600)) + noise(&seed, 5)),
+                                &err);
+        }
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_params p;
+    detect_defaults(&p);
+    detect_report d;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+    *leak_grows = *store_grows = false;
+    for (size_t i = 0; i < d.n_items; i++)
+        if (d.items[i].run == (size_t)run[0]) {
+            bool *grows = d.items[i].col == (size_t)leak ? leak_grows : store_grows;
+            *grows = d.items[i].r.growing;
+            print_message("worker 1 %s: %s, decay %.2f\n", s->cols[d.items[i].col].name,
+                          d.items[i].r.reason, d.items[i].r.whole.decay);
+        }
+    detect_report_free(&d);
+    lp_series_free(s);
+}
+
+static void test_siblings(void **state)
+{
+    (void)state;
+    bool leak_grows, store_grows;
+    judge_workers(1, &leak_grows, &store_grows);        /* alone: a store's shape */
+    assert_false(leak_grows);
+    assert_false(store_grows);
+    judge_workers(2, &leak_grows, &store_grows);        /* the load moved: a leak */
+    assert_true(leak_grows);
+    assert_false(store_grows);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_z_crit),
         cmocka_unit_test(test_gauge_policy),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_siblings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
