@@ -31,7 +31,8 @@ SNAPSHOTS = 80              # per worker, while leaking: leakplot judges from 30
 def write_config(d, **extra):
     path = os.path.join(d, "leakagent.yaml")
     with open(path, "w") as f:
-        f.write("interval: 100ms\nmax_overhead: 100%%\nlog:\n  path: %s/mc.%%p.log\n" % d)
+        f.write("interval: 100ms\nmax_overhead: %s\nlog:\n  path: %s/mc.%%p.log\n"
+                % (realprog.MAX_OVERHEAD, d))
         for key, value in extra.items():
             f.write("%s: %s\n" % (key, value))
     return path
@@ -116,7 +117,7 @@ def attach_and_check(c, python, d):
             time.sleep(1)           # leaking before anyone looks
             for pid in workers:
                 res = subprocess.run([python, "-m", "leakagent", "attach", str(pid),
-                                      "-o", "interval=100ms", "-o", "max_overhead=100",
+                                      "-o", "interval=100ms", "-o", "max_overhead=" + realprog.MAX_OVERHEAD,
                                       "-o", "log.path=%s/mc.%%p.log" % d],
                                      capture_output=True, text=True, timeout=120,
                                      env=realprog.clean_env())

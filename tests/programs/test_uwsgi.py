@@ -57,7 +57,8 @@ def test_ini(d, port, venv, config, drop=()):
 def write_config(d):
     path = os.path.join(d, "leakagent.yaml")
     with open(path, "w") as f:
-        f.write("interval: 100ms\nmax_overhead: 100%%\nlog:\n  path: %s/mc.%%p.log\n" % d)
+        f.write("interval: 100ms\nmax_overhead: %s\nlog:\n  path: %s/mc.%%p.log\n"
+                % (realprog.MAX_OVERHEAD, d))
     return path
 
 
