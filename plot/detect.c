@@ -660,15 +660,34 @@ static double env_correlation(const float *a, const float *b, unsigned n)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
 }
 
+#define MAX_RISING_CHECKED 64
+#define RISING_RHO 0.9
+#define RISING_RHO_GAUGE 0.85
+
+/* Whether items[idx[i]] is [rss] rising alike with a [blocks] of its run
+ * whose growth is untracked: rss holds the blocks, and what the blocks owe
+ * to no type the load cannot explain in rss either. */
+static bool untracked_rss(const lp_series_store *s, const detect_finding *items,
+                          const size_t *idx, size_t n, size_t i)
+{
+    const detect_result *r = &items[idx[i]].r;
+    if (strcmp(s->cols[items[idx[i]].col].name, "[rss]") != 0)
+        return false;
+    for (size_t j = 0; j < n; j++) {
+        const detect_result *b = &items[idx[j]].r;
+        if (b->untracked && b->n_env == r->n_env &&
+            env_correlation(r->env, b->env, r->n_env) >= RISING_RHO_GAUGE)
+            return true;
+    }
+    return false;
+}
+
 /* A growing series of less than a day whose rise a daily cycle could
  * make is RISING when the load moved: DETECT_COMPANIONS other types of
  * its run rose alike (see detect_cycle_rise).  idx[0..n) index one run's
  * items; beyond MAX_RISING_CHECKED candidates in one run the load is
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
-#define MAX_RISING_CHECKED 64
-#define RISING_RHO 0.9
-#define RISING_RHO_GAUGE 0.85
 static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
                            size_t n)
 {
@@ -679,7 +698,8 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         return;
     for (size_t i = 0; i < n; i++) {
         detect_result *r = &items[idx[i]].r;
-        if (!cycle_sized(r))
+        /* memory that no type accounts for is not the load's */
+        if (!cycle_sized(r) || r->untracked || untracked_rss(s, items, idx, n, i))
             continue;
         size_t alike = candidates > MAX_RISING_CHECKED ? DETECT_COMPANIONS : 0;
         /* a gauge sums every type, the quiet ones' noise and its own
@@ -767,6 +787,63 @@ int detect_series(const double *t, const double *v, size_t n,
         return -1;
     out->judged = out->whole.judged;
     verdict(out, p, min_abs, z_crit);
+    return 0;
+}
+
+/* Whether the [blocks] series of f (a candidate for RISING) grows per
+ * GC-tracked object, into f->r.untracked: the ratio of [blocks] to [gc_objects] at the
+ * snapshots that have both is judged as a series of its own, by every
+ * gate.  A load moves the objects of types, GC-tracked ones and what they
+ * hold together; leaked ints, strings or buffers are tracked by no GC and
+ * counted by no type, so the ratio rises only when memory accumulates that
+ * the types do not account for.  t, v, t2, v2 hold a run's rows each.
+ * 0, or -1 when out of memory. */
+static int untracked_growth(const lp_series_store *s, detect_finding *f, long gc,
+                            const detect_params *p, double z_crit, double since,
+                            double until, double *t, double *v, double *t2, double *v2,
+                            lp_error *err)
+{
+    size_t nb = lp_series_extract(s, f->col, f->run, since, until, t, v);
+    size_t ng = lp_series_extract(s, (size_t)gc, f->run, since, until, t2, v2);
+    size_t n = 0;
+    for (size_t i = 0, j = 0; i < nb && j < ng;) {
+        if (t[i] < t2[j])
+            i++;
+        else if (t2[j] < t[i])
+            j++;
+        else {
+            if (v2[j] > 0) {
+                t[n] = t[i];
+                v[n++] = v[i] / v2[j];
+            }
+            i++;
+            j++;
+        }
+    }
+    detect_result q;
+    if (detect_series(t, v, n, p, 0, z_crit, &q, err) != 0)
+        return -1;
+    f->r.untracked = q.growing;
+    return 0;
+}
+
+/* untracked_growth for every [blocks] that confirm_rising could make
+ * RISING.  0 or -1. */
+static int untracked_all(const lp_series_store *s, detect_report *d, const detect_params *p,
+                         double since, double until, double *t, double *v, double *t2,
+                         double *v2, lp_error *err)
+{
+    long gc = lp_series_find(s, "[gc_objects]");
+    if (gc < 0)
+        return 0;
+    detect_params pg = *p;
+    pg.slowing = false;     /* as for any gauge */
+    for (size_t i = 0; i < d->n_items; i++) {
+        detect_finding *f = &d->items[i];
+        if (cycle_sized(&f->r) && strcmp(s->cols[f->col].name, "[blocks]") == 0 &&
+            untracked_growth(s, f, gc, &pg, d->z_crit, since, until, t, v, t2, v2, err) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -902,10 +979,11 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     size_t *n_prior = calloc(s->n_runs + 1, sizeof *n_prior);
     size_t *prior = malloc((s->n_runs + 1) * DETECT_PRIOR_RUNS * sizeof *prior);
     double *t = malloc(longest * sizeof *t), *v = malloc(longest * sizeof *v);
+    double *t2 = malloc(longest * sizeof *t2), *v2 = malloc(longest * sizeof *v2);
     double *min_abs = NULL;
     size_t *sibs = malloc((s->n_runs + 1) * sizeof *sibs);
     if (current == NULL || n_prior == NULL || prior == NULL || t == NULL || v == NULL ||
-        sibs == NULL)
+        t2 == NULL || v2 == NULL || sibs == NULL)
         goto oom;
     out->n_runs = lp_series_current(s, since, until, current);
     if (find_priors(s, current, since, until, prior, n_prior) != 0)
@@ -949,6 +1027,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         judge_by_siblings(s, f, column_params(s, f->col, p, &pg), min_abs[i], out->z_crit,
                           since, until, t, v, sibs);
     }
+    if (untracked_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
+        goto out;
     if (confirm_rising_all(s, out) != 0)
         goto oom;
     for (size_t i = 0; i < out->n_items; i++) {
@@ -982,6 +1062,8 @@ out:
     free(sibs);
     free(t);
     free(v);
+    free(t2);
+    free(v2);
     free(min_abs);
     return rc;
 }

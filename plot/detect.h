@@ -69,7 +69,14 @@
  *      on less than a day of data with a rise a daily cycle could make
  *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
  *      (not a cache's slowing approach) and was never released.  Neither
- *      sets exit 1.
+ *      sets exit 1.  A memory gauge is not RISING when its rise is not the
+ *      load's: the load moves types' objects, GC-tracked ones and what
+ *      they hold together, so [blocks] per [gc_objects] stays level or
+ *      falls (a fixed part is shared out) while the types rise; leaked
+ *      ints, strings and buffers are tracked by no GC and counted by no
+ *      type, and raise it.  That ratio is judged as a series by every gate
+ *      above, and when it grows [blocks] stays GROWING, and [rss] with it
+ *      when it rises alike (rss holds the blocks).
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
  *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two
@@ -174,6 +181,8 @@ typedef struct detect_result {
     unsigned n_env;
     detect_line line;        /* growing: the Theil-Sen line of the stretch the
                                 verdict rests on (what a drawing shows) */
+    bool untracked;          /* [blocks]: its blocks per GC-tracked object grow
+                                like a leak (memory no type accounts for) */
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with

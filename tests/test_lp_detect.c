@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <setjmp.h>
@@ -318,6 +319,84 @@ static void test_siblings(void **state)
     assert_false(store_grows);
 }
 
+/* Two days of a program whose six types rise together (the load's rise,
+ * RISING for each other), with the gauges they make: [gc_objects] their
+ * sum, [blocks] 2.6 blocks per object, [rss] 48 bytes per block.  With
+ * `leaked`, untracked blocks (ints, strings) accumulate besides, 20% of
+ * the starting blocks. */
+static lp_series_store *load_and_gauges(bool leaked)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run = lp_series_add_run(s, 7, "h", "p", "log", &err);
+    long types[6], g[3];
+    const char *gauge[3] = {"[gc_objects]", "[blocks]", "[rss]"};
+    char name[16];
+    for (int k = 0; k < 6; k++) {
+        snprintf(name, sizeof name, "app.T%d", k);
+        types[k] = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
+                                    LP_TYPE, &err);
+    }
+    for (int k = 0; k < 3; k++)
+        g[k] = lp_series_intern(s, gauge[k], strlen(gauge[k]),
+                                lp_series_hash(gauge[k], strlen(gauge[k])), LP_GAUGE, &err);
+    unsigned seed = 3;
+    const size_t n = 2880;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(lp_series_add_row(s, 60.0 * (double)i, (uint32_t)run, &err), 0);
+        double x = (double)i / (double)n, total = 0;
+        for (int k = 0; k < 6; k++) {
+            double c = 1e5 * (1 + k * 0.3) * (1 + 2 * x) + noise(&seed, 500);
+            lp_series_put_count(s, (uint32_t)types[k], (uint64_t)c, &err);
+            total += (double)(uint64_t)c;
+        }
+        double blocks = 2.6 * total + 2e4 + (leaked ? 0.2 * 2.6 * 9.5e5 * x : 0) +
+                        noise(&seed, 200);
+        double v[3] = {total, blocks, 4e7 + 48 * blocks + noise(&seed, 1e5)};
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(lp_series_put_gauge(s, (uint32_t)g[k], v[k], &err), 0);
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    return s;
+}
+
+/* The verdict on series `name` in d. */
+static detect_verdict verdict_of(const lp_series_store *s, const detect_report *d,
+                                 const char *name)
+{
+    for (size_t i = 0; i < d->n_items; i++)
+        if (strcmp(s->cols[d->items[i].col].name, name) == 0)
+            return d->items[i].r.verdict;
+    fail_msg("%s not judged", name);
+    return DETECT_OK;
+}
+
+/* A memory gauge that rises with the load's types is the load's (RISING);
+ * one that outgrows the GC-tracked objects holds memory no type accounts
+ * for: GROWING, and rss with it. */
+static void test_untracked_gauge(void **state)
+{
+    (void)state;
+    detect_params p;
+    detect_defaults(&p);
+    lp_error err;
+    for (int leaked = 0; leaked < 2; leaked++) {
+        lp_series_store *s = load_and_gauges(leaked);
+        detect_report d;
+        assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+        detect_verdict want = leaked ? DETECT_GROWING : DETECT_RISING;
+        print_message("leaked %d: [blocks] %d [rss] %d [gc_objects] %d app.T0 %d\n", leaked,
+                      verdict_of(s, &d, "[blocks]"), verdict_of(s, &d, "[rss]"),
+                      verdict_of(s, &d, "[gc_objects]"), verdict_of(s, &d, "app.T0"));
+        assert_int_equal(verdict_of(s, &d, "[blocks]"), want);
+        assert_int_equal(verdict_of(s, &d, "[rss]"), want);
+        assert_int_equal(verdict_of(s, &d, "[gc_objects]"), DETECT_RISING);
+        assert_int_equal(verdict_of(s, &d, "app.T0"), DETECT_RISING);
+        detect_report_free(&d);
+        lp_series_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_gauge_policy),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_siblings),
+        cmocka_unit_test(test_untracked_gauge),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
