@@ -715,7 +715,9 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         if (alike >= DETECT_COMPANIONS) {
             r->verdict = DETECT_RISING;
             r->growing = false;
-            r->reason = "rising (less than a day: could be a daily cycle)";
+            r->reason = r->t_last - r->t_first < DAY
+                            ? "rising (less than a day: could be a daily cycle)"
+                            : "rising (with the load: five other types rose alike)";
         }
     }
 }

@@ -66,8 +66,9 @@
  *      slows (its own slowing gate): a store filling up slows ever after,
  *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      on less than a day of data with a rise a daily cycle could make
- *      (detect_cycle_rise); HELD, a rise of at least 2x that stopped dead
+ *      with a rise at least DETECT_COMPANIONS other types share: on less
+ *      than a day of data, a rise a daily cycle could make
+ *      (detect_cycle_rise), from a day on any (the load grew); HELD, a rise of at least 2x that stopped dead
  *      (not a cache's slowing approach) and was never released.  Neither
  *      sets exit 1.  A memory gauge is not RISING when its rise is not the
  *      load's: the load moves types' objects, GC-tracked ones and what
@@ -146,7 +147,7 @@ typedef struct detect_stats {
 typedef enum detect_verdict {
     DETECT_OK = 0,           /* judged (or not), nothing to say */
     DETECT_GROWING,          /* a leak: exit 1 */
-    DETECT_RISING,           /* less than a day, a rise a daily cycle could make */
+    DETECT_RISING,           /* a rise the load's: shared with other types */
     DETECT_HELD,             /* rose at least 2x, stopped dead, never released */
 } detect_verdict;
 

@@ -221,7 +221,7 @@ void layout_fill_summary(const layout_input *in, const bool *current, layout_doc
     else if (sum->n_noted)
         snprintf(sum->verdict, sizeof sum->verdict,
                  "Verdict: no leak alarm, but %zu series rose: %zu held (stopped, never "
-                 "released), %zu rising (less than a day)", sum->n_noted, d->n_held,
+                 "released), %zu rising with the load", sum->n_noted, d->n_held,
                  d->n_rising);
     else
         snprintf(sum->verdict, sizeof sum->verdict,

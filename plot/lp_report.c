@@ -100,8 +100,8 @@ void lp_report_lines(FILE *out, const lp_series_store *s, const detect_report *d
         if (v != DETECT_HELD)
             fputc(')', out);
         where(out, &s->runs[d->items[i].run]);
-        if (v == DETECT_RISING)
-            fputs(" (less than a day: could be a daily cycle)", out);
+        if (v == DETECT_RISING && strchr(r->reason, '('))    /* "rising (why)" */
+            fprintf(out, " %s", strchr(r->reason, '('));
         fputc('\n', out);
         held_by_lines(out, s, &d->items[i]);
     }
