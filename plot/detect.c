@@ -157,7 +157,8 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
  * confirm_rising). */
 static bool cycle_sized(const detect_result *r)
 {
-    return r->verdict == DETECT_GROWING && r->st.rel <= detect_cycle_rise(r->t_last - r->t_first);
+    double span = r->t_last - r->t_first;
+    return r->verdict == DETECT_GROWING && r->st.rel <= detect_cycle_rise(span < DAY ? span : DAY / 2);
 }
 
 /* Minimum and maximum of e[lo..hi). */

@@ -66,9 +66,12 @@
  *      slows (its own slowing gate): a store filling up slows ever after,
  *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share: on less
- *      than a day of data, a rise a daily cycle could make
- *      (detect_cycle_rise), from a day on any (the load grew); HELD, a rise of at least 2x that stopped dead
+ *      with a rise at least DETECT_COMPANIONS other types share, of a
+ *      size a load could make: on less than a day of data, what a daily
+ *      cycle could make over the span (detect_cycle_rise); from a day on,
+ *      what it makes by half a day (3x the level: a load moves a type by
+ *      its swing, however long the run, so a leak of an object graph,
+ *      several types in lockstep, is GROWING beyond that); HELD, a rise of at least 2x that stopped dead
  *      (not a cache's slowing approach) and was never released.  Neither
  *      sets exit 1.  A memory gauge is not RISING when its rise is not the
  *      load's: the load moves types' objects, GC-tracked ones and what

@@ -397,6 +397,56 @@ static void test_untracked_gauge(void **state)
     }
 }
 
+/* Two days at 5 minutes of six types rising in lockstep (an object graph
+ * kept per request, or a load that grew) beside 40 quiet ones: a rise of
+ * half the level is the load's (RISING); one of 100 times the level is no
+ * load's, whatever the types that share it (GROWING). */
+static detect_verdict lockstep_verdict(double rise)
+{
+    static const char *const names[] = {"app.Request", "app.Header", "app.Session",
+                                        "app.Token", "app.Cookie", "app.Params"};
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run = lp_series_add_run(s, 7, "h", "app", "log", &err);
+    long col[46];
+    char name[32];
+    for (size_t k = 0; k < 46; k++) {
+        const char *nm = k < 6 ? names[k] : name;
+        if (k >= 6)
+            snprintf(name, sizeof name, "q.Type%zu", k);
+        col[k] = lp_series_intern(s, nm, strlen(nm), lp_series_hash(nm, strlen(nm)), LP_TYPE,
+                                  &err);
+    }
+    unsigned seed = 3;
+    for (size_t i = 0; i < 576; i++) {
+        double t = 1e9 + 300.0 * (double)i, grown = rise * (double)i / 575;
+        assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
+        for (size_t k = 0; k < 46; k++) {
+            double level = k < 6 ? 200 * (1 + (double)(k % 3)) * (1 + grown)
+                                 : 1000 + 37 * (double)k;
+            lp_series_put_count(s, (uint32_t)col[k], (uint64_t)(level + noise(&seed, 5)), &err);
+        }
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_params p;
+    detect_defaults(&p);
+    detect_report d;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+    detect_verdict v = verdict_of(s, &d, "app.Request");
+    for (size_t k = 1; k < 6; k++)
+        assert_int_equal(verdict_of(s, &d, names[k]), v);
+    detect_report_free(&d);
+    lp_series_free(s);
+    return v;
+}
+
+static void test_lockstep(void **state)
+{
+    (void)state;
+    assert_int_equal(lockstep_verdict(0.5), DETECT_RISING);
+    assert_int_equal(lockstep_verdict(100), DETECT_GROWING);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_untracked_gauge),
+        cmocka_unit_test(test_lockstep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
