@@ -850,8 +850,6 @@ static int untracked_all(const lp_series_store *s, detect_report *d, const detec
     return 0;
 }
 
-/* The parameters column c is judged with: p, but for a gauge (a sum of
- * every type) without the slowing gate, in *gauge. */
 /* Workers side by side share a load (design step 5, slowing): the runs of
  * f's group, f's own first, that overlap f's stretch after its warm-up,
  * each taken while the window they share stays at least half of that
@@ -958,6 +956,8 @@ static void judge_by_siblings(const lp_series_store *s, detect_finding *f, const
     verdict(r, p, min_abs, z_crit);
 }
 
+/* The parameters column c is judged with: p, but for a gauge (a sum of
+ * every type) without the slowing gate, in *gauge. */
 static const detect_params *column_params(const lp_series_store *s, size_t c,
                                           const detect_params *p, detect_params *gauge)
 {

@@ -71,16 +71,17 @@
  *      cycle could make over the span (detect_cycle_rise); from a day on,
  *      what it makes by half a day (3x the level: a load moves a type by
  *      its swing, however long the run, so a leak of an object graph,
- *      several types in lockstep, is GROWING beyond that); HELD, a rise of at least 2x that stopped dead
- *      (not a cache's slowing approach) and was never released.  Neither
- *      sets exit 1.  A memory gauge is not RISING when its rise is not the
- *      load's: the load moves types' objects, GC-tracked ones and what
- *      they hold together, so [blocks] per [gc_objects] stays level or
- *      falls (a fixed part is shared out) while the types rise; leaked
- *      ints, strings and buffers are tracked by no GC and counted by no
- *      type, and raise it.  That ratio is judged as a series by every gate
- *      above, and when it grows [blocks] stays GROWING, and [rss] with it
- *      when it rises alike (rss holds the blocks).
+ *      several types in lockstep, is GROWING beyond that); HELD, a rise
+ *      of at least 2x that stopped dead (not a cache's slowing approach)
+ *      and was never released.  Neither sets exit 1.  A memory gauge is
+ *      not RISING when its rise is not the load's: the load moves types'
+ *      objects, GC-tracked ones and what they hold together, so [blocks]
+ *      per [gc_objects] stays level or falls (a fixed part is shared out)
+ *      while the types rise; leaked ints, strings and buffers are tracked
+ *      by no GC and counted by no type, and raise it.  That ratio is
+ *      judged as a series by every gate above, and when it grows [blocks]
+ *      stays GROWING, and [rss] with it when it rises alike (rss holds the
+ *      blocks).
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
  *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two
