@@ -78,8 +78,6 @@ static double median3(double a, double b, double c)
 #define DAY 86400.0
 double detect_cycle_rise(double span)
 {
-    if (!(span < DAY))
-        return INFINITY;
     double half = span < DAY / 2 ? span : DAY / 2;
     return 2 * CYCLE_SWING * sin(M_PI * half / DAY) / (1 - CYCLE_SWING);
 }
@@ -152,13 +150,16 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
                 : whole;
 }
 
-/* Whether a growing series is one a daily cycle could explain: less than a
- * day of data and a rise within detect_cycle_rise (the load is checked by
- * confirm_rising). */
+/* Whether a growing series is one a load could explain: a rise within
+ * detect_cycle_rise of its span (the load is checked by confirm_rising). */
 static bool cycle_sized(const detect_result *r)
 {
-    double span = r->t_last - r->t_first;
-    return r->verdict == DETECT_GROWING && r->st.rel <= detect_cycle_rise(span < DAY ? span : DAY / 2);
+    return r->verdict == DETECT_GROWING && r->st.rel <= detect_cycle_rise(r->t_last - r->t_first);
+}
+
+bool detect_rising_daily(const detect_result *r)
+{
+    return r->t_last - r->t_first < DAY;
 }
 
 /* Minimum and maximum of e[lo..hi). */
@@ -683,8 +684,8 @@ static bool untracked_rss(const lp_series_store *s, const detect_finding *items,
     return false;
 }
 
-/* A growing series of less than a day whose rise a daily cycle could
- * make is RISING when the load moved: DETECT_COMPANIONS other types of
+/* A growing series whose rise a load could make (cycle_sized) is RISING
+ * when the load moved: DETECT_COMPANIONS other types of
  * its run rose alike (see detect_cycle_rise).  idx[0..n) index one run's
  * items; beyond MAX_RISING_CHECKED candidates in one run the load is
  * evident and all are RISING.  O(candidates x items of the run x
@@ -716,7 +717,7 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         if (alike >= DETECT_COMPANIONS) {
             r->verdict = DETECT_RISING;
             r->growing = false;
-            r->reason = r->t_last - r->t_first < DAY
+            r->reason = detect_rising_daily(r)
                             ? "rising (less than a day: could be a daily cycle)"
                             : "rising (with the load: five other types rose alike)";
         }

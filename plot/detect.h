@@ -198,13 +198,18 @@ int detect_series(const double *t, const double *v, size_t n,
                   detect_result *out, lp_error *err);
 
 /* The largest relative rise (growth / level) a daily cycle could make over
- * `span` seconds: INFINITY from a day on (then cycles are tested for).
+ * `span` seconds: the rise from its trough to its peak from half a day on
+ * (3x the level), whatever the span, as a load moves a type by its swing.
  * A series within it is RISING only when at least DETECT_COMPANIONS other
  * types of its run rose alike (envelopes correlated >= 0.9, >= 0.85 for a
  * gauge, which sums every type): a daily
  * cycle is the load's, and the load moves many types at once; alone, the
  * rise is GROWING. */
 double detect_cycle_rise(double span);
+
+/* Whether a RISING series was seen for less than a day (its rise could be
+ * a daily cycle's), else over days (the load grew). */
+bool detect_rising_daily(const detect_result *r);
 
 /* The z a series must reach when m series are tested. */
 double detect_z_crit(const detect_params *p, size_t m);

@@ -73,8 +73,8 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
         break;
     case DETECT_RISING:
         snprintf(out, size, "RISING, no alarm: %s of data, %s, shared by other types", span,
-                 r->t_last - r->t_first < 86400 ? "a rise a daily cycle could make"
-                                                : "a rise with the load");
+                 detect_rising_daily(r) ? "a rise a daily cycle could make"
+                                        : "a rise with the load");
         break;
     case DETECT_HELD:
         snprintf(out, size, "HELD, no alarm: rose %s -> %s, then stopped dead; not released "
