@@ -902,6 +902,9 @@ static bool sum_slowing(const lp_series_store *s, size_t col, const size_t *sibs
             for (size_t i = 0; i < m; i++)
                 nb += t[i] >= lo && t[i] <= hi;
             nb = nb / 2 < DETECT_ENV ? nb / 2 : DETECT_ENV;
+            *told = false;
+            if (nb < 8)        /* too few to tell (and no bucket to fill) */
+                return false;
             for (size_t j = 0; j < nb; j++)
                 kept[j] = true;
         }
