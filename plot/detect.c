@@ -345,6 +345,7 @@ static void decay_of(const double *e, const double *x, size_t n, detect_stats *s
     double m[6], c[6];
     size_t w = n / 6;
     st->decay = INFINITY;
+    st->slower = false;
     st->slowing = false;
     if (w < 1 || n < 8)
         return;
@@ -361,7 +362,8 @@ static void decay_of(const double *e, const double *x, size_t n, detect_stats *s
     double scale = rise_deviations(e, n, r, dev);
     double sd = sqrt(rate_var(dev, scale, w, c[0], c[1]) + rate_var(dev, scale, w, c[4], c[5]));
     double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
-    st->slowing = r3 < allowed * r1 && r1 - r3 >= SLOWING_Z * sd;
+    st->slower = r3 < allowed * r1;
+    st->slowing = st->slower && r1 - r3 >= SLOWING_Z * sd;
 }
 
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
@@ -488,6 +490,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
     decay_of(e, x, nb, st);
+    st->slower = st->slower && p->slowing;
     st->slowing = st->slowing && p->slowing;
     return 0;
 oom:
@@ -852,15 +855,16 @@ static int untracked_all(const lp_series_store *s, detect_report *d, const detec
 }
 
 /* Workers side by side share a load (design step 5, slowing): the runs of
- * f's group, f's own first, that overlap f's stretch after its warm-up,
- * each taken while the window they share stays at least half of that
- * stretch.  Their number, and the window in *lo, *hi (t, v: scratch). */
+ * f's group, f's own first, that overlap f's stretch (its run but the
+ * first `from` fraction: the warm-up, or the early half), each taken while
+ * the window they share stays at least half of that stretch.  Their
+ * number, and the window in *lo, *hi (t, v: scratch). */
 static size_t overlapping_siblings(const lp_series_store *s, const detect_finding *f,
-                                   double warmup, double since, double until, double *t,
+                                   double from, double since, double until, double *t,
                                    double *v, size_t *sibs, double *lo, double *hi)
 {
     size_t n = lp_series_extract(s, f->col, f->run, since, until, t, v);
-    size_t skip = (size_t)((double)n * warmup);
+    size_t skip = (size_t)((double)n * from);
     if (n < 2 || skip + 1 >= n)
         return 0;
     *lo = t[skip];
@@ -960,6 +964,38 @@ static void judge_by_siblings(const lp_series_store *s, detect_finding *f, const
     verdict(r, p, min_abs, z_crit);
 }
 
+/* A growing series whose stretch (the whole run, or its late half when
+ * that is what passed) slowed as much as a store's does but within its
+ * own noise, in a run with two siblings or more whose sum (its own left
+ * out) slows significantly over that stretch: the store every worker
+ * holds, too noisy in one worker to show it.  The ratio stays the
+ * series' own, so a leak that kept its rate is not taken for its
+ * siblings' store; only the evidence is pooled.  Whether it did. */
+static bool pool_slowing(const lp_series_store *s, detect_finding *f, const detect_params *p,
+                         double min_abs, double z_crit, double since, double until,
+                         double *t, double *v, size_t *sibs)
+{
+    detect_result *r = &f->r;
+    bool pooled = false;
+    for (int late = 0; late < 2 && r->growing; late++) {
+        detect_stats *st = late ? &r->late : &r->whole;
+        if (late != r->late_half || !st->slower || st->slowing)
+            continue;
+        double lo, hi;
+        size_t n = overlapping_siblings(s, f, late ? 0.5 : p->warmup, since, until, t, v,
+                                        sibs, &lo, &hi);
+        bool told = false;
+        if (n < 3 || !(hi > lo) ||
+            !sum_slowing(s, f->col, sibs + 1, n - 1, lo, hi, since, until, t, v, &told) ||
+            !told)
+            break;
+        st->slowing = true;
+        pooled = true;
+        verdict(r, p, min_abs, z_crit);
+    }
+    return pooled;
+}
+
 /* The parameters column c is judged with: p, but for a gauge (a sum of
  * every type) without the slowing gate, in *gauge. */
 static const detect_params *column_params(const lp_series_store *s, size_t c,
@@ -1031,8 +1067,11 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     for (size_t i = 0; i < out->n_items; i++) {
         detect_finding *f = &out->items[i];
         verdict(&f->r, p, min_abs[i], out->z_crit);
-        judge_by_siblings(s, f, column_params(s, f->col, p, &pg), min_abs[i], out->z_crit,
-                          since, until, t, v, sibs);
+        const detect_params *pc = column_params(s, f->col, p, &pg);
+        /* a slowing shown by the siblings' sum is not taken back for
+         * the noise this series adds to the sum */
+        if (!pool_slowing(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs))
+            judge_by_siblings(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs);
     }
     if (untracked_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
         goto out;

@@ -49,7 +49,12 @@
  *              share (each run taken while that stays half its stretch)
  *              does not slow: a load that moved between workers leaves
  *              the sum steady, a store filling up in every worker slows
- *              in the sum too;
+ *              in the sum too.  Conversely, a stretch whose rate falls
+ *              below that 0.6 but within its noise fails the gate when
+ *              the sum of two siblings or more (itself left out) slows
+ *              beyond theirs: the store they all hold, too noisy in one
+ *              worker to show (the ratio stays its own, so a leak beside
+ *              its siblings' store still passes);
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least
@@ -138,7 +143,9 @@ typedef struct detect_stats {
     double fall;             /* deepest fall / whole rise */
     double decay;            /* rise rate of the last third / of the first
                                 third (INFINITY: the first did not rise) */
-    bool slowing;            /* rising ever slower, beyond a load's fall */
+    bool slower;             /* the last third's rate below what a load's
+                                fall allows of the first's (noise not weighed) */
+    bool slowing;            /* slower, and beyond the noise of both rates */
     double period;           /* cycle in the envelope, in buckets; 0: none */
     double factor;           /* Hamed-Rao variance factor applied to z */
     double noise;            /* robust scale of the envelope's residuals */

@@ -447,6 +447,56 @@ static void test_lockstep(void **state)
     assert_int_equal(lockstep_verdict(100), DETECT_GROWING);
 }
 
+/* `workers` workers of one program side by side hold a store filling up
+ * (time constant 600 of 1,000 seconds); the first one's is noisy (+-amp),
+ * or with `leak` it leaks linearly instead.  The first worker's verdict. */
+static detect_result first_worker(size_t workers, double amp, bool leak)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run[3];
+    for (size_t w = 0; w < workers; w++)
+        run[w] = lp_series_add_run(s, 20 + (long)w, "h", "uwsgi", "log", &err);
+    long col = lp_series_intern(s, "store", 5, lp_series_hash("store", 5), LP_TYPE, &err);
+    unsigned first_seed = 11, seed = 12;  /* the first worker's curve, whatever `workers` */
+    for (size_t i = 0; i < 1000; i++) {
+        double t = (double)i, fill = 1000 + 3000 * (1 - exp(-t / 600));
+        for (size_t w = 0; w < workers; w++) {
+            double v = w == 0 && leak ? 1000 + 3.0 * t : fill;
+            assert_int_equal(lp_series_add_row(s, t + 0.3 * (double)w, (uint32_t)run[w], &err),
+                             0);
+            v += w == 0 ? noise(&first_seed, amp) : noise(&seed, 5);
+            lp_series_put_count(s, (uint32_t)col, (uint64_t)v, &err);
+        }
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_params p;
+    detect_defaults(&p);
+    detect_report d;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+    detect_result r = {0};
+    for (size_t i = 0; i < d.n_items; i++)
+        if (d.items[i].run == (size_t)run[0])
+            r = d.items[i].r;
+    print_message("first of %zu (amp %.0f, leak %d): %s, decay %.2f / %.2f\n", workers, amp,
+                  leak, r.reason, r.whole.decay, r.late.decay);
+    detect_report_free(&d);
+    lp_series_free(s);
+    return r;
+}
+
+static void test_pooled_slowing(void **state)
+{
+    (void)state;
+    /* alone, the noise hides how much the store slows */
+    assert_true(first_worker(1, 900, false).growing);
+    /* its two siblings fill the same store, without that noise */
+    assert_false(first_worker(3, 900, false).growing);
+    /* a leak in one worker of a type the others fill keeps its rate */
+    assert_true(first_worker(3, 300, true).growing);
+    assert_true(first_worker(3, 20, true).growing);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_gauge_policy),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_siblings),
+        cmocka_unit_test(test_pooled_slowing),
         cmocka_unit_test(test_untracked_gauge),
         cmocka_unit_test(test_lockstep),
     };
