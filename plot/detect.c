@@ -797,23 +797,19 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
-/* Whether the [blocks] series of f (a candidate for RISING) grows per
- * GC-tracked object, into f->r.untracked: the ratio of [blocks] to [gc_objects] at the
- * snapshots that have both is judged as a series of its own, by every
- * gate.  A load moves the objects of types, GC-tracked ones and what they
- * hold together; leaked ints, strings or buffers are tracked by no GC and
- * counted by no type, so the ratio rises only when memory accumulates that
- * the types do not account for.  t, v, t2, v2 hold a run's rows each.
- * 0, or -1 when out of memory. */
-static int untracked_growth(const lp_series_store *s, detect_finding *f, long gc,
-                            const detect_params *p, double z_crit, double since,
-                            double until, double *t, double *v, double *t2, double *v2,
-                            lp_error *err)
+/* Whether the ratio of column num to column den in run `run`, at the
+ * snapshots that have both, grows as a series of its own (every gate, no
+ * least growth), into *grows.  t, v, t2, v2 hold a run's rows each.  0, or
+ * -1 when out of memory. */
+static int ratio_grows(const lp_series_store *s, size_t num, size_t den, size_t run,
+                       const detect_params *p, double z_crit, double since, double until,
+                       double *t, double *v, double *t2, double *v2, bool *grows,
+                       lp_error *err)
 {
-    size_t nb = lp_series_extract(s, f->col, f->run, since, until, t, v);
-    size_t ng = lp_series_extract(s, (size_t)gc, f->run, since, until, t2, v2);
+    size_t nn = lp_series_extract(s, num, run, since, until, t, v);
+    size_t nd = lp_series_extract(s, den, run, since, until, t2, v2);
     size_t n = 0;
-    for (size_t i = 0, j = 0; i < nb && j < ng;) {
+    for (size_t i = 0, j = 0; i < nn && j < nd;) {
         if (t[i] < t2[j])
             i++;
         else if (t2[j] < t[i])
@@ -830,8 +826,24 @@ static int untracked_growth(const lp_series_store *s, detect_finding *f, long gc
     detect_result q;
     if (detect_series(t, v, n, p, 0, z_crit, &q, err) != 0)
         return -1;
-    f->r.untracked = q.growing;
+    *grows = q.growing;
     return 0;
+}
+
+/* Whether the [blocks] series of f (a candidate for RISING) grows per
+ * GC-tracked object, into f->r.untracked: the ratio of [blocks] to
+ * [gc_objects] is judged as a series of its own.  A load moves the
+ * objects of types, GC-tracked ones and what they hold together; leaked
+ * ints, strings or buffers are tracked by no GC and counted by no type, so
+ * the ratio rises only when memory accumulates that the types do not
+ * account for.  0, or -1 when out of memory. */
+static int untracked_growth(const lp_series_store *s, detect_finding *f, long gc,
+                            const detect_params *p, double z_crit, double since,
+                            double until, double *t, double *v, double *t2, double *v2,
+                            lp_error *err)
+{
+    return ratio_grows(s, f->col, (size_t)gc, f->run, p, z_crit, since, until, t, v, t2, v2,
+                       &f->r.untracked, err);
 }
 
 /* untracked_growth for every [blocks] that confirm_rising could make
@@ -849,6 +861,120 @@ static int untracked_all(const lp_series_store *s, detect_report *d, const detec
         detect_finding *f = &d->items[i];
         if (cycle_sized(&f->r) && strcmp(s->cols[f->col].name, "[blocks]") == 0 &&
             untracked_growth(s, f, gc, &pg, d->z_crit, since, until, t, v, t2, v2, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Memory filled by stores (design step 6): a fresh worker's gauges rise
+ * while its caches and session stores fill, though no type leaks.  A type
+ * not growing whose run slowed like a store filling up is one. */
+static bool is_store(const lp_series_store *s, const detect_finding *f)
+{
+    return s->cols[f->col].kind != LP_GAUGE && !f->r.growing &&
+           (f->r.whole.slowing || f->r.late.slowing);
+}
+
+/* The finding of column `name` among items[lo..hi) (one run's), or NULL. */
+static detect_finding *run_finding(const lp_series_store *s, detect_finding *items, size_t lo,
+                                   size_t hi, const char *name)
+{
+    for (size_t i = lo; i < hi; i++)
+        if (strcmp(s->cols[items[i].col].name, name) == 0)
+            return &items[i];
+    return NULL;
+}
+
+static void filled_by_stores(detect_result *r)
+{
+    r->verdict = DETECT_OK;
+    r->growing = false;
+    r->reason = "filling up (its types' stores)";
+}
+
+/* Whether the growing [gc_objects] of items[lo..hi) (one run's) grows
+ * without its stores: their counts are taken off it where both have a
+ * point, and what is left is judged as the gauge (a leak spread thin over
+ * types that do not slow stays in it).  t, v, t2, v2 hold a run's rows
+ * each.  0, or -1 when out of memory. */
+static int grows_without_stores(const lp_series_store *s, detect_finding *items, size_t lo,
+                                size_t hi, detect_finding *gc, const detect_params *p,
+                                double z_crit, double since, double until, double *t,
+                                double *v, double *t2, double *v2, bool *grows, lp_error *err)
+{
+    size_t ng = lp_series_extract(s, gc->col, gc->run, since, until, t2, v2), stores = 0;
+    for (size_t k = lo; k < hi; k++) {
+        if (!is_store(s, &items[k]))
+            continue;
+        stores++;
+        size_t n = lp_series_extract(s, items[k].col, items[k].run, since, until, t, v);
+        for (size_t i = 0, j = 0; i < n && j < ng;) {
+            if (t[i] < t2[j])
+                i++;
+            else if (t2[j] < t[i])
+                j++;
+            else
+                v2[j++] -= v[i++];
+        }
+    }
+    *grows = true;
+    if (stores == 0)
+        return 0;
+    double min_abs;
+    detect_judges(&s->cols[gc->col], p, &min_abs);
+    detect_result q;
+    if (detect_series(t2, v2, ng, p, min_abs, z_crit, &q, err) != 0)
+        return -1;
+    *grows = q.growing;
+    return 0;
+}
+
+/* The gauges of one run, items[lo..hi), that its stores filled: a growing
+ * [gc_objects] that does not grow without them, then a growing [blocks]
+ * whose blocks per GC-tracked object do not grow, then a growing [rss]
+ * whose bytes per block do not (memory per object stays level while the
+ * stores fill: what grows beyond, untracked or native, is no store's).
+ * p: the gauges' parameters.  0, or -1 when out of memory. */
+static int stores_filled(const lp_series_store *s, detect_finding *items, size_t lo,
+                         size_t hi, const detect_params *p, double z_crit, double since,
+                         double until, double *t, double *v, double *t2, double *v2,
+                         lp_error *err)
+{
+    static const char *const chain[] = {"[gc_objects]", "[blocks]", "[rss]"};
+    detect_finding *parent = NULL;
+    for (size_t k = 0; k < 3; k++) {
+        detect_finding *g = run_finding(s, items, lo, hi, chain[k]);
+        if (g == NULL || !g->r.growing)
+            return 0;
+        bool grows;
+        int rc = parent == NULL
+                     ? grows_without_stores(s, items, lo, hi, g, p, z_crit, since, until, t, v,
+                                            t2, v2, &grows, err)
+                     : ratio_grows(s, g->col, parent->col, g->run, p, z_crit, since, until, t,
+                                   v, t2, v2, &grows, err);
+        if (rc != 0)
+            return -1;
+        if (grows)
+            return 0;
+        filled_by_stores(&g->r);
+        parent = g;
+    }
+    return 0;
+}
+
+/* stores_filled for every run (the items of a run are contiguous until
+ * they are sorted).  0 or -1. */
+static int stores_filled_all(const lp_series_store *s, detect_report *d,
+                             const detect_params *p, double since, double until, double *t,
+                             double *v, double *t2, double *v2, lp_error *err)
+{
+    detect_params pg = *p;
+    pg.slowing = false;     /* as for any gauge */
+    for (size_t lo = 0, hi; lo < d->n_items; lo = hi) {
+        for (hi = lo + 1; hi < d->n_items && d->items[hi].run == d->items[lo].run; hi++)
+            ;
+        if (stores_filled(s, d->items, lo, hi, &pg, d->z_crit, since, until, t, v, t2, v2,
+                          err) != 0)
             return -1;
     }
     return 0;
@@ -1073,7 +1199,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         if (!pool_slowing(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs))
             judge_by_siblings(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs);
     }
-    if (untracked_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
+    if (stores_filled_all(s, out, p, since, until, t, v, t2, v2, err) != 0 ||
+        untracked_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
         goto out;
     if (confirm_rising_all(s, out) != 0)
         goto oom;

@@ -86,7 +86,15 @@
  *      by no GC and counted by no type, and raise it.  That ratio is
  *      judged as a series by every gate above, and when it grows [blocks]
  *      stays GROWING, and [rss] with it when it rises alike (rss holds the
- *      blocks).
+ *      blocks).  A memory gauge that rises only as stores fill is not
+ *      GROWING either ("filling up (its types' stores)"): a growing
+ *      [gc_objects] whose counts of the run's types that failed for
+ *      slowing, taken off it, leave no growing gauge (a leak spread thin
+ *      over types that do not slow stays in it), then a growing [blocks]
+ *      whose ratio to [gc_objects] does not grow, then a growing [rss]
+ *      whose ratio to [blocks] does not (memory per object stays level
+ *      while stores fill; untracked or native memory that outgrows the
+ *      parent's fill raises the ratio).
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
  *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two

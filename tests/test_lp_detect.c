@@ -497,6 +497,76 @@ static void test_pooled_slowing(void **state)
     assert_true(first_worker(3, 20, true).growing);
 }
 
+/* A fresh worker's hour at 5 seconds: two stores fill (time constants
+ * 1,500 and 1,000 seconds) beside a flat type, and the gauges they make
+ * ([gc_objects] their sum, [blocks] 2.6 a object, [rss] 48 bytes a block).
+ * What else accumulates by the end: 'g' objects no type counts (spread
+ * thin), 30% of the start; 'b' untracked blocks or 'r' native bytes, as
+ * much as the start (a ratio to a parent that grows 2.3x only grows with
+ * more than the parent's fill dilutes). */
+static lp_series_store *stores_and_gauges(char extra)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run = lp_series_add_run(s, 9, "h", "p", "log", &err);
+    const char *name[6] = {"app.Session", "app.Cache", "app.Static",
+                           "[gc_objects]", "[blocks]", "[rss]"};
+    long col[6];
+    for (int k = 0; k < 6; k++)
+        col[k] = lp_series_intern(s, name[k], strlen(name[k]),
+                                  lp_series_hash(name[k], strlen(name[k])),
+                                  k < 3 ? LP_TYPE : LP_GAUGE, &err);
+    unsigned seed = 5;
+    const size_t n = 720;
+    for (size_t i = 0; i < n; i++) {
+        double t = 5.0 * (double)i, x = (double)i / (double)n;
+        assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
+        double c[3] = {2e3 + 4e4 * (1 - exp(-t / 1500)), 1e3 + 3e4 * (1 - exp(-t / 1000)),
+                       5e4}, total = 0;
+        for (int k = 0; k < 3; k++) {
+            c[k] = (double)(uint64_t)(c[k] + noise(&seed, 100));
+            lp_series_put_count(s, (uint32_t)col[k], (uint64_t)c[k], &err);
+            total += c[k];
+        }
+        double gc = total + (extra == 'g' ? 0.3 * 5.3e4 * x : 0);
+        double blocks = 2.6 * gc + 2e5 + (extra == 'b' ? 3.4e5 * x : 0) + noise(&seed, 200);
+        double rss = 4e7 + 48 * blocks + (extra == 'r' ? 5.6e7 * x : 0) +
+                     noise(&seed, 1e5);
+        double g[3] = {gc, blocks, rss};
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(lp_series_put_gauge(s, (uint32_t)col[3 + k], g[k], &err), 0);
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    return s;
+}
+
+static void test_stores_fill(void **state)
+{
+    (void)state;
+    detect_params p;
+    detect_defaults(&p);
+    lp_error err;
+    /* which gauges stay GROWING, [gc_objects], [blocks], [rss], per extra */
+    const char *extras = "-gbr";
+    const bool want[4][3] = {{0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 0, 1}};
+    const char *gauge[3] = {"[gc_objects]", "[blocks]", "[rss]"};
+    for (int e = 0; e < 4; e++) {
+        lp_series_store *s = stores_and_gauges(extras[e]);
+        detect_report d;
+        assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+        print_message("extra %c: stores %d %d, gauges %d %d %d\n", extras[e],
+                      verdict_of(s, &d, "app.Session"), verdict_of(s, &d, "app.Cache"),
+                      verdict_of(s, &d, gauge[0]), verdict_of(s, &d, gauge[1]),
+                      verdict_of(s, &d, gauge[2]));
+        assert_int_equal(verdict_of(s, &d, "app.Session"), DETECT_OK);
+        assert_int_equal(verdict_of(s, &d, "app.Cache"), DETECT_OK);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(verdict_of(s, &d, gauge[k]) == DETECT_GROWING, want[e][k]);
+        detect_report_free(&d);
+        lp_series_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_pooled_slowing),
         cmocka_unit_test(test_untracked_gauge),
+        cmocka_unit_test(test_stores_fill),
         cmocka_unit_test(test_lockstep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
