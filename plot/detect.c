@@ -846,26 +846,6 @@ static int untracked_growth(const lp_series_store *s, detect_finding *f, long gc
                        &f->r.untracked, err);
 }
 
-/* untracked_growth for every [blocks] that confirm_rising could make
- * RISING.  0 or -1. */
-static int untracked_all(const lp_series_store *s, detect_report *d, const detect_params *p,
-                         double since, double until, double *t, double *v, double *t2,
-                         double *v2, lp_error *err)
-{
-    long gc = lp_series_find(s, "[gc_objects]");
-    if (gc < 0)
-        return 0;
-    detect_params pg = *p;
-    pg.slowing = false;     /* as for any gauge */
-    for (size_t i = 0; i < d->n_items; i++) {
-        detect_finding *f = &d->items[i];
-        if (cycle_sized(&f->r) && strcmp(s->cols[f->col].name, "[blocks]") == 0 &&
-            untracked_growth(s, f, gc, &pg, d->z_crit, since, until, t, v, t2, v2, err) != 0)
-            return -1;
-    }
-    return 0;
-}
-
 /* Memory filled by stores (design step 6): a fresh worker's gauges rise
  * while its caches and session stores fill, though no type leaks.  A type
  * not growing whose run slowed like a store filling up is one. */
@@ -974,6 +954,77 @@ static int stores_filled_all(const lp_series_store *s, detect_report *d,
         for (hi = lo + 1; hi < d->n_items && d->items[hi].run == d->items[lo].run; hi++)
             ;
         if (stores_filled(s, d->items, lo, hi, &pg, d->z_crit, since, until, t, v, t2, v2,
+                          err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Whether f's whole run rose by its least growth and still the gates
+ * failed it (no verdict): a [blocks] whose rise the load's swings hide. */
+static bool rose_unflagged(const lp_series_store *s, const detect_finding *f,
+                           const detect_params *p)
+{
+    const detect_result *r = &f->r;
+    double min_abs;
+    detect_judges(&s->cols[f->col], p, &min_abs);
+    return r->judged && r->verdict == DETECT_OK && r->whole.z > 0 &&
+           r->whole.growth >= min_abs && r->last > r->whole.level;
+}
+
+static void untracked_grows(detect_result *r, const char *reason)
+{
+    r->untracked = true;
+    r->verdict = DETECT_GROWING;
+    r->growing = true;
+    r->reason = reason;
+}
+
+/* Memory no type accounts for, in the run of items[lo..hi): its [blocks],
+ * when confirm_rising could make it RISING or when it rose unflagged, has
+ * its ratio to [gc_objects] judged (untracked_growth).  One that rose
+ * unflagged is GROWING when that grows: the load moves [gc_objects] and
+ * [blocks] together, and the ratio, rid of the load, shows the leaked
+ * ints and strings it hid; so is an unflagged [rss] that rose alike (rss
+ * holds the blocks).  0 or -1. */
+static int untracked_run(const lp_series_store *s, detect_finding *items, size_t lo, size_t hi,
+                         long gc, const detect_params *p, double z_crit, double since,
+                         double until, double *t, double *v, double *t2, double *v2,
+                         lp_error *err)
+{
+    detect_finding *b = run_finding(s, items, lo, hi, "[blocks]");
+    if (b == NULL)
+        return 0;
+    bool unflagged = rose_unflagged(s, b, p);
+    if (!cycle_sized(&b->r) && !unflagged)
+        return 0;
+    if (untracked_growth(s, b, gc, p, z_crit, since, until, t, v, t2, v2, err) != 0)
+        return -1;
+    if (!unflagged || !b->r.untracked)
+        return 0;
+    untracked_grows(&b->r, "growing per GC-tracked object");
+    detect_finding *rss = run_finding(s, items, lo, hi, "[rss]");
+    if (rss != NULL && rose_unflagged(s, rss, p) && rss->r.n_env == b->r.n_env &&
+        env_correlation(rss->r.env, b->r.env, b->r.n_env) >= RISING_RHO_GAUGE)
+        untracked_grows(&rss->r, "growing with the untracked blocks");
+    return 0;
+}
+
+/* untracked_run for every run (the items of a run are contiguous until
+ * they are sorted).  0 or -1. */
+static int untracked_all(const lp_series_store *s, detect_report *d, const detect_params *p,
+                         double since, double until, double *t, double *v, double *t2,
+                         double *v2, lp_error *err)
+{
+    long gc = lp_series_find(s, "[gc_objects]");
+    if (gc < 0)
+        return 0;
+    detect_params pg = *p;
+    pg.slowing = false;     /* as for any gauge */
+    for (size_t lo = 0, hi; lo < d->n_items; lo = hi) {
+        for (hi = lo + 1; hi < d->n_items && d->items[hi].run == d->items[lo].run; hi++)
+            ;
+        if (untracked_run(s, d->items, lo, hi, gc, &pg, d->z_crit, since, until, t, v, t2, v2,
                           err) != 0)
             return -1;
     }

@@ -86,7 +86,10 @@
  *      by no GC and counted by no type, and raise it.  That ratio is
  *      judged as a series by every gate above, and when it grows [blocks]
  *      stays GROWING, and [rss] with it when it rises alike (rss holds the
- *      blocks).  A memory gauge that rises only as stores fill is not
+ *      blocks).  The same ratio finds such a leak where the load hides
+ *      it: a [blocks] whose whole run rose by its least growth (z > 0)
+ *      but failed a gate is GROWING when the ratio grows, and an [rss]
+ *      that did the same and rises alike (envelopes correlated 0.85).  A memory gauge that rises only as stores fill is not
  *      GROWING either ("filling up (its types' stores)"): a growing
  *      [gc_objects] whose counts of the run's types that failed for
  *      slowing, taken off it, leave no growing gauge (a leak spread thin
@@ -201,8 +204,9 @@ typedef struct detect_result {
     unsigned n_env;
     detect_line line;        /* growing: the Theil-Sen line of the stretch the
                                 verdict rests on (what a drawing shows) */
-    bool untracked;          /* [blocks]: its blocks per GC-tracked object grow
-                                like a leak (memory no type accounts for) */
+    bool untracked;          /* GROWING for memory no type accounts for:
+                                [blocks] whose blocks per GC-tracked object
+                                grow, or [rss] rising alike with it */
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with

@@ -67,6 +67,9 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
             snprintf(out, size, "GROWING: rose in %zu of the runs before this one (a restart "
                      "resets it, the leak stays); %s", r->prior_growing,
                      lp_report_rate(rate, sizeof rate, r));
+        else if (r->untracked)
+            snprintf(out, size, "GROWING: memory no type accounts for rose over %s (blocks "
+                     "per GC-tracked object); %s", span, lp_report_rate(rate, sizeof rate, r));
         else
             snprintf(out, size, "GROWING: steady upward trend over %s (z=%.1f), still rising "
                      "at the end; %s", span, r->st.z, lp_report_rate(rate, sizeof rate, r));
