@@ -665,6 +665,32 @@ static double env_correlation(const float *a, const float *b, unsigned n)
     return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : 0;
 }
 
+/* Pearson correlation of the bucket-to-bucket changes of two envelopes
+ * of n buckets (0 when flat). */
+static double change_correlation(const float *a, const float *b, unsigned n)
+{
+    float da[DETECT_ENV], db[DETECT_ENV];
+    if (n < 3)
+        return 0;
+    for (unsigned j = 0; j + 1 < n; j++) {
+        da[j] = a[j + 1] - a[j];
+        db[j] = b[j + 1] - b[j];
+    }
+    return env_correlation(da, db, n - 1);
+}
+
+/* Whether o rose alike with r, a RISING candidate: their envelopes
+ * correlate by rho and, from a day on, so do their changes (positively):
+ * a load moves its types together bucket by bucket, up and down with the
+ * hours; a leak keeps a share of the requests and rises in every bucket
+ * whatever the load does then, so its changes do not follow the load's
+ * (on less than a day, a morning's rise moves every type alike). */
+static bool rose_alike(const detect_result *r, const detect_result *o, double rho)
+{
+    return o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho &&
+           (detect_rising_daily(r) || change_correlation(r->env, o->env, r->n_env) > 0);
+}
+
 #define MAX_RISING_CHECKED 64
 #define RISING_RHO 0.9
 #define RISING_RHO_GAUGE 0.85
@@ -714,7 +740,7 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         for (size_t j = 0; j < n && alike < DETECT_COMPANIONS; j++) {
             const detect_result *o = &items[idx[j]].r;
             if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
-                o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho)
+                rose_alike(r, o, rho))
                 alike++;
         }
         if (alike >= DETECT_COMPANIONS) {

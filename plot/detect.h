@@ -71,7 +71,11 @@
  *      slows (its own slowing gate): a store filling up slows ever after,
  *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share, of a
+ *      with a rise at least DETECT_COMPANIONS other types share (from a
+ *      day on, their bucket-to-bucket changes correlate with its own,
+ *      positively: a load moves its types up and down together with the
+ *      hours; a leak keeps a share of the requests and rises in every
+ *      bucket whatever the load does then), of a
  *      size a load could make: on less than a day of data, what a daily
  *      cycle could make over the span (detect_cycle_rise); from a day on,
  *      what it makes by half a day (3x the level: a load moves a type by
@@ -221,7 +225,8 @@ int detect_series(const double *t, const double *v, size_t n,
  * (3x the level), whatever the span, as a load moves a type by its swing.
  * A series within it is RISING only when at least DETECT_COMPANIONS other
  * types of its run rose alike (envelopes correlated >= 0.9, >= 0.85 for a
- * gauge, which sums every type): a daily
+ * gauge, which sums every type; from a day on, their changes correlated
+ * > 0 too): a daily
  * cycle is the load's, and the load moves many types at once; alone, the
  * rise is GROWING. */
 double detect_cycle_rise(double span);

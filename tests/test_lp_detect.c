@@ -319,11 +319,11 @@ static void test_siblings(void **state)
     assert_false(store_grows);
 }
 
-/* Two days of a program whose six types rise together (the load's rise,
- * RISING for each other), with the gauges they make: [gc_objects] their
- * sum, [blocks] 2.6 blocks per object, [rss] 48 bytes per block.  With
- * `leaked`, untracked blocks (ints, strings) accumulate besides, 20% of
- * the starting blocks. */
+/* Two days of a program whose six types rise together and move together
+ * (a walk of +-5%: the load's rise, RISING for each other), with the
+ * gauges they make: [gc_objects] their sum, [blocks] 2.6 blocks per
+ * object, [rss] 48 bytes per block.  With `leaked`, untracked blocks
+ * (ints, strings) accumulate besides, 20% of the starting blocks. */
 static lp_series_store *load_and_gauges(bool leaked)
 {
     lp_series_store *s = lp_series_new();
@@ -341,12 +341,16 @@ static lp_series_store *load_and_gauges(bool leaked)
         g[k] = lp_series_intern(s, gauge[k], strlen(gauge[k]),
                                 lp_series_hash(gauge[k], strlen(gauge[k])), LP_GAUGE, &err);
     unsigned seed = 3;
+    double walk = 0;
     const size_t n = 2880;
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(lp_series_add_row(s, 60.0 * (double)i, (uint32_t)run, &err), 0);
         double x = (double)i / (double)n, total = 0;
+        walk += noise(&seed, 0.002);
+        walk = walk > 0.05 ? 0.1 - walk : walk < -0.05 ? -0.1 - walk : walk;
+        double load = 1 + walk;
         for (int k = 0; k < 6; k++) {
-            double c = 1e5 * (1 + k * 0.3) * (1 + 2 * x) + noise(&seed, 500);
+            double c = 1e5 * (1 + k * 0.3) * (1 + 2 * x) * load + noise(&seed, 500);
             lp_series_put_count(s, (uint32_t)types[k], (uint64_t)c, &err);
             total += (double)(uint64_t)c;
         }
@@ -398,10 +402,13 @@ static void test_untracked_gauge(void **state)
 }
 
 /* Two days at 5 minutes of six types rising in lockstep (an object graph
- * kept per request, or a load that grew) beside 40 quiet ones: a rise of
- * half the level is the load's (RISING); one of 100 times the level is no
- * load's, whatever the types that share it (GROWING). */
-static detect_verdict lockstep_verdict(double rise)
+ * kept per request, or a load that grew) beside 40 quiet ones; with
+ * `moves`, they also move up and down together with the hours (+-10%
+ * every 8 hours), as a load's types do.  A rise of half the level that
+ * moves so is the load's (RISING); one that rises smoothly, whatever the
+ * load does, is kept (GROWING); one of 100 times the level is no load's,
+ * whatever the types that share it (GROWING). */
+static detect_verdict lockstep_verdict(double rise, bool moves)
 {
     static const char *const names[] = {"app.Request", "app.Header", "app.Session",
                                         "app.Token", "app.Cookie", "app.Params"};
@@ -420,9 +427,10 @@ static detect_verdict lockstep_verdict(double rise)
     unsigned seed = 3;
     for (size_t i = 0; i < 576; i++) {
         double t = 1e9 + 300.0 * (double)i, grown = rise * (double)i / 575;
+        double load = 1 + (moves ? 0.1 * sin(2 * M_PI * t / 28800) : 0);
         assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
         for (size_t k = 0; k < 46; k++) {
-            double level = k < 6 ? 200 * (1 + (double)(k % 3)) * (1 + grown)
+            double level = k < 6 ? 200 * (1 + (double)(k % 3)) * (1 + grown) * load
                                  : 1000 + 37 * (double)k;
             lp_series_put_count(s, (uint32_t)col[k], (uint64_t)(level + noise(&seed, 5)), &err);
         }
@@ -443,8 +451,9 @@ static detect_verdict lockstep_verdict(double rise)
 static void test_lockstep(void **state)
 {
     (void)state;
-    assert_int_equal(lockstep_verdict(0.5), DETECT_RISING);
-    assert_int_equal(lockstep_verdict(100), DETECT_GROWING);
+    assert_int_equal(lockstep_verdict(0.5, true), DETECT_RISING);
+    assert_int_equal(lockstep_verdict(0.5, false), DETECT_GROWING);
+    assert_int_equal(lockstep_verdict(100, true), DETECT_GROWING);
 }
 
 /* `workers` workers of one program side by side hold a store filling up
