@@ -135,7 +135,8 @@ static void verdict(detect_result *r, const detect_params *p, double min_abs,
     bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
     const char *late = whole && late_ok
                            ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
-    bool passes = r->judged && (!whole || !late);
+    /* a rise that plainly stopped dead is HELD, whatever the gates say */
+    bool passes = r->judged && (!whole || !late) && !(r->whole.stopped && held(r, p, min_abs));
     r->late_half = whole && !late;
     r->st = r->late_half ? r->late : r->whole;
     r->runs = 1;
@@ -287,6 +288,54 @@ static size_t dead_stop(const double *e, size_t n, double level, double top)
     size_t w = j / 4 > 2 ? j / 4 : 2;
     double end_rate = (e[j] - e[j - w]) / (double)w, avg = (e[j] - e[0]) / (double)j;
     return avg > 0 && end_rate >= 0.5 * avg ? j : n;
+}
+
+/* The noise of e[0..n) from bucket to bucket, whatever its shape: the
+ * robust scale of its second differences / sqrt(6) (white noise's), which
+ * a ramp, a plateau and the knee between them leave at nothing. */
+static double local_noise(const double *e, size_t n)
+{
+    double d[MAX_BUCKETS];
+    if (n < 3)
+        return 0;
+    for (size_t j = 0; j + 2 < n; j++)
+        d[j] = e[j + 2] - 2 * e[j + 1] + e[j];
+    return robust_scale(d, n - 2) / sqrt(6.0);
+}
+
+/* Where the rise of e[0..n) from `level` plainly stopped dead, 2 kf
+ * buckets or more before the end (maybe too few for the recent gate): the
+ * rise to the level held over the last kf buckets reached 95% at a knee
+ * (dead_stop); at its average rate up to there it reached the top s
+ * buckets later.  It stopped there when the median of the last kf buckets
+ * tops the median of the kf from s by less than STOPPED_SHARE of what that
+ * rate predicts, a prediction of STOPPED_NOISE x the envelope's
+ * bucket-to-bucket noise or more.  A leak's rate falls with a daily load at
+ * night (to a quarter), not to a tenth.  Not in a deseasonalised envelope
+ * (a cycle's leftovers make knees of their own).  s, or n when none. */
+#define STOPPED_SHARE 0.1
+#define STOPPED_NOISE 4.0
+static size_t stopped_plain(const double *e, size_t n, double level, size_t kf, double period)
+{
+    if (period > 0 || n < 2 * kf)
+        return n;
+    double top = min_of(e, n - kf, n);
+    size_t j = dead_stop(e, n, level, top);
+    if (j + kf > n)
+        return n;
+    double rate = (e[j] - level) / (double)j;
+    if (!(rate > 0))
+        return n;
+    double left = top > e[j] ? (top - e[j]) / rate : 0;
+    if (left >= (double)n)
+        return n;
+    size_t stop = j + (size_t)ceil(left);
+    if (stop + 2 * kf > n)
+        return n;
+    double expected = rate * (double)(n - kf - stop);
+    double rose = window_median(e, n - kf, n) - window_median(e, stop, stop + kf);
+    return expected > STOPPED_NOISE * local_noise(e, n) && rose <= STOPPED_SHARE * expected
+               ? stop : n;
 }
 
 /* The least ratio of a daily load's mean over two windows `sep` seconds
@@ -462,7 +511,9 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     double last_rise = w_last - w_prev > held_rise ? w_last - w_prev : held_rise;
     st->recent = all_rate > 0 ? last_rise / (double)q / all_rate : 0;
     size_t knee = dead_stop(e, nb, st->level, w_last);
-    st->knee = knee < nb - q ? x[knee] : NAN;
+    size_t stop = stopped_plain(e, nb, st->level, kf, st->period);
+    st->stopped = stop < nb;
+    st->knee = knee < nb - q ? x[knee] : st->stopped ? x[stop] : NAN;
 
     /* fall: the deepest drop from an earlier high of the envelope's rolling
      * minimum over kf buckets (one bucket may miss the GC's low point);

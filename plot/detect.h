@@ -82,7 +82,12 @@
  *      its swing, however long the run, so a leak of an object graph,
  *      several types in lockstep, is GROWING beyond that); HELD, a rise
  *      of at least 2x that stopped dead (not a cache's slowing approach)
- *      and was never released.  Neither sets exit 1.  A memory gauge is
+ *      and was never released, even one that passed every gate when the
+ *      stop is plain: flat for 2 kf buckets (half a cycle when one was
+ *      found), rising less than a tenth of what the rate before predicts,
+ *      that prediction 4x the envelope's bucket-to-bucket noise (a leak's
+ *      rate falls to a quarter at night, not to a tenth).  Neither sets
+ *      exit 1.  A memory gauge is
  *      not RISING when its rise is not the load's: the load moves types'
  *      objects, GC-tracked ones and what they hold together, so [blocks]
  *      per [gc_objects] stays level or falls (a fixed part is shared out)
@@ -168,6 +173,8 @@ typedef struct detect_stats {
     double week;             /* slope x one week / level */
     double span;             /* seconds from the first to the last bucket */
     double knee;             /* HELD: where the rise stopped (seconds); NAN: not held */
+    bool stopped;            /* the rise plainly stopped dead (HELD even when
+                                every gate passes) */
 } detect_stats;
 
 typedef enum detect_verdict {

@@ -87,6 +87,19 @@ static double load_falls(size_t i, unsigned *seed)
     return 1000 + (i < 330 ? 3.0 * x : 990 + (x - 330)) + noise(seed, 20);
 }
 
+/* A leak of 5 a point whose load stops for the last eighth (fewer points
+ * than the recent gate looks at), or only falls to a quarter there, as at
+ * night. */
+static double stops_late(size_t i, unsigned *seed)
+{
+    return 1000 + 5.0 * (double)(i < 875 ? i : 875) + noise(seed, 20);
+}
+static double slows_late(size_t i, unsigned *seed)
+{
+    double x = (double)i;
+    return 1000 + 5.0 * (i < 875 ? x : 875 + 0.25 * (x - 875)) + noise(seed, 20);
+}
+
 /* Judge f over n points dt seconds apart with the default parameters, the
  * trend threshold z_crit and, if tail_ratio >= 0, that recent-rise ratio. */
 static detect_result judge_at(shape_fn f, size_t n, double dt, double z_crit,
@@ -494,6 +507,17 @@ static detect_result first_worker(size_t workers, double amp, bool leak)
     return r;
 }
 
+static void test_stopped_short(void **state)
+{
+    (void)state;
+    detect_result r = judge(stops_late, N, Z300);
+    print_message("stops late: %s; slows late: %s\n", r.reason,
+                  judge(slows_late, N, Z300).reason);
+    assert_int_equal(r.verdict, DETECT_HELD);
+    assert_int_equal(judge(slows_late, N, Z300).verdict, DETECT_GROWING);
+    assert_int_equal(judge(linear, N, Z300).verdict, DETECT_GROWING);
+}
+
 static void test_pooled_slowing(void **state)
 {
     (void)state;
@@ -648,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_pooled_slowing),
+        cmocka_unit_test(test_stopped_short),
         cmocka_unit_test(test_untracked_gauge),
         cmocka_unit_test(test_stores_fill),
         cmocka_unit_test(test_untracked_hidden),
