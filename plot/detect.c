@@ -664,8 +664,9 @@ static int judge_priors(const lp_series_store *s, detect_finding *f, const size_
     if (n_prior < 2 || r->growing || !(r->whole.z >= 0.5) || !lacks_evidence(r->reason) ||
         r->whole.slowing)
         return 0;
-    size_t grown = 0, judged = 0;
-    double spans = 0, grown_span = 0;
+    size_t grown = 0, judged = 0, streak = 0;
+    double spans = 0, grown_span = 0, streak_span = 0, streak_first = r->t_first;
+    bool unbroken = true;
     for (size_t k = 0; k < n_prior; k++) {
         size_t n = lp_series_extract(s, f->col, prior[k], since, until, t, v);
         if (detect_series(t, v, n, p, min_abs, z_crit, &pr, err) != 0)
@@ -683,6 +684,22 @@ static int judge_priors(const lp_series_store *s, detect_finding *f, const size_
             if (grown++ == 0)
                 last_grown = pr;
         }
+        unbroken = unbroken && pr.growing;
+        if (unbroken) {
+            streak++;
+            streak_span += pr.t_last - pr.t_first;
+            streak_first = pr.t_first;
+            if (last_grown.n == 0)
+                last_grown = pr;
+        }
+    }
+    /* back-to-back runs, the latest's before it, that all rose for a day
+     * in all: a daily cycle would have made one of them fall */
+    bool rose_all_day = streak >= 2 && streak_span >= DAY &&
+                        streak_span + (r->t_last - r->t_first) >= 0.9 * (r->t_last - streak_first);
+    if (rose_all_day && grown < streak) {
+        grown = streak;
+        grown_span = streak_span;
     }
     /* a latest run half as long as those before it cannot say "fixed" */
     bool latest_short = judged && r->t_last - r->t_first < 0.5 * spans / (double)judged;

@@ -109,12 +109,14 @@
  *      parent's fill raises the ratio).
  *   7. Across restarts: a latest run shorter than half its predecessors,
  *      not falling (z >= 0.5) and failing only for want of evidence (not
- *      for a stopped, stepped, falling or slowing shape), is GROWING when at least two
- *      and at least half of the up to DETECT_PRIOR_RUNS runs of its
- *      lineage (the run of its group that ended last before it began, the
- *      one that ended last before that one began, ...) are GROWING on
- *      their own, for a day in all (mornings of a daily cycle are not
- *      counted).
+ *      for a stopped, stepped, falling or slowing shape), is GROWING when
+ *      at least two and at least half of the up to DETECT_PRIOR_RUNS runs
+ *      of its lineage (the run of its group that ended last before it
+ *      began, the one that ended last before that one began, ...) are
+ *      GROWING on their own, for a day in all (mornings of a daily cycle
+ *      are not counted, unless the runs that grew are the latest's
+ *      predecessors back to back, covering 90% of their time and a day in
+ *      all: a daily cycle would have made one of them fall).
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
  * most 1024, 64 by default: a constant, whatever n); step 7 at most
  * DETECT_PRIOR_RUNS times that, for series the latest run does not flag,

@@ -661,6 +661,56 @@ static void test_untracked_hidden(void **state)
     }
 }
 
+/* Three runs of 13 hours of one program, each rising 6% (a rise a
+ * morning's load could make), then a young run of 3 hours rising alike:
+ * back to back, or `gap` seconds apart.  The young run's verdict. */
+static detect_verdict lineage_verdict(double gap)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long col = -1;
+    double t0 = 1e9;
+    for (long k = 0; k < 4; k++) {
+        long run = lp_series_add_run(s, 100 + 7 * k, "h", "app", "log", &err);
+        if (col < 0)
+            col = lp_series_intern(s, "app.Leak", 8, lp_series_hash("app.Leak", 8), LP_TYPE,
+                                   &err);
+        size_t n = k < 3 ? 780 : 180;
+        unsigned seed = 9 + (unsigned)k;
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(lp_series_add_row(s, t0 + 60.0 * (double)i, (uint32_t)run, &err),
+                             0);
+            double v = 1000 * (1 + 0.06 * (double)i / 780) + noise(&seed, 2);
+            lp_series_put_count(s, (uint32_t)col, (uint64_t)v, &err);
+        }
+        t0 += 60.0 * (double)n + 60 + gap;
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_params p;
+    detect_defaults(&p);
+    detect_report d;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+    detect_verdict v = DETECT_OK;
+    for (size_t i = 0; i < d.n_items; i++)
+        if (d.items[i].run == 3) {
+            v = d.items[i].r.verdict;
+            print_message("gap %.0f s: %s, %zu runs\n", gap, d.items[i].r.reason,
+                          d.items[i].r.runs);
+        }
+    detect_report_free(&d);
+    lp_series_free(s);
+    return v;
+}
+
+static void test_lineage_streak(void **state)
+{
+    (void)state;
+    /* over a day of runs back to back, a daily cycle would have fallen */
+    assert_int_equal(lineage_verdict(0), DETECT_GROWING);
+    /* 13 hours a day, 11 apart: each could have been a morning */
+    assert_int_equal(lineage_verdict(11 * 3600), DETECT_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -677,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_stores_fill),
         cmocka_unit_test(test_untracked_hidden),
         cmocka_unit_test(test_lockstep),
+        cmocka_unit_test(test_lineage_streak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
