@@ -16,7 +16,7 @@ import sys
 import unittest
 
 from lagtest import (PYTHON, TmpDirTest, agent_warnings, child_env, leakplot_json, read_text,
-                     rounds, type_lines_are_whole)
+                     rounds, type_lines_are_whole, without_overhead_note)
 
 HOST = """
 import os, random, sys, threading, time, leakagent
@@ -83,10 +83,11 @@ class ExitTest(TmpDirTest):
             problems.append("%s: exit %d\n%s" % (how, res.returncode, res.stderr[-2000:]))
         if res.stdout != "exiting %s\n" % how:
             problems.append("%s: stdout %r" % (how, res.stdout))
-        lines = [line for line in res.stderr.splitlines() if line not in agent_warnings(res.stderr)]
+        stderr = without_overhead_note(res.stderr)
+        lines = [line for line in stderr.splitlines() if line not in agent_warnings(stderr)]
         if own:
             lines = [line for line in lines if not line.startswith("  ")]   # traceback body
-        if lines != own or len(agent_warnings(res.stderr)) > 1:
+        if lines != own or len(agent_warnings(stderr)) > 1:
             problems.append("%s: stderr %r" % (how, res.stderr[-2000:]))
         # The log: whole, but os._exit() may cut the last line of a write.
         text = read_text(log)
