@@ -763,6 +763,13 @@ static bool rose_alike(const detect_result *r, const detect_result *o, double rh
 #define RISING_RHO 0.9
 #define RISING_RHO_GAUGE 0.85
 
+/* Whether the envelope of an [rss], r, follows that of a [blocks] of its
+ * run, b (as a gauge follows a type: RISING_RHO_GAUGE). */
+static bool rss_follows(const detect_result *r, const detect_result *b)
+{
+    return b->n_env == r->n_env && env_correlation(r->env, b->env, r->n_env) >= RISING_RHO_GAUGE;
+}
+
 /* Whether items[idx[i]] is [rss] rising alike with a [blocks] of its run
  * whose growth is untracked: rss holds the blocks, and what the blocks owe
  * to no type the load cannot explain in rss either. */
@@ -774,8 +781,7 @@ static bool untracked_rss(const lp_series_store *s, const detect_finding *items,
         return false;
     for (size_t j = 0; j < n; j++) {
         const detect_result *b = &items[idx[j]].r;
-        if (b->untracked && b->n_env == r->n_env &&
-            env_correlation(r->env, b->env, r->n_env) >= RISING_RHO_GAUGE)
+        if (b->untracked && rss_follows(r, b))
             return true;
     }
     return false;
@@ -891,6 +897,20 @@ int detect_series(const double *t, const double *v, size_t n,
     return 0;
 }
 
+/* Advances *i in a[0..na) and *j in b[0..nb) (increasing times) to the
+ * next time both have.  Whether there is one. */
+static bool next_common(const double *a, size_t na, size_t *i, const double *b, size_t nb,
+                        size_t *j)
+{
+    while (*i < na && *j < nb && a[*i] != b[*j]) {
+        if (a[*i] < b[*j])
+            ++*i;
+        else
+            ++*j;
+    }
+    return *i < na && *j < nb;
+}
+
 /* Whether the ratio of column num to column den in run `run`, at the
  * snapshots that have both, grows as a series of its own (every gate, no
  * least growth), into *grows.  t, v, t2, v2 hold a run's rows each.  0, or
@@ -903,20 +923,11 @@ static int ratio_grows(const lp_series_store *s, size_t num, size_t den, size_t 
     size_t nn = lp_series_extract(s, num, run, since, until, t, v);
     size_t nd = lp_series_extract(s, den, run, since, until, t2, v2);
     size_t n = 0;
-    for (size_t i = 0, j = 0; i < nn && j < nd;) {
-        if (t[i] < t2[j])
-            i++;
-        else if (t2[j] < t[i])
-            j++;
-        else {
-            if (v2[j] > 0) {
-                t[n] = t[i];
-                v[n++] = v[i] / v2[j];
-            }
-            i++;
-            j++;
+    for (size_t i = 0, j = 0; next_common(t, nn, &i, t2, nd, &j); i++, j++)
+        if (v2[j] > 0) {
+            t[n] = t[i];
+            v[n++] = v[i] / v2[j];
         }
-    }
     detect_result q;
     if (detect_series(t, v, n, p, 0, z_crit, &q, err) != 0)
         return -1;
@@ -982,14 +993,8 @@ static int grows_without_stores(const lp_series_store *s, detect_finding *items,
             continue;
         stores++;
         size_t n = lp_series_extract(s, items[k].col, items[k].run, since, until, t, v);
-        for (size_t i = 0, j = 0; i < n && j < ng;) {
-            if (t[i] < t2[j])
-                i++;
-            else if (t2[j] < t[i])
-                j++;
-            else
-                v2[j++] -= v[i++];
-        }
+        for (size_t i = 0, j = 0; next_common(t, n, &i, t2, ng, &j); i++, j++)
+            v2[j] -= v[i];
     }
     *grows = true;
     if (stores == 0)
@@ -1032,24 +1037,6 @@ static int stores_filled(const lp_series_store *s, detect_finding *items, size_t
             return 0;
         filled_by_stores(&g->r);
         parent = g;
-    }
-    return 0;
-}
-
-/* stores_filled for every run (the items of a run are contiguous until
- * they are sorted).  0 or -1. */
-static int stores_filled_all(const lp_series_store *s, detect_report *d,
-                             const detect_params *p, double since, double until, double *t,
-                             double *v, double *t2, double *v2, lp_error *err)
-{
-    detect_params pg = *p;
-    pg.slowing = false;     /* as for any gauge */
-    for (size_t lo = 0, hi; lo < d->n_items; lo = hi) {
-        for (hi = lo + 1; hi < d->n_items && d->items[hi].run == d->items[lo].run; hi++)
-            ;
-        if (stores_filled(s, d->items, lo, hi, &pg, d->z_crit, since, until, t, v, t2, v2,
-                          err) != 0)
-            return -1;
     }
     return 0;
 }
@@ -1098,28 +1085,28 @@ static int untracked_run(const lp_series_store *s, detect_finding *items, size_t
         return 0;
     untracked_grows(&b->r, "growing per GC-tracked object");
     detect_finding *rss = run_finding(s, items, lo, hi, "[rss]");
-    if (rss != NULL && rose_unflagged(s, rss, p) && rss->r.n_env == b->r.n_env &&
-        env_correlation(rss->r.env, b->r.env, b->r.n_env) >= RISING_RHO_GAUGE)
+    if (rss != NULL && rose_unflagged(s, rss, p) && rss_follows(&rss->r, &b->r))
         untracked_grows(&rss->r, "growing with the untracked blocks");
     return 0;
 }
 
-/* untracked_run for every run (the items of a run are contiguous until
- * they are sorted).  0 or -1. */
-static int untracked_all(const lp_series_store *s, detect_report *d, const detect_params *p,
-                         double since, double until, double *t, double *v, double *t2,
-                         double *v2, lp_error *err)
+/* The gauge rules of step 6 for every run: stores_filled, then
+ * untracked_run (the items of a run are contiguous until they are
+ * sorted).  0 or -1. */
+static int gauges_all(const lp_series_store *s, detect_report *d, const detect_params *p,
+                      double since, double until, double *t, double *v, double *t2,
+                      double *v2, lp_error *err)
 {
     long gc = lp_series_find(s, "[gc_objects]");
-    if (gc < 0)
-        return 0;
     detect_params pg = *p;
     pg.slowing = false;     /* as for any gauge */
     for (size_t lo = 0, hi; lo < d->n_items; lo = hi) {
         for (hi = lo + 1; hi < d->n_items && d->items[hi].run == d->items[lo].run; hi++)
             ;
-        if (untracked_run(s, d->items, lo, hi, gc, &pg, d->z_crit, since, until, t, v, t2, v2,
-                          err) != 0)
+        if (stores_filled(s, d->items, lo, hi, &pg, d->z_crit, since, until, t, v, t2, v2,
+                          err) != 0 ||
+            (gc >= 0 && untracked_run(s, d->items, lo, hi, gc, &pg, d->z_crit, since, until,
+                                      t, v, t2, v2, err) != 0))
             return -1;
     }
     return 0;
@@ -1344,8 +1331,7 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         if (!pool_slowing(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs))
             judge_by_siblings(s, f, pc, min_abs[i], out->z_crit, since, until, t, v, sibs);
     }
-    if (stores_filled_all(s, out, p, since, until, t, v, t2, v2, err) != 0 ||
-        untracked_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
+    if (gauges_all(s, out, p, since, until, t, v, t2, v2, err) != 0)
         goto out;
     if (confirm_rising_all(s, out) != 0)
         goto oom;

@@ -71,40 +71,39 @@
  *      slows (its own slowing gate): a store filling up slows ever after,
  *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share (from a
- *      day on, their bucket-to-bucket changes correlate with its own,
+ *      with a rise at least DETECT_COMPANIONS other types share (from a day
+ *      on, their bucket-to-bucket changes correlate with its own,
  *      positively: a load moves its types up and down together with the
- *      hours; a leak keeps a share of the requests and rises in every
- *      bucket whatever the load does then), of a
- *      size a load could make: on less than a day of data, what a daily
- *      cycle could make over the span (detect_cycle_rise); from a day on,
- *      what it makes by half a day (3x the level: a load moves a type by
- *      its swing, however long the run, so a leak of an object graph,
- *      several types in lockstep, is GROWING beyond that); HELD, a rise
- *      of at least 2x that stopped dead (not a cache's slowing approach)
- *      and was never released, even one that passed every gate when the
- *      stop is plain: flat for 2 kf buckets (half a cycle when one was
- *      found), rising less than a tenth of what the rate before predicts,
- *      that prediction 4x the envelope's bucket-to-bucket noise (a leak's
- *      rate falls to a quarter at night, not to a tenth).  Neither sets
- *      exit 1.  A memory gauge is
- *      not RISING when its rise is not the load's: the load moves types'
- *      objects, GC-tracked ones and what they hold together, so [blocks]
- *      per [gc_objects] stays level or falls (a fixed part is shared out)
- *      while the types rise; leaked ints, strings and buffers are tracked
- *      by no GC and counted by no type, and raise it.  That ratio is
- *      judged as a series by every gate above, and when it grows [blocks]
- *      stays GROWING, and [rss] with it when it rises alike (rss holds the
- *      blocks).  The same ratio finds such a leak where the load hides
- *      it: a [blocks] whose whole run rose by its least growth (z > 0)
- *      but failed a gate is GROWING when the ratio grows, and an [rss]
- *      that did the same and rises alike (envelopes correlated 0.85).  A memory gauge that rises only as stores fill is not
- *      GROWING either ("filling up (its types' stores)"): a growing
- *      [gc_objects] whose counts of the run's types that failed for
- *      slowing, taken off it, leave no growing gauge (a leak spread thin
- *      over types that do not slow stays in it), then a growing [blocks]
- *      whose ratio to [gc_objects] does not grow, then a growing [rss]
- *      whose ratio to [blocks] does not (memory per object stays level
+ *      hours; a leak keeps a share of the requests and rises in every bucket
+ *      whatever the load does then), of a size a load could make: on less
+ *      than a day of data, what a daily cycle could make over the span
+ *      (detect_cycle_rise); from a day on, what it makes by half a day (3x
+ *      the level: a load moves a type by its swing, however long the run, so
+ *      a leak of an object graph, several types in lockstep, is GROWING
+ *      beyond that); HELD, a rise of at least 2x that stopped dead (not a
+ *      cache's slowing approach) and was never released, even one that
+ *      passed every gate when the stop is plain: flat for 2 kf buckets (half
+ *      a cycle when one was found), rising less than a tenth of what the
+ *      rate before predicts, that prediction 4x the envelope's
+ *      bucket-to-bucket noise (a leak's rate falls to a quarter at night,
+ *      not to a tenth).  Neither sets exit 1.  A memory gauge is not RISING
+ *      when its rise is not the load's: the load moves types' objects,
+ *      GC-tracked ones and what they hold together, so [blocks] per
+ *      [gc_objects] stays level or falls (a fixed part is shared out) while
+ *      the types rise; leaked ints, strings and buffers are tracked by no GC
+ *      and counted by no type, and raise it.  That ratio is judged as a
+ *      series by every gate above, and when it grows [blocks] stays GROWING,
+ *      and [rss] with it when it rises alike (rss holds the blocks).  The
+ *      same ratio finds such a leak where the load hides it: a [blocks]
+ *      whose whole run rose by its least growth (z > 0) but failed a gate is
+ *      GROWING when the ratio grows, and an [rss] that did the same and
+ *      rises alike (envelopes correlated 0.85).  A memory gauge that rises
+ *      only as stores fill is not GROWING either ("filling up (its types'
+ *      stores)"): a growing [gc_objects] whose counts of the run's types
+ *      that failed for slowing, taken off it, leave no growing gauge (a leak
+ *      spread thin over types that do not slow stays in it), then a growing
+ *      [blocks] whose ratio to [gc_objects] does not grow, then a growing
+ *      [rss] whose ratio to [blocks] does not (memory per object stays level
  *      while stores fill; untracked or native memory that outgrows the
  *      parent's fill raises the ratio).
  *   7. Across restarts: a latest run shorter than half its predecessors,
