@@ -530,6 +530,35 @@ static void test_pooled_slowing(void **state)
     assert_true(first_worker(3, 20, true).growing);
 }
 
+/* Interns names[0..n) into s, the first n_types as types and the rest as
+ * gauges, into col[0..n). */
+static void intern_columns(lp_series_store *s, const char *const *names, int n, int n_types,
+                           long *col)
+{
+    lp_error err;
+    for (int k = 0; k < n; k++)
+        col[k] = lp_series_intern(s, names[k], strlen(names[k]),
+                                  lp_series_hash(names[k], strlen(names[k])),
+                                  k < n_types ? LP_TYPE : LP_GAUGE, &err);
+}
+
+/* The row's [gc_objects], [blocks] and [rss], g[0..3), into col[0..3). */
+static void put_gauges(lp_series_store *s, const long *col, const double *g)
+{
+    lp_error err;
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(lp_series_put_gauge(s, (uint32_t)col[k], g[k], &err), 0);
+}
+
+/* The report on every series of s with the default parameters, into *d. */
+static void judge_store(const lp_series_store *s, detect_report *d)
+{
+    detect_params p;
+    detect_defaults(&p);
+    lp_error err;
+    assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, d, &err), 0);
+}
+
 /* A fresh worker's hour at 5 seconds: two stores fill (time constants
  * 1,500 and 1,000 seconds) beside a flat type, and the gauges they make
  * ([gc_objects] their sum, [blocks] 2.6 a object, [rss] 48 bytes a block).
@@ -542,13 +571,10 @@ static lp_series_store *stores_and_gauges(char extra)
     lp_series_store *s = lp_series_new();
     lp_error err;
     long run = lp_series_add_run(s, 9, "h", "p", "log", &err);
-    const char *name[6] = {"app.Session", "app.Cache", "app.Static",
-                           "[gc_objects]", "[blocks]", "[rss]"};
+    static const char *const name[6] = {"app.Session", "app.Cache", "app.Static",
+                                         "[gc_objects]", "[blocks]", "[rss]"};
     long col[6];
-    for (int k = 0; k < 6; k++)
-        col[k] = lp_series_intern(s, name[k], strlen(name[k]),
-                                  lp_series_hash(name[k], strlen(name[k])),
-                                  k < 3 ? LP_TYPE : LP_GAUGE, &err);
+    intern_columns(s, name, 6, 3, col);
     unsigned seed = 5;
     const size_t n = 720;
     for (size_t i = 0; i < n; i++) {
@@ -565,9 +591,7 @@ static lp_series_store *stores_and_gauges(char extra)
         double blocks = 2.6 * gc + 2e5 + (extra == 'b' ? 3.4e5 * x : 0) + noise(&seed, 200);
         double rss = 4e7 + 48 * blocks + (extra == 'r' ? 5.6e7 * x : 0) +
                      noise(&seed, 1e5);
-        double g[3] = {gc, blocks, rss};
-        for (int k = 0; k < 3; k++)
-            assert_int_equal(lp_series_put_gauge(s, (uint32_t)col[3 + k], g[k], &err), 0);
+        put_gauges(s, col + 3, (double[3]){gc, blocks, rss});
     }
     assert_int_equal(lp_series_finish(s, &err), 0);
     return s;
@@ -576,9 +600,6 @@ static lp_series_store *stores_and_gauges(char extra)
 static void test_stores_fill(void **state)
 {
     (void)state;
-    detect_params p;
-    detect_defaults(&p);
-    lp_error err;
     /* which gauges stay GROWING, [gc_objects], [blocks], [rss], per extra */
     const char *extras = "-gbr";
     const bool want[4][3] = {{0, 0, 0}, {1, 1, 1}, {0, 1, 1}, {0, 0, 1}};
@@ -586,7 +607,7 @@ static void test_stores_fill(void **state)
     for (int e = 0; e < 4; e++) {
         lp_series_store *s = stores_and_gauges(extras[e]);
         detect_report d;
-        assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+        judge_store(s, &d);
         print_message("extra %c: stores %d %d, gauges %d %d %d\n", extras[e],
                       verdict_of(s, &d, "app.Session"), verdict_of(s, &d, "app.Cache"),
                       verdict_of(s, &d, gauge[0]), verdict_of(s, &d, gauge[1]),
@@ -609,13 +630,10 @@ static lp_series_store *wander_and_gauges(bool leaked)
     lp_series_store *s = lp_series_new();
     lp_error err;
     long run = lp_series_add_run(s, 8, "h", "p", "log", &err);
-    const char *name[7] = {"app.A", "app.B", "app.C", "app.D",
-                           "[gc_objects]", "[blocks]", "[rss]"};
+    static const char *const name[7] = {"app.A", "app.B", "app.C", "app.D",
+                                        "[gc_objects]", "[blocks]", "[rss]"};
     long col[7];
-    for (int k = 0; k < 7; k++)
-        col[k] = lp_series_intern(s, name[k], strlen(name[k]),
-                                  lp_series_hash(name[k], strlen(name[k])),
-                                  k < 4 ? LP_TYPE : LP_GAUGE, &err);
+    intern_columns(s, name, 7, 4, col);
     unsigned seed = 4;
     const size_t n = 2880;
     double walk = 0;
@@ -631,9 +649,7 @@ static lp_series_store *wander_and_gauges(bool leaked)
         }
         double blocks = 2.6 * total + 2e4 + (leaked ? 0.08 * 2.62e6 * x : 0) +
                         noise(&seed, 2000);
-        double g[3] = {total, blocks, 4e7 + 48 * blocks + noise(&seed, 1e5)};
-        for (int k = 0; k < 3; k++)
-            assert_int_equal(lp_series_put_gauge(s, (uint32_t)col[4 + k], g[k], &err), 0);
+        put_gauges(s, col + 4, (double[3]){total, blocks, 4e7 + 48 * blocks + noise(&seed, 1e5)});
     }
     assert_int_equal(lp_series_finish(s, &err), 0);
     return s;
@@ -642,13 +658,10 @@ static lp_series_store *wander_and_gauges(bool leaked)
 static void test_untracked_hidden(void **state)
 {
     (void)state;
-    detect_params p;
-    detect_defaults(&p);
-    lp_error err;
     for (int leaked = 0; leaked < 2; leaked++) {
         lp_series_store *s = wander_and_gauges(leaked);
         detect_report d;
-        assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
+        judge_store(s, &d);
         print_message("leaked %d: [blocks] %d [rss] %d [gc_objects] %d\n", leaked,
                       verdict_of(s, &d, "[blocks]"), verdict_of(s, &d, "[rss]"),
                       verdict_of(s, &d, "[gc_objects]"));
