@@ -1,6 +1,6 @@
 /* fuzz_log: fuzz target for leakplot's reading and judging: the log reader
  * (plot/lp_read.c, lp_input.c, lp_files.c, lp_series.c), then the growth
- * detector (detect.c, trend.c) and the reports (lp_report.c) and the
+ * detector (detect*.c, trend.c) and the reports (lp_report.c) and the
  * referrer graph (lp_dot.c) on whatever was read, so fuzzed series and
  * chains reach them too.
  *
