@@ -115,7 +115,14 @@
  *      GROWING on their own, for a day in all (mornings of a daily cycle
  *      are not counted, unless the runs that grew are the latest's
  *      predecessors back to back, covering 90% of their time and a day in
- *      all: a daily cycle would have made one of them fall).
+ *      all: a daily cycle would have made one of them fall).  Conversely,
+ *      a latest run GROWING on its own is RISING ("within the swing of its
+ *      runs before") when a run of its lineage rose as far as it (from its
+ *      envelope's low to its high) and fell back (the fall gate), none
+ *      grew or held beyond a rise a load could make (detect_cycle_rise),
+ *      and its envelope ends below the highest envelope of those runs: a
+ *      process restarted at the day's trough rises with the load, and a
+ *      leak soon passes that high.
  * Cost per series: O(n) for the envelope, O(B^2) for the tests (B is at
  * most 1024, 64 by default: a constant, whatever n); step 7 at most
  * DETECT_PRIOR_RUNS times that, for series the latest run does not flag,
@@ -219,6 +226,7 @@ typedef struct detect_result {
     bool untracked;          /* GROWING for memory no type accounts for:
                                 [blocks] whose blocks per GC-tracked object
                                 grow, or [rss] rising alike with it */
+    bool in_swing;           /* RISING within the swing its lineage showed */
 } detect_result;
 
 /* Judge one series: t (strictly increasing seconds) and v, n points, with

@@ -4,6 +4,7 @@
  * judged by its lineage, the runs of its group that it replaced in turn. */
 #include "detect_rules.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,14 @@ static bool lacks_evidence(const char *reason)
     return false;
 }
 
+/* f's column in run `run`, judged with pc on its own, into *pr.  0 or -1. */
+static int judge_run(const detect_pass *x, const detect_finding *f, size_t run,
+                     const detect_params *pc, double min_abs, detect_result *pr)
+{
+    size_t n = lp_series_extract(x->s, f->col, run, x->since, x->until, x->t, x->v);
+    return detect_series(x->t, x->v, n, pc, min_abs, x->z_crit, pr, x->err);
+}
+
 /* What the runs before a latest run show: how many were judged and how
  * long they ran; how many grew (mornings of a daily cycle left out) and
  * for how long; the streak of the latest's predecessors that all grew,
@@ -109,8 +118,7 @@ static int tally_priors(const detect_pass *x, const detect_finding *f, const siz
     bool unbroken = true;
     for (size_t k = 0; k < n_prior; k++) {
         detect_result pr;
-        size_t n = lp_series_extract(x->s, f->col, prior[k], x->since, x->until, x->t, x->v);
-        if (detect_series(x->t, x->v, n, pc, min_abs, x->z_crit, &pr, x->err) != 0)
+        if (judge_run(x, f, prior[k], pc, min_abs, &pr) != 0)
             return -1;
         if (!pr.judged)
             continue;
@@ -175,5 +183,57 @@ int detect_lineage_judge(const detect_pass *x, detect_finding *f, const size_t *
     r->prior_growing = y.grown;
     if (!(r->st.slope > 0))
         r->st = y.last_grown.st;
+    return 0;
+}
+
+/* Whether the runs before f, judged with pc, swung as far as f rose: none
+ * grew or held, one fell back from a high by f's growth or more, and f's
+ * envelope ends below the highest any of them reached. */
+static int swung_before(const detect_pass *x, const detect_finding *f, const size_t *prior,
+                        size_t n_prior, const detect_params *pc, double min_abs, bool *swung)
+{
+    const detect_result *r = &f->r;
+    double top = -INFINITY;
+    bool fell = false;
+    *swung = false;
+    for (size_t k = 0; k < n_prior; k++) {
+        detect_result pr;
+        if (judge_run(x, f, prior[k], pc, min_abs, &pr) != 0)
+            return -1;
+        if (!pr.judged || pr.n_env == 0)
+            continue;
+        /* a rise a load could make (a morning) may be the swing itself */
+        if (pr.verdict != DETECT_OK && !detect_cycle_sized(&pr))
+            return 0;
+        double lo = pr.env[0], hi = pr.env[0];
+        for (unsigned j = 1; j < pr.n_env; j++) {
+            lo = pr.env[j] < lo ? pr.env[j] : lo;
+            hi = pr.env[j] > hi ? pr.env[j] : hi;
+        }
+        top = hi > top ? hi : top;
+        fell = fell || (pr.whole.fall > pc->max_fall && hi - lo >= r->st.growth);
+    }
+    *swung = fell && r->n_env > 0 && r->env[r->n_env - 1] <= top;
+    return 0;
+}
+
+/* A growing latest run whose rise stays within the swing of its lineage
+ * (design step 6): the type rose and fell back as far in the runs before,
+ * with the day's load; RISING until it outgrows them.  0 or -1. */
+int detect_lineage_swing(const detect_pass *x, detect_finding *f, const size_t *prior,
+                         size_t n_prior, const detect_params *pc, double min_abs)
+{
+    detect_result *r = &f->r;
+    if (n_prior == 0 || r->verdict != DETECT_GROWING || r->runs > 1 || r->untracked)
+        return 0;
+    bool swung;
+    if (swung_before(x, f, prior, n_prior, pc, min_abs, &swung) != 0)
+        return -1;
+    if (swung) {
+        r->verdict = DETECT_RISING;
+        r->growing = false;
+        r->in_swing = true;
+        r->reason = "rising (within the swing of its runs before)";
+    }
     return 0;
 }

@@ -73,4 +73,9 @@ int detect_lineage_find(const detect_pass *x, const bool *current, size_t *prior
 int detect_lineage_judge(const detect_pass *x, detect_finding *f, const size_t *prior,
                          size_t n_prior, const detect_params *pc, double min_abs);
 
+/* detect_lineage.c: f, growing, made RISING when it stays within the
+ * swing its lineage prior[0..n_prior) showed.  0 or -1. */
+int detect_lineage_swing(const detect_pass *x, detect_finding *f, const size_t *prior,
+                         size_t n_prior, const detect_params *pc, double min_abs);
+
 #endif

@@ -164,8 +164,10 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         goto oom;
     for (size_t i = 0; i < out->n_items; i++) {
         detect_finding *f = &out->items[i];
-        if (detect_lineage_judge(&x, f, prior + f->run * DETECT_PRIOR_RUNS, n_prior[f->run],
-                                 detect_column_params(s, f->col, p, &pg), min_abs[i]) != 0 ||
+        const size_t *lineage = prior + f->run * DETECT_PRIOR_RUNS;
+        const detect_params *pc = detect_column_params(s, f->col, p, &pg);
+        if (detect_lineage_swing(&x, f, lineage, n_prior[f->run], pc, min_abs[i]) != 0 ||
+            detect_lineage_judge(&x, f, lineage, n_prior[f->run], pc, min_abs[i]) != 0 ||
             line_of(&x, f) != 0)
             goto out;
         out->n_growing += f->r.verdict == DETECT_GROWING;

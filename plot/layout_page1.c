@@ -75,9 +75,13 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
                      "at the end; %s", span, r->st.z, lp_report_rate(rate, sizeof rate, r));
         break;
     case DETECT_RISING:
-        snprintf(out, size, "RISING, no alarm: %s of data, %s, shared by other types", span,
-                 detect_rising_daily(r) ? "a rise a daily cycle could make"
-                                        : "a rise with the load");
+        if (r->in_swing)
+            snprintf(out, size, "RISING, no alarm: %s of data, within the swing of the runs "
+                     "before (they rose as far and fell back)", span);
+        else
+            snprintf(out, size, "RISING, no alarm: %s of data, %s, shared by other types", span,
+                     detect_rising_daily(r) ? "a rise a daily cycle could make"
+                                            : "a rise with the load");
         break;
     case DETECT_HELD:
         snprintf(out, size, "HELD, no alarm: rose %s -> %s, then stopped dead; not released "

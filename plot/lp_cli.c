@@ -109,8 +109,9 @@ void lp_cli_usage(FILE *out)
         "is GROWING too when the runs of its program before it grew.\n"
         "Lines: GROWING on stdout (exit 1); on stderr, no exit 1: RISING (a rise five\n"
         "other types share: under a day, one a daily cycle could make; from a day on,\n"
-        "up to 3x the level, moving up and down with theirs) and HELD (rose 2x or\n"
-        "more, stopped dead, never released).\n"
+        "up to 3x the level, moving up and down with theirs; or one within the swing\n"
+        "the runs of its program before showed) and HELD (rose 2x or more, stopped\n"
+        "dead, never released).\n"
         "Exit: 0 ok, 1 growth found (with --check), 2 bad usage or unreadable input.\n",
         LP_INPUT_MAX_RATIO, d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100,
         d.min_snr, d.min_week, d.min_week * 100, d.warmup, d.buckets, d.tail, d.tail_ratio,

@@ -674,30 +674,11 @@ static void test_untracked_hidden(void **state)
     }
 }
 
-/* Three runs of 13 hours of one program, each rising 6% (a rise a
- * morning's load could make), then a young run of 3 hours rising alike:
- * back to back, or `gap` seconds apart.  The young run's verdict. */
-static detect_verdict lineage_verdict(double gap)
+/* The verdict of run 3 (the young run of the lineage tests) in s, which
+ * is finished here and freed. */
+static detect_verdict young_verdict(lp_series_store *s)
 {
-    lp_series_store *s = lp_series_new();
     lp_error err;
-    long col = -1;
-    double t0 = 1e9;
-    for (long k = 0; k < 4; k++) {
-        long run = lp_series_add_run(s, 100 + 7 * k, "h", "app", "log", &err);
-        if (col < 0)
-            col = lp_series_intern(s, "app.Leak", 8, lp_series_hash("app.Leak", 8), LP_TYPE,
-                                   &err);
-        size_t n = k < 3 ? 780 : 180;
-        unsigned seed = 9 + (unsigned)k;
-        for (size_t i = 0; i < n; i++) {
-            assert_int_equal(lp_series_add_row(s, t0 + 60.0 * (double)i, (uint32_t)run, &err),
-                             0);
-            double v = 1000 * (1 + 0.06 * (double)i / 780) + noise(&seed, 2);
-            lp_series_put_count(s, (uint32_t)col, (uint64_t)v, &err);
-        }
-        t0 += 60.0 * (double)n + 60 + gap;
-    }
     assert_int_equal(lp_series_finish(s, &err), 0);
     detect_params p;
     detect_defaults(&p);
@@ -707,12 +688,55 @@ static detect_verdict lineage_verdict(double gap)
     for (size_t i = 0; i < d.n_items; i++)
         if (d.items[i].run == 3) {
             v = d.items[i].r.verdict;
-            print_message("gap %.0f s: %s, %zu runs\n", gap, d.items[i].r.reason,
-                          d.items[i].r.runs);
+            print_message("%s, %zu runs\n", d.items[i].r.reason, d.items[i].r.runs);
         }
     detect_report_free(&d);
     lp_series_free(s);
     return v;
+}
+
+/* Four runs of one program, of n[k] snapshots a minute apart, `gap`
+ * seconds between them, of one type `name` counting value(k, i, ud) plus
+ * noise of `amp`. */
+typedef double (*run_value_fn)(long k, size_t i, const void *ud);
+static lp_series_store *lineage_of(const char *name, const size_t n[4], double gap,
+                                   run_value_fn value, const void *ud, double amp)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long col = -1;
+    double t0 = 1e9;
+    for (long k = 0; k < 4; k++) {
+        long run = lp_series_add_run(s, 100 + 7 * k, "h", "app", "log", &err);
+        if (col < 0)
+            col = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
+                                   LP_TYPE, &err);
+        unsigned seed = 9 + (unsigned)k;
+        for (size_t i = 0; i < n[k]; i++) {
+            assert_int_equal(lp_series_add_row(s, t0 + 60.0 * (double)i, (uint32_t)run, &err),
+                             0);
+            double v = value(k, i, ud) + noise(&seed, amp);
+            lp_series_put_count(s, (uint32_t)col, (uint64_t)v, &err);
+        }
+        t0 += 60.0 * (double)n[k] + 60 + gap;
+    }
+    return s;
+}
+
+static double rises_6pct(long k, size_t i, const void *ud)
+{
+    (void)k, (void)ud;
+    return 1000 * (1 + 0.06 * (double)i / 780);
+}
+
+/* Three runs of 13 hours of one program, each rising 6% (a rise a
+ * morning's load could make), then a young run of 3 hours rising alike:
+ * back to back, or `gap` seconds apart.  The young run's verdict. */
+static detect_verdict lineage_verdict(double gap)
+{
+    static const size_t n[4] = {780, 780, 780, 180};
+    print_message("gap %.0f s: ", gap);
+    return young_verdict(lineage_of("app.Leak", n, gap, rises_6pct, NULL, 2));
 }
 
 static void test_lineage_streak(void **state)
@@ -722,6 +746,34 @@ static void test_lineage_streak(void **state)
     assert_int_equal(lineage_verdict(0), DETECT_GROWING);
     /* 13 hours a day, 11 apart: each could have been a morning */
     assert_int_equal(lineage_verdict(11 * 3600), DETECT_OK);
+}
+
+/* A day's swing 500 -> 1,500 in runs 0-2, then a rise from 600 to *end
+ * over run 3's 480 minutes. */
+static double swings_then_rises(long k, size_t i, const void *ud)
+{
+    double end = *(const double *)ud;
+    return k < 3 ? 1000 + 500 * sin(2 * M_PI * (double)i / 1440)
+                 : 600 + (end - 600) * (double)i / 480;
+}
+
+/* Three runs of a day of one program, a type swinging 500 -> 1,500 with
+ * the day's load, then a run of 8 hours rising from 600 to `end`.  The
+ * young run's verdict. */
+static detect_verdict swing_verdict(double end)
+{
+    static const size_t n[4] = {1440, 1440, 1440, 480};
+    print_message("to %.0f: ", end);
+    return young_verdict(lineage_of("app.Session", n, 0, swings_then_rises, &end, 10));
+}
+
+static void test_lineage_swing(void **state)
+{
+    (void)state;
+    /* the runs before rose as far every day, and fell back */
+    assert_int_equal(swing_verdict(1400), DETECT_RISING);
+    /* beyond the highest they reached */
+    assert_int_equal(swing_verdict(3000), DETECT_GROWING);
 }
 
 int main(void)
@@ -741,6 +793,7 @@ int main(void)
         cmocka_unit_test(test_untracked_hidden),
         cmocka_unit_test(test_lockstep),
         cmocka_unit_test(test_lineage_streak),
+        cmocka_unit_test(test_lineage_swing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
