@@ -84,6 +84,8 @@ double detect_cycle_rise(double span)
     return 2 * CYCLE_SWING * sin(M_PI * half / DETECT_DAY) / (1 - CYCLE_SWING);
 }
 
+#define DESEASONED_SNR 50.0
+
 /* The first gate the stretch fails, or NULL when it passes them all. */
 static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
                         double z_crit, double last)
@@ -93,8 +95,11 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
     if (!(st->z >= z_crit))
         return "no significant trend";
     /* min_rel holds for short stretches, and for deseasonalised ones: the
-     * phase means fitted to a cycle leave small trends of their own */
-    bool rel_applies = st->span < p->rel_span || st->period > 0;
+     * phase means fitted to a cycle leave small trends of their own, but
+     * no trend DESEASONED_SNR times what the cycle's removal left (an
+     * imperfect fit, a weekly swing over the daily one, stays there) */
+    bool rel_applies = st->span < p->rel_span ||
+                       (st->period > 0 && !(st->snr >= DESEASONED_SNR));
     if (st->growth < min_abs || (rel_applies && st->rel < p->min_rel) || last <= st->level)
         return "too little growth";
     if (!(st->snr >= p->min_snr))

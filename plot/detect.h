@@ -28,7 +28,9 @@
  *                the starting level when the stretch spans less than
  *                rel_span (a rise of a few percent is believed from hours
  *                of data on, not from minutes) or was deseasonalised (the
- *                phase means leave small trends of their own),
+ *                phase means leave small trends of their own; not when
+ *                the growth is 50x the noise left after the cycle was
+ *                taken out: a leak whose rate follows the load),
  *                >= min_snr x the envelope's
  *                own noise (1.4826 x the MAD of its residuals), and the
  *                rate projected over a week >= min_week x the level: a big

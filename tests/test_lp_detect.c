@@ -56,6 +56,15 @@ static double cycle_leak(size_t i, unsigned *seed)
 {
     return cycle(i, seed) + 2.0 * (double)i;
 }
+/* A large population leaking 7% over the window in proportion to a daily
+ * load of +-50% (7 days of 140 points): fast by day, slow at night, a
+ * cycle in the envelope's residuals that the leak's own rate makes. */
+static double load_leak(size_t i, unsigned *seed)
+{
+    double x = (double)i, day = 2 * M_PI / 140;
+    double served = x + 0.5 * sin(day * x) / day;   /* the load's integral */
+    return 200000 + 14000 * served / N + noise(seed, 100);
+}
 /* Bursts then flat: 12 bursts, the last two in the final tenth. */
 static double staircase(size_t i, unsigned *seed)
 {
@@ -191,6 +200,12 @@ static void test_cycles_and_stairs(void **state)
     r = judge(cycle, N, Z300);
     assert_true(r.whole.period > 5);
     assert_false(r.growing);
+    /* a rise of 7% after the cycle is taken out, 50 times its noise */
+    r = judge_at(load_leak, N, 600, Z300, -1);
+    print_message("load leak: rel %.3f snr %.0f period %.1f: %s\n", r.st.rel, r.st.snr,
+                  r.st.period, r.reason);
+    assert_true(r.whole.period > 0);
+    assert_true(r.growing);
     r = judge(staircase, N, Z300);
     assert_string_equal(r.reason, "growing");
     assert_true(r.whole.period == 0);
