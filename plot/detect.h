@@ -73,11 +73,13 @@
  *      slows (its own slowing gate): a store filling up slows ever after,
  *      a leak whose share of the load fell rises steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share (from a day
- *      on, their bucket-to-bucket changes correlate with its own,
- *      positively: a load moves its types up and down together with the
- *      hours; a leak keeps a share of the requests and rises in every bucket
- *      whatever the load does then), of a size a load could make: on less
+ *      with a rise at least DETECT_COMPANIONS other types share (on less
+ *      than a day, DETECT_COMPANIONS_DAY: a morning moves every type the
+ *      load drives; from a day on, their bucket-to-bucket changes
+ *      correlate with its own, positively: a load moves its types up and
+ *      down together with the hours; a leak keeps a share of the requests
+ *      and rises in every bucket whatever the load does then), of a size a
+ *      load could make: on less
  *      than a day of data, what a daily cycle could make over the span
  *      (detect_cycle_rise); from a day on, what it makes by half a day (3x
  *      the level: a load moves a type by its swing, however long the run, so
@@ -197,6 +199,7 @@ typedef enum detect_verdict {
 #define DETECT_PRIOR_RUNS 4
 #define DETECT_ENV 64            /* envelope buckets kept per result */
 #define DETECT_COMPANIONS 5      /* types rising alike that make a load */
+#define DETECT_COMPANIONS_DAY 3  /* ... on less than a day */
 
 /* Verdict on one series.  Two stretches are analysed: the run after its
  * warm-up, and its second half (a leak that started half-way is clearest
@@ -242,11 +245,11 @@ int detect_series(const double *t, const double *v, size_t n,
  * `span` seconds: the rise from its trough to its peak from half a day on
  * (3x the level), whatever the span, as a load moves a type by its swing.
  * A series within it is RISING only when at least DETECT_COMPANIONS other
- * types of its run rose alike (envelopes correlated >= 0.9, >= 0.85 for a
- * gauge, which sums every type; from a day on, their changes correlated
- * > 0 too): a daily
- * cycle is the load's, and the load moves many types at once; alone, the
- * rise is GROWING. */
+ * types of its run (DETECT_COMPANIONS_DAY on less than a day) rose alike
+ * (envelopes correlated >= 0.9, >= 0.85 for a gauge, which sums every
+ * type; from a day on, their changes correlated > 0 too): a daily cycle is
+ * the load's, and the load moves many types at once; alone, the rise is
+ * GROWING. */
 double detect_cycle_rise(double span);
 
 /* Whether a RISING series was seen for less than a day (its rise could be

@@ -81,7 +81,9 @@ static bool untracked_rss(const lp_series_store *s, const detect_finding *items,
 
 /* A growing series whose rise a load could make (detect_cycle_sized) is
  * RISING when the load moved: DETECT_COMPANIONS other types of its run
- * rose alike (see detect_cycle_rise).  idx[0..n) index one run's
+ * rose alike (see detect_cycle_rise), DETECT_COMPANIONS_DAY on less than a
+ * day (a morning's rise moves every type the load drives, and a rise that
+ * far could be the day's whatever the types).  idx[0..n) index one run's
  * items; beyond MAX_RISING_CHECKED candidates in one run the load is
  * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
@@ -98,18 +100,19 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         /* memory that no type accounts for is not the load's */
         if (!detect_cycle_sized(r) || r->untracked || untracked_rss(s, items, idx, n, i))
             continue;
-        size_t alike = candidates > MAX_RISING_CHECKED ? DETECT_COMPANIONS : 0;
+        size_t need = detect_rising_daily(r) ? DETECT_COMPANIONS_DAY : DETECT_COMPANIONS;
+        size_t alike = candidates > MAX_RISING_CHECKED ? need : 0;
         /* a gauge sums every type, the quiet ones' noise and its own
          * (rss: the allocator's) with the load's: it follows any one type
          * less closely than two types of the same load follow each other */
         double rho = s->cols[items[idx[i]].col].kind == LP_GAUGE ? RISING_RHO_GAUGE : RISING_RHO;
-        for (size_t j = 0; j < n && alike < DETECT_COMPANIONS; j++) {
+        for (size_t j = 0; j < n && alike < need; j++) {
             const detect_result *o = &items[idx[j]].r;
             if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
                 rose_alike(r, o, rho))
                 alike++;
         }
-        if (alike >= DETECT_COMPANIONS) {
+        if (alike >= need) {
             r->verdict = DETECT_RISING;
             r->growing = false;
             r->reason = detect_rising_daily(r)

@@ -107,11 +107,11 @@ void lp_cli_usage(FILE *out)
         "Judged: every type and the [rss], [blocks] and [gc_objects] gauges, in the\n"
         "latest run of each process (a restart starts a new run); a short latest run\n"
         "is GROWING too when the runs of its program before it grew.\n"
-        "Lines: GROWING on stdout (exit 1); on stderr, no exit 1: RISING (a rise five\n"
-        "other types share: under a day, one a daily cycle could make; from a day on,\n"
-        "up to 3x the level, moving up and down with theirs; or one within the swing\n"
-        "the runs of its program before showed) and HELD (rose 2x or more, stopped\n"
-        "dead, never released).\n"
+        "Lines: GROWING on stdout (exit 1); on stderr, no exit 1: RISING (a rise other\n"
+        "types share: under a day, three, and one a daily cycle could make; from a day\n"
+        "on, five, up to 3x the level, moving up and down with theirs; or one within\n"
+        "the swing the runs of its program before showed) and HELD (rose 2x or more,\n"
+        "stopped dead, never released).\n"
         "Exit: 0 ok, 1 growth found (with --check), 2 bad usage or unreadable input.\n",
         LP_INPUT_MAX_RATIO, d.alpha, d.min_snapshots, d.min_abs, d.min_rel, d.min_rel * 100,
         d.min_snr, d.min_week, d.min_week * 100, d.warmup, d.buckets, d.tail, d.tail_ratio,

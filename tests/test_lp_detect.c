@@ -429,14 +429,11 @@ static void test_untracked_gauge(void **state)
     }
 }
 
-/* Two days at 5 minutes of six types rising in lockstep (an object graph
- * kept per request, or a load that grew) beside 40 quiet ones; with
- * `moves`, they also move up and down together with the hours (+-10%
- * every 8 hours), as a load's types do.  A rise of half the level that
- * moves so is the load's (RISING); one that rises smoothly, whatever the
- * load does, is kept (GROWING); one of 100 times the level is no load's,
- * whatever the types that share it (GROWING). */
-static detect_verdict lockstep_verdict(double rise, bool moves)
+/* 576 snapshots dt seconds apart of `types` (<= 6) types rising by `rise`
+ * of their level in lockstep beside 40 quiet ones; with `moves`, they also
+ * move up and down together with the hours (+-10% every 8 hours), as a
+ * load's types do.  Their verdict (they all have the same). */
+static detect_verdict lockstep_of(size_t types, double dt, double rise, bool moves)
 {
     static const char *const names[] = {"app.Request", "app.Header", "app.Session",
                                         "app.Token", "app.Cookie", "app.Params"};
@@ -446,7 +443,7 @@ static detect_verdict lockstep_verdict(double rise, bool moves)
     long col[46];
     char name[32];
     for (size_t k = 0; k < 46; k++) {
-        const char *nm = k < 6 ? names[k] : name;
+        const char *nm = k < types ? names[k] : name;
         if (k >= 6)
             snprintf(name, sizeof name, "q.Type%zu", k);
         col[k] = lp_series_intern(s, nm, strlen(nm), lp_series_hash(nm, strlen(nm)), LP_TYPE,
@@ -454,11 +451,11 @@ static detect_verdict lockstep_verdict(double rise, bool moves)
     }
     unsigned seed = 3;
     for (size_t i = 0; i < 576; i++) {
-        double t = 1e9 + 300.0 * (double)i, grown = rise * (double)i / 575;
+        double t = 1e9 + dt * (double)i, grown = rise * (double)i / 575;
         double load = 1 + (moves ? 0.1 * sin(2 * M_PI * t / 28800) : 0);
         assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
         for (size_t k = 0; k < 46; k++) {
-            double level = k < 6 ? 200 * (1 + (double)(k % 3)) * (1 + grown) * load
+            double level = k < types ? 200 * (1 + (double)(k % 3)) * (1 + grown) * load
                                  : 1000 + 37 * (double)k;
             lp_series_put_count(s, (uint32_t)col[k], (uint64_t)(level + noise(&seed, 5)), &err);
         }
@@ -469,11 +466,30 @@ static detect_verdict lockstep_verdict(double rise, bool moves)
     detect_report d;
     assert_int_equal(detect_store(s, &p, -INFINITY, INFINITY, NULL, NULL, &d, &err), 0);
     detect_verdict v = verdict_of(s, &d, "app.Request");
-    for (size_t k = 1; k < 6; k++)
+    for (size_t k = 1; k < types; k++)
         assert_int_equal(verdict_of(s, &d, names[k]), v);
     detect_report_free(&d);
     lp_series_free(s);
     return v;
+}
+
+/* Two days at 5 minutes of six types rising in lockstep (an object graph
+ * kept per request, or a load that grew).  A rise of half the level that
+ * moves with the hours is the load's (RISING); one that rises smoothly,
+ * whatever the load does, is kept (GROWING); one of 100 times the level is
+ * no load's, whatever the types that share it (GROWING). */
+static detect_verdict lockstep_verdict(double rise, bool moves)
+{
+    return lockstep_of(6, 300, rise, moves);
+}
+
+/* Under a day (9.6 hours at a minute), a morning's rise of 30%: the load
+ * when three other types share it, not when two do. */
+static void test_morning_companions(void **state)
+{
+    (void)state;
+    assert_int_equal(lockstep_of(4, 60, 0.3, false), DETECT_RISING);
+    assert_int_equal(lockstep_of(3, 60, 0.3, false), DETECT_GROWING);
 }
 
 static void test_lockstep(void **state)
@@ -807,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_stores_fill),
         cmocka_unit_test(test_untracked_hidden),
         cmocka_unit_test(test_lockstep),
+        cmocka_unit_test(test_morning_companions),
         cmocka_unit_test(test_lineage_streak),
         cmocka_unit_test(test_lineage_swing),
     };
