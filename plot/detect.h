@@ -119,7 +119,9 @@
  *      GROWING on their own, for a day in all (mornings of a daily cycle
  *      are not counted, unless the runs that grew are the latest's
  *      predecessors back to back, covering 90% of their time and a day in
- *      all: a daily cycle would have made one of them fall).  Conversely,
+ *      all: a daily cycle would have made one of them fall), and the
+ *      latest of them did not fall: a leak rises in every recent run.
+ *      Conversely,
  *      a latest run GROWING on its own is RISING ("within the swing of its
  *      runs before") when a run of its lineage rose as far as it (from its
  *      envelope's low to its high) and fell back (the fall gate), none

@@ -100,10 +100,11 @@ static int judge_run(const detect_pass *x, const detect_finding *f, size_t run,
 /* What the runs before a latest run show: how many were judged and how
  * long they ran; how many grew (mornings of a daily cycle left out) and
  * for how long; the streak of the latest's predecessors that all grew,
- * back to back, mornings included, and where it began; the latest run
- * that grew (its figures stand for a latest run with none of its own). */
+ * back to back, mornings included, and where it began; whether the
+ * latest of them fell (no growth at all); the latest run that grew (its figures stand for a latest run with none of its own). */
 typedef struct prior_tally {
     size_t judged, grown, streak;
+    bool latest_fell;        /* the latest of them ended no higher */
     double spans, grown_span, streak_span, streak_first;
     detect_result last_grown;
 } prior_tally;
@@ -123,6 +124,8 @@ static int tally_priors(const detect_pass *x, const detect_finding *f, const siz
         if (!pr.judged)
             continue;
         double span = pr.t_last - pr.t_first;
+        if (y->judged == 0)
+            y->latest_fell = !(pr.whole.growth > 0);
         y->judged++;
         y->spans += span;
         /* a run of less than 14 h whose rise a day's load could make may
@@ -173,8 +176,10 @@ int detect_lineage_judge(const detect_pass *x, detect_finding *f, const size_t *
     /* a latest run half as long as those before it cannot say "fixed" */
     bool latest_short = y.judged && r->t_last - r->t_first < 0.5 * y.spans / (double)y.judged;
     /* runs that rose for less than a day in all could be a daily cycle's
-     * mornings; over a day, the cycle would have shown its fall */
-    if (!latest_short || y.grown < 2 || 2 * y.grown < y.judged || y.grown_span < DETECT_DAY)
+     * mornings; over a day, the cycle would have shown its fall.  A leak
+     * rises in every recent run: not when the run just before fell */
+    if (!latest_short || y.grown < 2 || 2 * y.grown < y.judged || y.grown_span < DETECT_DAY ||
+        y.latest_fell)
         return 0;
     r->verdict = DETECT_GROWING;
     r->growing = true;

@@ -779,6 +779,30 @@ static void test_lineage_streak(void **state)
     assert_int_equal(lineage_verdict(11 * 3600), DETECT_OK);
 }
 
+/* Runs 0-1 rise 10%, run 2 by *last (of 20 hours each), the young run 3
+ * of 3 hours as runs 0-1. */
+static double rises_then(long k, size_t i, const void *ud)
+{
+    double rise = k == 2 ? *(const double *)ud : 0.1;
+    return 1000 * (1 + rise * (double)i / (k < 3 ? 1200 : 400));
+}
+
+/* The young run's verdict when the run before it rose by `last`. */
+static detect_verdict latest_verdict(double last)
+{
+    static const size_t n[4] = {1200, 1200, 1200, 180};
+    print_message("run before %+.0f%%: ", 100 * last);
+    return young_verdict(lineage_of("app.Leak", n, 0, rises_then, &last, 2));
+}
+
+static void test_lineage_latest(void **state)
+{
+    (void)state;
+    assert_int_equal(latest_verdict(0.1), DETECT_GROWING);
+    /* two of three grew, but not the latest: a leak rises in every run */
+    assert_int_equal(latest_verdict(-0.1), DETECT_OK);
+}
+
 /* A day's swing 500 -> 1,500 in runs 0-2, then a rise from 600 to *end
  * over run 3's 480 minutes. */
 static double swings_then_rises(long k, size_t i, const void *ud)
@@ -826,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_morning_companions),
         cmocka_unit_test(test_lineage_streak),
         cmocka_unit_test(test_lineage_swing),
+        cmocka_unit_test(test_lineage_latest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
