@@ -86,6 +86,11 @@ double detect_cycle_rise(double span)
 
 #define DESEASONED_SNR 50.0
 
+/* A leak in a type that also holds a store filling up slows as well, to
+ * the leak's own rate: from the window alone it differs from a store
+ * approaching its bound only by how far the rate falls, hence 0.6. */
+#define SLOWING_RATIO 0.6
+
 /* The first gate the stretch fails, or NULL when it passes them all. */
 static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
                         double z_crit, double last)
@@ -140,8 +145,15 @@ void detect_apply_gates(detect_result *r, const detect_params *p, double min_abs
      * gate: a store filling up slows ever after, a leak whose share of
      * the load fell rises steadily again */
     bool late_ok = r->whole.z >= z_crit / 2 && r->whole.fall <= p->max_fall;
+    /* a whole run that slowed beyond what a load's fall explains has
+     * spent that excuse: its late half must rise steadily again, not
+     * below SLOWING_RATIO of its own start (a store filling up slows ever
+     * after; a leak whose share of the load fell keeps its new rate) */
+    detect_stats half = r->late;
+    if (r->whole.slowing && half.decay < SLOWING_RATIO)
+        half.slowing = true;
     const char *late = whole && late_ok
-                           ? gate(&r->late, p, min_abs, z_crit, r->last) : whole;
+                           ? gate(&half, p, min_abs, z_crit, r->last) : whole;
     /* a rise that plainly stopped dead is HELD, whatever the gates say */
     bool passes = r->judged && (!whole || !late) && !(r->whole.stopped && held(r, p, min_abs));
     r->late_half = whole && !late;
@@ -366,10 +378,6 @@ static double cycle_rate_ratio(double sep)
  * bursts, nor a leak of a falling load is taken for it (rate_var; the
  * rises of each third deviate from that third's rate, the middle one's
  * from the rate between sixths 2-3). */
-/* A leak in a type that also holds a store filling up slows as well, to
- * the leak's own rate: from the window alone it differs from a store
- * approaching its bound only by how far the rate falls, hence 0.6. */
-#define SLOWING_RATIO 0.6
 #define SLOWING_Z 2.0
 
 /* The deviations of e[0..n)'s bucket-to-bucket rises from the rate r[k]

@@ -70,8 +70,10 @@
  *      kf = max(B/16, 3).  The second half passes for the series only if
  *      the whole run trends up at z_crit / 2 and passes the fall gate; a
  *      run that slowed passes on its second half when that half no longer
- *      slows (its own slowing gate): a store filling up slows ever after,
- *      a leak whose share of the load fell rises steadily again.
+ *      slows (its own slowing gate, and its rate at least 0.6 of its start:
+ *      the load's allowance was spent on the whole run): a store filling
+ *      up slows ever after, a leak whose share of the load fell rises
+ *      steadily again.
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
  *      with a rise at least DETECT_COMPANIONS other types share (on less
  *      than a day, DETECT_COMPANIONS_DAY: a morning moves every type the

@@ -88,6 +88,12 @@ static double filling(size_t i, unsigned *seed)
     return 1000 + 3000 * (1 - exp(-(double)i / 600)) + noise(seed, 20);
 }
 
+/* A store of time constant 300 points, filled by a noisier load. */
+static double filling_hours(size_t i, unsigned *seed)
+{
+    return 1000 + 3000 * (1 - exp(-(double)i / 300)) + noise(seed, 100);
+}
+
 /* A leak whose share of the load falls to a third a third of the way in,
  * then holds: its rate falls like a store's at first, not ever after. */
 static double load_falls(size_t i, unsigned *seed)
@@ -184,6 +190,17 @@ static void test_gates(void **state)
     assert_false(falls.late.slowing);
     assert_string_equal(falls.reason, "growing");
     assert_true(falls.late_half);
+    /* seen over 17 hours, a store of time constant 5 hours slowed beyond
+     * any load's fall; its late half slows on, within what a load's fall
+     * could excuse, but that excuse was spent on the whole run */
+    detect_result fill_hours = judge_at(filling_hours, N, 60, Z300, -1);
+    print_message("filling over hours: decay %.2f, late half %.2f\n", fill_hours.whole.decay,
+                  fill_hours.late.decay);
+    assert_true(fill_hours.whole.slowing);
+    assert_false(fill_hours.late.slowing);
+    assert_string_equal(fill_hours.reason, "filling up (rising ever slower)");
+    /* a leak whose load fell, seen over hours, still rises steadily again */
+    assert_string_equal(judge_at(load_falls, N, 60, Z300, -1).reason, "growing");
     detect_result r = judge(linear, 20, -INFINITY);     /* a short log */
     assert_false(r.judged);
     assert_false(r.growing);
