@@ -146,6 +146,14 @@ static detect_result judge(shape_fn f, size_t n, double z_crit)
     return judge_with(f, n, z_crit, -1);
 }
 
+/* f judged over N points dt seconds apart (Z300), its decays printed. */
+static detect_result judge_decays(shape_fn f, double dt, const char *what)
+{
+    detect_result r = judge_at(f, N, dt, Z300, -1);
+    print_message("%s: decay %.2f, late half %.2f\n", what, r.whole.decay, r.late.decay);
+    return r;
+}
+
 static void test_flags_leaks(void **state)
 {
     (void)state;
@@ -183,9 +191,7 @@ static void test_gates(void **state)
     assert_string_equal(judge_at(linear, N, 1, Z300, -1).reason, "growing");
     assert_string_equal(judge_at(staircase, N, 1, Z300, -1).reason, "growing");
     /* a run that slowed like a store but whose late half no longer slows */
-    detect_result falls = judge_at(load_falls, N, 1, Z300, -1);
-    print_message("load falls: decay %.2f, late half %.2f\n", falls.whole.decay,
-                  falls.late.decay);
+    detect_result falls = judge_decays(load_falls, 1, "load falls");
     assert_true(falls.whole.slowing);
     assert_false(falls.late.slowing);
     assert_string_equal(falls.reason, "growing");
@@ -193,9 +199,7 @@ static void test_gates(void **state)
     /* seen over 17 hours, a store of time constant 5 hours slowed beyond
      * any load's fall; its late half slows on, within what a load's fall
      * could excuse, but that excuse was spent on the whole run */
-    detect_result fill_hours = judge_at(filling_hours, N, 60, Z300, -1);
-    print_message("filling over hours: decay %.2f, late half %.2f\n", fill_hours.whole.decay,
-                  fill_hours.late.decay);
+    detect_result fill_hours = judge_decays(filling_hours, 60, "filling over hours");
     assert_true(fill_hours.whole.slowing);
     assert_false(fill_hours.late.slowing);
     assert_string_equal(fill_hours.reason, "filling up (rising ever slower)");
