@@ -101,7 +101,8 @@ static int judge_run(const detect_pass *x, const detect_finding *f, size_t run,
  * long they ran; how many grew (mornings of a daily cycle left out) and
  * for how long; the streak of the latest's predecessors that all grew,
  * back to back, mornings included, and where it began; whether the
- * latest of them fell (no growth at all); the latest run that grew (its figures stand for a latest run with none of its own). */
+ * latest of them fell (no growth at all); the latest run that grew (its
+ * figures stand for a latest run with none of its own). */
 typedef struct prior_tally {
     size_t judged, grown, streak;
     bool latest_fell;        /* the latest of them ended no higher */

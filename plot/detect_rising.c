@@ -45,11 +45,16 @@ static double change_correlation(const float *a, const float *b, unsigned n)
  * a load moves its types together bucket by bucket, up and down with the
  * hours; a leak keeps a share of the requests and rises in every bucket
  * whatever the load does then, so its changes do not follow the load's
- * (on less than a day, a morning's rise moves every type alike). */
+ * (on less than a day, a morning's rise moves every type alike).  From a
+ * day on, a store filling up (slowing) does not speak for the load of a
+ * candidate whose rise never slowed: its shape is its bound's. */
 static bool rose_alike(const detect_result *r, const detect_result *o, double rho)
 {
+    bool daily = detect_rising_daily(r);
+    if (!daily && o->whole.slowing && r->whole.decay >= 1)
+        return false;
     return o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho &&
-           (detect_rising_daily(r) || change_correlation(r->env, o->env, r->n_env) > 0);
+           (daily || change_correlation(r->env, o->env, r->n_env) > 0);
 }
 
 #define MAX_RISING_CHECKED 64

@@ -852,6 +852,54 @@ static void test_lineage_swing(void **state)
     assert_int_equal(swing_verdict(3000), DETECT_GROWING);
 }
 
+/* Two days at 5 minutes: app.Leak rising ever faster (by 1.5x its level,
+ * as a leak of a growing load), beside five types that rise as far with
+ * it, all moving with the hours (+-3% every 8 hours): stores filling up
+ * (time constant 2/7 of the run, their envelopes correlated 0.9 with the
+ * leak's), or, without `stores`, rising as it does.  app.Leak's
+ * verdict. */
+static detect_verdict beside_stores(bool stores)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run = lp_series_add_run(s, 9, "h", "app", "log", &err);
+    long col[6];
+    for (size_t k = 0; k < 6; k++) {
+        char name[32];
+        snprintf(name, sizeof name, k == 0 ? "app.Leak" : "app.Store%zu", k);
+        col[k] = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
+                                  LP_TYPE, &err);
+    }
+    unsigned seed = 5;
+    for (size_t i = 0; i < 576; i++) {
+        double t = 1e9 + 300.0 * (double)i, u = (double)i / 575;
+        double load = 1 + 0.03 * sin(2 * M_PI * t / 28800);
+        double leak = 1000 * (1 + 1.5 * pow(u, 1.2));
+        double store = 1000 * (1 + 1.5 * (1 - exp(-3.5 * u)));
+        assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
+        for (size_t k = 0; k < 6; k++) {
+            double v = (k == 0 || !stores ? leak : store) * load + noise(&seed, 5);
+            lp_series_put_count(s, (uint32_t)col[k], (uint64_t)v, &err);
+        }
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_report d;
+    judge_store(s, &d);
+    detect_verdict v = verdict_of(s, &d, "app.Leak");
+    for (size_t i = 0; i < d.n_items; i++)
+        print_message("%s: %s\n", s->cols[d.items[i].col].name, d.items[i].r.reason);
+    detect_report_free(&d);
+    lp_series_free(s);
+    return v;
+}
+
+static void test_stores_no_companions(void **state)
+{
+    (void)state;
+    assert_int_equal(beside_stores(true), DETECT_GROWING);
+    assert_int_equal(beside_stores(false), DETECT_RISING);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -869,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_untracked_hidden),
         cmocka_unit_test(test_lockstep),
         cmocka_unit_test(test_morning_companions),
+        cmocka_unit_test(test_stores_no_companions),
         cmocka_unit_test(test_lineage_streak),
         cmocka_unit_test(test_lineage_swing),
         cmocka_unit_test(test_lineage_latest),
