@@ -80,7 +80,9 @@
  *      load drives; from a day on, their bucket-to-bucket changes
  *      correlate with its own, positively: a load moves its types up and
  *      down together with the hours; a leak keeps a share of the requests
- *      and rises in every bucket whatever the load does then), of a size a
+ *      and rises in every bucket whatever the load does then; nor is a
+ *      store filling up, slowing, the companion of a rise that never
+ *      slowed: its shape is its bound's), of a size a
  *      load could make: on less
  *      than a day of data, what a daily cycle could make over the span
  *      (detect_cycle_rise); from a day on, what it makes by half a day (3x
