@@ -322,7 +322,7 @@ static double local_noise(const double *e, size_t n)
     return robust_scale(d, n - 2) / sqrt(6.0);
 }
 
-/* Where the rise of e[0..n) from `level` plainly stopped dead, 2 kf
+/* Where the rise of e[0..n) from `level` plainly stopped dead, 1.5 kf
  * buckets or more before the end (maybe too few for the recent gate): the
  * rise to the level held over the last kf buckets reached 95% at a knee
  * (dead_stop); at its average rate up to there it reached the top s
@@ -349,7 +349,7 @@ static size_t stopped_plain(const double *e, size_t n, double level, size_t kf, 
     if (left >= (double)n)
         return n;
     size_t stop = j + (size_t)ceil(left);
-    if (stop + 2 * kf > n)
+    if (stop + (3 * kf + 1) / 2 > n)
         return n;
     double expected = rate * (double)(n - kf - stop);
     double rose = window_median(e, n - kf, n) - window_median(e, stop, stop + kf);

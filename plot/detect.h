@@ -90,8 +90,8 @@
  *      a leak of an object graph, several types in lockstep, is GROWING
  *      beyond that); HELD, a rise of at least 2x that stopped dead (not a
  *      cache's slowing approach) and was never released, even one that
- *      passed every gate when the stop is plain: flat for 2 kf buckets (half
- *      a cycle when one was found), rising less than a tenth of what the
+ *      passed every gate when the stop is plain: flat for 1.5 kf buckets
+ *      (not in a deseasonalised envelope), rising less than a tenth of what the
  *      rate before predicts, that prediction 4x the envelope's
  *      bucket-to-bucket noise (a leak's rate falls to a quarter at night,
  *      not to a tenth).  Neither sets exit 1.  A memory gauge is not RISING

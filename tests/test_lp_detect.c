@@ -102,12 +102,16 @@ static double load_falls(size_t i, unsigned *seed)
     return 1000 + (i < 330 ? 3.0 * x : 990 + (x - 330)) + noise(seed, 20);
 }
 
-/* A leak of 5 a point whose load stops for the last eighth (fewer points
- * than the recent gate looks at), or only falls to a quarter there, as at
- * night. */
+/* A leak of 5 a point whose load stops for the last eighth or the last
+ * tenth (fewer points than the recent gate looks at), or only falls to a
+ * quarter there, as at night. */
 static double stops_late(size_t i, unsigned *seed)
 {
     return 1000 + 5.0 * (double)(i < 875 ? i : 875) + noise(seed, 20);
+}
+static double stops_tenth(size_t i, unsigned *seed)
+{
+    return 1000 + 5.0 * (double)(i < 900 ? i : 900) + noise(seed, 20);
 }
 static double slows_late(size_t i, unsigned *seed)
 {
@@ -566,6 +570,7 @@ static void test_stopped_short(void **state)
     print_message("stops late: %s; slows late: %s\n", r.reason,
                   judge(slows_late, N, Z300).reason);
     assert_int_equal(r.verdict, DETECT_HELD);
+    assert_int_equal(judge(stops_tenth, N, Z300).verdict, DETECT_HELD);
     assert_int_equal(judge(slows_late, N, Z300).verdict, DETECT_GROWING);
     assert_int_equal(judge(linear, N, Z300).verdict, DETECT_GROWING);
 }
