@@ -56,7 +56,13 @@
  *              the sum of two siblings or more (itself left out) slows
  *              beyond theirs: the store they all hold, too noisy in one
  *              worker to show (the ratio stays its own, so a leak beside
- *              its siblings' store still passes);
+ *              its siblings' store still passes).  And a growing series
+ *              that slowed at all (decay < 1), beside three siblings or
+ *              more of which two thirds filled up (slowing) with a sum
+ *              (itself left out) that slows, and that rose no more than
+ *              the most of them, is their store ("filling up (as in its
+ *              siblings)"): its time constant is longer, as its load is
+ *              lighter;
  *      - recent: the rise over the last `tail` of the buckets, as the
  *                larger of the rise of the window medians and the rise of
  *                the highest level held for kf buckets, is at least

@@ -51,6 +51,10 @@ const detect_params *detect_column_params(const lp_series_store *s, size_t c,
 void detect_siblings_judge(const detect_pass *x, detect_finding *f, const detect_params *pc,
                            double min_abs);
 
+/* detect_siblings.c: growing series of d that are the store their
+ * siblings fill, not GROWING ("filling up (as in its siblings)").  0. */
+int detect_siblings_stores(const detect_pass *x, detect_report *d);
+
 /* detect_gauges.c: the gauge rules of step 6 for every run of d (its
  * items still in run order).  0 or -1. */
 int detect_gauges_all(const detect_pass *x, detect_report *d);

@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "lp_kinds.h"
+
 /* Workers side by side share a load (design step 5, slowing): the runs of
  * f's group, f's own first, that overlap f's stretch (its run but the
  * first `from` fraction: the warm-up, or the early half), each taken while
@@ -152,4 +154,59 @@ void detect_siblings_judge(const detect_pass *x, detect_finding *f, const detect
 {
     if (!pool_slowing(x, f, pc, min_abs))
         judge_by_siblings(x, f, pc, min_abs);
+}
+
+/* The finding of column col in run `run` among d's items, or NULL. */
+static const detect_finding *finding_of(const detect_report *d, size_t col, size_t run)
+{
+    for (size_t i = 0; i < d->n_items; i++)
+        if (d->items[i].col == col && d->items[i].run == run)
+            return &d->items[i];
+    return NULL;
+}
+
+/* Whether growing f is its siblings' store: of three or more siblings
+ * with its type, two thirds filled up (their whole run slowing) and their
+ * sum (f left out) slows too, while f rose no more than the most any of
+ * them did, and slowed as well (only within its noise, or by less than a
+ * load's fall allows).  A store's time constant differs from worker to
+ * worker as their loads do; a leak in every worker whose load moves
+ * between them leaves their sum steady, and a leak in one worker of a
+ * type the others fill rises beyond them. */
+static bool siblings_filled(const detect_pass *x, const detect_report *d,
+                            const detect_finding *f)
+{
+    const detect_result *r = &f->r;
+    double lo, hi;
+    if (!r->growing || r->untracked || x->s->cols[f->col].kind == LP_GAUGE ||
+        !(r->whole.decay < 1))
+        return false;
+    size_t n = overlapping_siblings(x, f, x->p->warmup, &lo, &hi), found = 0, filled = 0;
+    double most = -INFINITY;
+    for (size_t k = 1; k < n; k++) {
+        const detect_finding *o = finding_of(d, f->col, x->sibs[k]);
+        if (o == NULL)
+            continue;
+        found++;
+        if (o->r.whole.slowing) {
+            filled++;
+            most = o->r.whole.rel > most ? o->r.whole.rel : most;
+        }
+    }
+    bool told = false;
+    return found >= 3 && 3 * filled >= 2 * found && r->st.rel <= most && hi > lo &&
+           sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told) && told;
+}
+
+int detect_siblings_stores(const detect_pass *x, detect_report *d)
+{
+    for (size_t i = 0; i < d->n_items; i++) {
+        detect_result *r = &d->items[i].r;
+        if (siblings_filled(x, d, &d->items[i])) {
+            r->verdict = DETECT_OK;
+            r->growing = false;
+            r->reason = "filling up (as in its siblings)";
+        }
+    }
+    return 0;
 }

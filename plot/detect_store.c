@@ -158,7 +158,7 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         detect_finding *f = &out->items[i];
         detect_siblings_judge(&x, f, detect_column_params(s, f->col, p, &pg), min_abs[i]);
     }
-    if (detect_gauges_all(&x, out) != 0)
+    if (detect_siblings_stores(&x, out) != 0 || detect_gauges_all(&x, out) != 0)
         goto out;
     if (detect_rising_all(&x, out) != 0)
         goto oom;

@@ -528,11 +528,11 @@ static void test_lockstep(void **state)
 /* `workers` workers of one program side by side hold a store filling up
  * (time constant 600 of 1,000 seconds); the first one's is noisy (+-amp),
  * or with `leak` it leaks linearly instead.  The first worker's verdict. */
-static detect_result first_worker(size_t workers, double amp, bool leak)
+static detect_result first_worker(size_t workers, double amp, bool leak, double tau0)
 {
     lp_series_store *s = lp_series_new();
     lp_error err;
-    long run[3];
+    long run[8];
     for (size_t w = 0; w < workers; w++)
         run[w] = lp_series_add_run(s, 20 + (long)w, "h", "uwsgi", "log", &err);
     long col = lp_series_intern(s, "store", 5, lp_series_hash("store", 5), LP_TYPE, &err);
@@ -540,7 +540,8 @@ static detect_result first_worker(size_t workers, double amp, bool leak)
     for (size_t i = 0; i < 1000; i++) {
         double t = (double)i, fill = 1000 + 3000 * (1 - exp(-t / 600));
         for (size_t w = 0; w < workers; w++) {
-            double v = w == 0 && leak ? 1000 + 3.0 * t : fill;
+            double v = w == 0 && leak ? 1000 + 3.0 * t
+                       : w == 0       ? 1000 + 3000 * (1 - exp(-t / tau0)) : fill;
             assert_int_equal(lp_series_add_row(s, t + 0.3 * (double)w, (uint32_t)run[w], &err),
                              0);
             v += w == 0 ? noise(&first_seed, amp) : noise(&seed, 5);
@@ -579,12 +580,25 @@ static void test_pooled_slowing(void **state)
 {
     (void)state;
     /* alone, the noise hides how much the store slows */
-    assert_true(first_worker(1, 900, false).growing);
+    assert_true(first_worker(1, 900, false, 600).growing);
     /* its two siblings fill the same store, without that noise */
-    assert_false(first_worker(3, 900, false).growing);
+    assert_false(first_worker(3, 900, false, 600).growing);
     /* a leak in one worker of a type the others fill keeps its rate */
-    assert_true(first_worker(3, 300, true).growing);
-    assert_true(first_worker(3, 20, true).growing);
+    assert_true(first_worker(3, 300, true, 600).growing);
+    assert_true(first_worker(3, 20, true, 600).growing);
+}
+
+static void test_siblings_store(void **state)
+{
+    (void)state;
+    /* alone, a store of time constant 2.5x the run barely slows */
+    assert_true(first_worker(1, 5, false, 2500).growing);
+    /* beside three workers whose store fills faster, it is theirs */
+    detect_result r = first_worker(4, 5, false, 2500);
+    assert_int_equal(r.verdict, DETECT_OK);
+    assert_string_equal(r.reason, "filling up (as in its siblings)");
+    /* a leak beside them rises beyond what any of them did */
+    assert_true(first_worker(4, 5, true, 2500).growing);
 }
 
 /* Interns names[0..n) into s, the first n_types as types and the rest as
@@ -916,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_siblings),
         cmocka_unit_test(test_pooled_slowing),
+        cmocka_unit_test(test_siblings_store),
         cmocka_unit_test(test_stopped_short),
         cmocka_unit_test(test_untracked_gauge),
         cmocka_unit_test(test_stores_fill),
