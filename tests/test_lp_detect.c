@@ -469,7 +469,7 @@ static detect_verdict lockstep_of(size_t types, double dt, double rise, bool mov
     char name[32];
     for (size_t k = 0; k < 46; k++) {
         const char *nm = k < types ? names[k] : name;
-        if (k >= 6)
+        if (k >= types)
             snprintf(name, sizeof name, "q.Type%zu", k);
         col[k] = lp_series_intern(s, nm, strlen(nm), lp_series_hash(nm, strlen(nm)), LP_TYPE,
                                   &err);
@@ -884,8 +884,9 @@ static detect_verdict beside_stores(bool stores)
     long run = lp_series_add_run(s, 9, "h", "app", "log", &err);
     long col[6];
     for (size_t k = 0; k < 6; k++) {
-        char name[32];
-        snprintf(name, sizeof name, k == 0 ? "app.Leak" : "app.Store%zu", k);
+        char store[32];
+        snprintf(store, sizeof store, "app.Store%zu", k);
+        const char *name = k == 0 ? "app.Leak" : store;
         col[k] = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
                                   LP_TYPE, &err);
     }
