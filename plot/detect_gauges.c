@@ -200,9 +200,8 @@ static int untracked_run(const gauge_run *g)
  * contiguous until they are sorted). */
 int detect_gauges_all(const detect_pass *x, detect_report *d)
 {
-    detect_params pg = *x->p;
-    pg.slowing = false;     /* as for any gauge */
-    gauge_run g = {.x = x, .p = &pg, .items = d->items,
+    detect_params pg;
+    gauge_run g = {.x = x, .p = detect_gauge_params(x->p, &pg), .items = d->items,
                    .gc = lp_series_find(x->s, "[gc_objects]")};
     for (g.lo = 0; g.lo < d->n_items; g.lo = g.hi) {
         for (g.hi = g.lo + 1; g.hi < d->n_items && d->items[g.hi].run == d->items[g.lo].run;

@@ -193,8 +193,9 @@ int detect_lineage_judge(const detect_pass *x, detect_finding *f, const size_t *
 }
 
 /* Whether the runs before f, judged with pc, swung as far as f rose: none
- * grew or held, one fell back from a high by f's growth or more, and f's
- * envelope ends below the highest any of them reached. */
+ * grew or held beyond a rise a load could make, one fell back from a high
+ * by f's growth or more, and f's envelope ends below the highest any of
+ * them reached. */
 static int swung_before(const detect_pass *x, const detect_finding *f, const size_t *prior,
                         size_t n_prior, const detect_params *pc, double min_abs, bool *swung)
 {
@@ -224,7 +225,7 @@ static int swung_before(const detect_pass *x, const detect_finding *f, const siz
 }
 
 /* A growing latest run whose rise stays within the swing of its lineage
- * (design step 6): the type rose and fell back as far in the runs before,
+ * (design step 7): the type rose and fell back as far in the runs before,
  * with the day's load; RISING until it outgrows them.  0 or -1. */
 int detect_lineage_swing(const detect_pass *x, detect_finding *f, const size_t *prior,
                          size_t n_prior, const detect_params *pc, double min_abs)

@@ -40,8 +40,12 @@ bool detect_cycle_sized(const detect_result *r);
  * into st->decay, st->slower and st->slowing. */
 void detect_decay(const double *e, const double *x, size_t n, detect_stats *st);
 
-/* detect_store.c: the parameters column c is judged with: p, but for a
- * gauge (a sum of every type) without the slowing gate, in *gauge. */
+/* detect_store.c: the parameters a gauge (a sum of every type) is judged
+ * with: p without the slowing gate, in *gauge. */
+const detect_params *detect_gauge_params(const detect_params *p, detect_params *gauge);
+
+/* detect_store.c: the parameters column c is judged with: p, or for a
+ * gauge detect_gauge_params. */
 const detect_params *detect_column_params(const lp_series_store *s, size_t c,
                                           const detect_params *p, detect_params *gauge);
 
@@ -52,8 +56,8 @@ void detect_siblings_judge(const detect_pass *x, detect_finding *f, const detect
                            double min_abs);
 
 /* detect_siblings.c: growing series of d that are the store their
- * siblings fill, not GROWING ("filling up (as in its siblings)").  0. */
-int detect_siblings_stores(const detect_pass *x, detect_report *d);
+ * siblings fill, not GROWING ("filling up (as in its siblings)"). */
+void detect_siblings_stores(const detect_pass *x, detect_report *d);
 
 /* detect_gauges.c: the gauge rules of step 6 for every run of d (its
  * items still in run order).  0 or -1. */

@@ -198,7 +198,7 @@ static bool siblings_filled(const detect_pass *x, const detect_report *d,
            sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told) && told;
 }
 
-int detect_siblings_stores(const detect_pass *x, detect_report *d)
+void detect_siblings_stores(const detect_pass *x, detect_report *d)
 {
     for (size_t i = 0; i < d->n_items; i++) {
         detect_result *r = &d->items[i].r;
@@ -208,5 +208,4 @@ int detect_siblings_stores(const detect_pass *x, detect_report *d)
             r->reason = "filling up (as in its siblings)";
         }
     }
-    return 0;
 }

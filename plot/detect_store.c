@@ -66,19 +66,23 @@ static int line_of(const detect_pass *x, detect_finding *f)
     return fit_line(x->t, x->v, n, skip, f->r.st.slope, &f->r.line, x->err);
 }
 
-/* For a gauge: a sum of a leak and a store filling up slows too. */
-const detect_params *detect_column_params(const lp_series_store *s, size_t c,
-                                          const detect_params *p, detect_params *gauge)
+/* A sum of a leak and a store filling up slows too. */
+const detect_params *detect_gauge_params(const detect_params *p, detect_params *gauge)
 {
-    if (s->cols[c].kind != LP_GAUGE)
-        return p;
     *gauge = *p;
     gauge->slowing = false;
     return gauge;
 }
 
+const detect_params *detect_column_params(const lp_series_store *s, size_t c,
+                                          const detect_params *p, detect_params *gauge)
+{
+    return s->cols[c].kind == LP_GAUGE ? detect_gauge_params(p, gauge) : p;
+}
+
 /* Every judged series of the current runs through the gates, with a z_crit
- * for all of them: one pass to count them, one to judge them. */
+ * for all of them: one pass analyses each series (and so counts them), one
+ * applies the gates at the z_crit their number sets. */
 static int judge_all(const detect_pass *x, const bool *current, double **min_abs,
                      detect_report *out)
 {
@@ -158,7 +162,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
         detect_finding *f = &out->items[i];
         detect_siblings_judge(&x, f, detect_column_params(s, f->col, p, &pg), min_abs[i]);
     }
-    if (detect_siblings_stores(&x, out) != 0 || detect_gauges_all(&x, out) != 0)
+    detect_siblings_stores(&x, out);
+    if (detect_gauges_all(&x, out) != 0)
         goto out;
     if (detect_rising_all(&x, out) != 0)
         goto oom;
