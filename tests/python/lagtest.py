@@ -105,9 +105,10 @@ def log_files(path):
 def parse_snapshots(text, bad=None):
     """[(start_fields, {name: count})] of every #START in text (log format 1).
     A line that is not "name count" raises ValueError, or, given a list
-    `bad`, is appended to it and skipped.  What follows the last newline is
-    a line still being written (a live log read while the agent writes) and
-    is left out."""
+    `bad`, is appended to it and skipped; so is a record line ("#BYTES ...")
+    a crash cut, which the next start ended with "<cut>".  What follows the
+    last newline is a line still being written (a live log read while the
+    agent writes) and is left out."""
     snaps = []
     for line in text[:text.rfind("\n") + 1].splitlines():
         if line.startswith("#START"):
@@ -117,6 +118,8 @@ def parse_snapshots(text, bad=None):
                 k, _, v = kv.partition("=")
                 fields[k] = v
             snaps.append((fields, {}))
+        elif bad is not None and line.startswith("#") and line.endswith("<cut>"):
+            bad.append(line)
         elif line.startswith("#") or not line.strip():
             continue
         elif bad is not None and not re.fullmatch(r"\S+ \d+", line):
