@@ -105,6 +105,8 @@ static const char *gate(const detect_stats *st, const detect_params *p, double m
      * imperfect fit, a weekly swing over the daily one, stays there) */
     bool rel_applies = st->span < p->rel_span ||
                        (st->period > 0 && !(st->snr >= DESEASONED_SNR));
+    if (st->loaded)
+        last = st->end;
     if (st->growth < min_abs || (rel_applies && st->rel < p->min_rel) || last <= st->level)
         return "too little growth";
     if (!(st->snr >= p->min_snr))
@@ -278,6 +280,70 @@ static void deseasonalise(double *e, const double *r, size_t n, double period)
     }
 }
 
+/* The run's load at each bucket centre x[0..n), linearly between its
+ * samples, into lb; their mean. */
+static double load_at(const detect_load *load, const double *x, size_t n, double *lb)
+{
+    double mean = 0;
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        while (k + 2 < load->n && load->t[k + 1] < x[j])
+            k++;
+        double a = load->t[k], b = load->t[k + 1], w = b > a ? (x[j] - a) / (b - a) : 0;
+        w = w < 0 ? 0 : w > 1 ? 1 : w;
+        lb[j] = load->l[k] + w * (load->l[k + 1] - load->l[k]);
+        mean += lb[j] / (double)n;
+    }
+    return mean;
+}
+
+/* Take the run's load out of e[0..n) (bucket centres x) when the
+ * envelope follows it: least squares fit e on the load and on time at
+ * once (a weekend at the end would tilt a trend line fitted alone), the
+ * load correlated with time by less than LOAD_COLLINEAR, and what the time
+ * leaves correlated with the load by LOAD_RHO or more.  A
+ * type the load drives swings with the load's day and its weekends
+ * together, which no one period's phase means take out; what is left is
+ * the trend the load does not explain.  Whether it was taken out. */
+#define LOAD_RHO 0.6
+#define LOAD_COLLINEAR 0.5
+static bool take_out_load(double *e, const double *x, size_t n, const detect_load *load)
+{
+    double lb[MAX_BUCKETS], me = 0, mx = 0;
+    if (load == NULL || load->n < 2)
+        return false;
+    double ml = load_at(load, x, n, lb);
+    for (size_t j = 0; j < n; j++) {
+        me += e[j] / (double)n;
+        mx += x[j] / (double)n;
+    }
+    double sxx = 0, sxl = 0, sll = 0, sxe = 0, sle = 0;
+    for (size_t j = 0; j < n; j++) {
+        double dx = x[j] - mx, dl = lb[j] - ml, de = e[j] - me;
+        sxx += dx * dx;
+        sxl += dx * dl;
+        sll += dl * dl;
+        sxe += dx * de;
+        sle += dl * de;
+    }
+    /* a load that rises or falls with time cannot be told from a trend */
+    double det = sxx * sll - sxl * sxl;
+    if (!(det > 0) || sxl * sxl > LOAD_COLLINEAR * LOAD_COLLINEAR * sxx * sll)
+        return false;
+    double b = (sxx * sle - sxl * sxe) / det, c = (sll * sxe - sxl * sle) / det;
+    double suu = 0, sul = 0;
+    for (size_t j = 0; j < n; j++) {
+        double u = e[j] - me - c * (x[j] - mx), dl = lb[j] - ml;
+        suu += u * u;
+        sul += u * dl;
+    }
+    if (!(b > 0 && suu > 0 && sul >= LOAD_RHO * sqrt(suu * sll)))
+        return false;
+    for (size_t j = 0; j < n; j++)
+        e[j] -= b * (lb[j] - ml);
+    return true;
+}
+
 /* 1.4826 x the median absolute deviation of r[0..n): the standard
  * deviation of normal noise, robust to a few outliers. */
 static double robust_scale(const double *r, size_t n)
@@ -330,13 +396,14 @@ static double local_noise(const double *e, size_t n)
  * tops the median of the kf from s by less than STOPPED_SHARE of what that
  * rate predicts, a prediction of STOPPED_NOISE x the envelope's
  * bucket-to-bucket noise or more.  A leak's rate falls with a daily load at
- * night (to a quarter), not to a tenth.  Not in a deseasonalised envelope
- * (a cycle's leftovers make knees of their own).  s, or n when none. */
+ * night (to a quarter), not to a tenth.  Not in an envelope a cycle or the
+ * load was taken out of (adjusted: the leftovers make knees of their own).
+ * s, or n when none. */
 #define STOPPED_SHARE 0.1
 #define STOPPED_NOISE 4.0
-static size_t stopped_plain(const double *e, size_t n, double level, size_t kf, double period)
+static size_t stopped_plain(const double *e, size_t n, double level, size_t kf, bool adjusted)
 {
-    if (period > 0 || n < 2 * kf)
+    if (adjusted || n < 2 * kf)
         return n;
     double top = min_of(e, n - kf, n);
     size_t j = dead_stop(e, n, level, top);
@@ -432,8 +499,8 @@ void detect_decay(const double *e, const double *x, size_t n, detect_stats *st)
 
 /* Figures of t[lo..n) and v[lo..n) into st.  0, or -1 when out of memory. */
 static int analyse(const double *t, const double *v, size_t lo, size_t n,
-                   const detect_params *p, double min_abs, detect_stats *st,
-                   detect_result *keep_env, lp_error *err)
+                   const detect_params *p, double min_abs, const detect_load *load,
+                   detect_stats *st, detect_result *keep_env, lp_error *err)
 {
     double e[MAX_BUCKETS], x[MAX_BUCKETS], r[MAX_BUCKETS];
     size_t skip = lo, m = n - skip;
@@ -453,23 +520,28 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     st->judged = true;
     if (keep_env != NULL) {
         size_t k = nb < DETECT_ENV ? nb : DETECT_ENV;
-        for (size_t j = 0; j < k; j++)
+        for (size_t j = 0; j < k; j++) {
             keep_env->env[j] = (float)e[j * nb / k];
+            keep_env->env_t[j] = (float)(x[j * nb / k] - t[0]);
+        }
         keep_env->n_env = (unsigned)k;
     }
     if (trend_theil_sen(x, e, nb, &st->slope) != 0)
         goto oom;
     for (size_t j = 0; j < nb; j++)
         r[j] = e[j] - st->slope * x[j];
-    st->period = cycle_period(r, nb);
-    if (st->period > 0) {
+    st->loaded = take_out_load(e, x, nb, load);
+    st->period = st->loaded ? 0 : cycle_period(r, nb);
+    if (st->period > 0)
         deseasonalise(e, r, nb, st->period);
+    if (st->period > 0 || st->loaded) {
         if (trend_theil_sen(x, e, nb, &st->slope) != 0)
             goto oom;
         for (size_t j = 0; j < nb; j++)
             r[j] = e[j] - st->slope * x[j];
     }
     st->level = median3(e[0], e[1], e[2]);
+    st->end = e[nb - 1];
     st->span = x[nb - 1] - x[0];
     st->growth = st->slope * st->span;
     trend_mk mk;
@@ -526,7 +598,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
     double last_rise = w_last - w_prev > held_rise ? w_last - w_prev : held_rise;
     st->recent = all_rate > 0 ? last_rise / (double)q / all_rate : 0;
     size_t knee = dead_stop(e, nb, st->level, w_last);
-    size_t stop = stopped_plain(e, nb, st->level, kf, st->period);
+    size_t stop = stopped_plain(e, nb, st->level, kf, st->period > 0 || st->loaded);
     st->stopped = stop < nb;
     st->knee = knee < nb - q ? x[knee] : st->stopped ? x[stop] : NAN;
 
@@ -569,6 +641,13 @@ int detect_series(const double *t, const double *v, size_t n,
                   const detect_params *p, double min_abs, double z_crit,
                   detect_result *out, lp_error *err)
 {
+    return detect_series_loaded(t, v, n, p, min_abs, z_crit, NULL, out, err);
+}
+
+int detect_series_loaded(const double *t, const double *v, size_t n, const detect_params *p,
+                         double min_abs, double z_crit, const detect_load *load,
+                         detect_result *out, lp_error *err)
+{
     *out = (detect_result){.n = n, .reason = "short", .runs = 1};
     if (n == 0)
         return 0;
@@ -578,9 +657,9 @@ int detect_series(const double *t, const double *v, size_t n,
     out->t_last = t[n - 1];
     if (n < p->min_snapshots)
         return 0;
-    if (analyse(t, v, (size_t)((double)n * p->warmup), n, p, min_abs, &out->whole, out,
+    if (analyse(t, v, (size_t)((double)n * p->warmup), n, p, min_abs, load, &out->whole, out,
                 err) != 0 ||
-        analyse(t, v, n / 2, n, p, min_abs, &out->late, NULL, err) != 0)
+        analyse(t, v, n / 2, n, p, min_abs, load, &out->late, NULL, err) != 0)
         return -1;
     out->judged = out->whole.judged;
     detect_apply_gates(out, p, min_abs, z_crit);

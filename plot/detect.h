@@ -17,7 +17,16 @@
  *      first negative lag, 5 buckets to half the envelope: the daily load
  *      over two days or more).  With one, the envelope is deseasonalised:
  *      each bucket loses the mean residual of its phase, so every later
- *      test compares like with like across cycles.
+ *      test compares like with like across cycles.  A series of two days
+ *      or more whose trend a cycle hid is judged again under its run's load
+ *      (detect_load.c): the types that show a cycle, each envelope over its
+ *      mean, give the load's shape (their median), day and weekends
+ *      together; when the envelope and that shape, fitted to it with time
+ *      at once, correlate by 0.6 or more (and the shape by less than 0.5
+ *      with time: a load that only rises cannot be told from a trend), the
+ *      fitted load is taken out instead of the phase means.  A trend left
+ *      then is the load's by no rule (not RISING), and the relative gate
+ *      is that of a plain envelope.
  *   5. Gates on the (deseasonalised) envelope e[0..B):
  *      - trend:  Mann-Kendall z, variance corrected by Hamed-Rao (lags 1-3,
  *                factor >= 1; 1 when the envelope stays within a quarter of
@@ -191,6 +200,10 @@ typedef struct detect_stats {
                                 fall allows of the first's (noise not weighed) */
     bool slowing;            /* slower, and beyond the noise of both rates */
     double period;           /* cycle in the envelope, in buckets; 0: none */
+    bool loaded;             /* the run's load was taken out of the envelope
+                                (detect_load.c) instead of a cycle */
+    double end;              /* the envelope's last bucket (what is left of
+                                the last value when the load was taken out) */
     double factor;           /* Hamed-Rao variance factor applied to z */
     double noise;            /* robust scale of the envelope's residuals */
     double snr;              /* growth / noise */
@@ -237,6 +250,7 @@ typedef struct detect_result {
     detect_stats st, whole, late;
     float env[DETECT_ENV];   /* the whole run's lower envelope (n_env buckets),
                                 to tell a rise shared with other types */
+    float env_t[DETECT_ENV]; /* their bucket centres, seconds after t_first */
     unsigned n_env;
     detect_line line;        /* growing: the Theil-Sen line of the stretch the
                                 verdict rests on (what a drawing shows) */

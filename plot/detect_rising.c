@@ -102,8 +102,10 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
         return;
     for (size_t i = 0; i < n; i++) {
         detect_result *r = &items[idx[i]].r;
-        /* memory that no type accounts for is not the load's */
-        if (!detect_cycle_sized(r) || r->untracked || untracked_rss(s, items, idx, n, i))
+        /* memory that no type accounts for is not the load's, nor a rise
+         * left once the run's load was taken out (detect_load.c) */
+        if (!detect_cycle_sized(r) || r->untracked || r->st.loaded ||
+            untracked_rss(s, items, idx, n, i))
             continue;
         size_t need = detect_rising_daily(r) ? DETECT_COMPANIONS_DAY : DETECT_COMPANIONS;
         size_t alike = candidates > MAX_RISING_CHECKED ? need : 0;

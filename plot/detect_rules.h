@@ -5,6 +5,7 @@
  *   detect_siblings.c  workers side by side pool their slowing (step 5);
  *   detect_gauges.c    memory gauges filled by stores, untracked memory (6);
  *   detect_rising.c    a rise the load shares with other types (6);
+ *   detect_load.c      a trend under the load's swing (5);
  *   detect_lineage.c   a run judged by the runs before it (7). */
 #ifndef DETECT_RULES_H
 #define DETECT_RULES_H
@@ -26,6 +27,21 @@ typedef struct detect_pass {
     size_t *sibs;            /* room for every run */
     lp_error *err;
 } detect_pass;
+
+/* The relative load of a run (mean 1) at times t[0..n), strictly
+ * increasing: what the types a load drives share (detect_load.c). */
+typedef struct detect_load {
+    size_t n;
+    double t[DETECT_ENV];
+    double l[DETECT_ENV];
+} detect_load;
+
+/* detect.c: detect_series, with the run's load taken out of each
+ * stretch's envelope, where the envelope follows it, instead of a cycle
+ * the envelope shows alone. */
+int detect_series_loaded(const double *t, const double *v, size_t n, const detect_params *p,
+                         double min_abs, double z_crit, const detect_load *load,
+                         detect_result *out, lp_error *err);
 
 /* detect.c: the gates of every stretch of r, into its verdict, reason and
  * st (after a rule changed a stretch's figures). */
@@ -62,6 +78,11 @@ void detect_siblings_stores(const detect_pass *x, detect_report *d);
 /* detect_gauges.c: the gauge rules of step 6 for every run of d (its
  * items still in run order).  0 or -1. */
 int detect_gauges_all(const detect_pass *x, detect_report *d);
+
+/* detect_load.c: every series of d (its items still in run order, with
+ * the floors min_abs) whose trend a cycle hid judged again with its run's
+ * load taken out; GROWING there, it takes that verdict.  0 or -1. */
+int detect_load_all(const detect_pass *x, detect_report *d, const double *min_abs);
 
 /* detect_rising.c: whether the envelope of an [rss], r, follows that of a
  * [blocks] of its run, b. */

@@ -158,6 +158,8 @@ int detect_store(const lp_series_store *s, const detect_params *p, double since,
     if (judge_all(&x, current, &min_abs, out) != 0)
         goto out;
     x.z_crit = out->z_crit;
+    if (detect_load_all(&x, out, min_abs) != 0)
+        goto out;
     for (size_t i = 0; i < out->n_items; i++) {
         detect_finding *f = &out->items[i];
         detect_siblings_judge(&x, f, detect_column_params(s, f->col, p, &pg), min_abs[i]);

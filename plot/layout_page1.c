@@ -70,6 +70,10 @@ static void verdict_why(char *out, size_t size, const detect_result *r)
         else if (r->untracked)
             snprintf(out, size, "GROWING: memory no type accounts for rose over %s (blocks "
                      "per GC-tracked object); %s", span, lp_report_rate(rate, sizeof rate, r));
+        else if (r->st.loaded)
+            snprintf(out, size, "GROWING: upward trend over %s once the load's daily and weekly "
+                     "swing is taken out (z=%.1f); %s", span, r->st.z,
+                     lp_report_rate(rate, sizeof rate, r));
         else
             snprintf(out, size, "GROWING: steady upward trend over %s (z=%.1f), still rising "
                      "at the end; %s", span, r->st.z, lp_report_rate(rate, sizeof rate, r));

@@ -5,7 +5,7 @@
 
 PLOT_SRCS := plot/lp_error.c plot/lp_array.c plot/lp_utf8.c plot/lp_series.c plot/lp_input.c plot/lp_files.c \
              plot/lp_read.c plot/lp_records.c plot/lp_chain.c plot/lp_chains.c plot/lp_kinds.c plot/lp_text.c plot/trend.c plot/detect.c plot/detect_store.c \
-             plot/detect_siblings.c plot/detect_gauges.c plot/detect_rising.c plot/detect_lineage.c plot/lp_report.c \
+             plot/detect_siblings.c plot/detect_gauges.c plot/detect_rising.c plot/detect_load.c plot/detect_lineage.c plot/lp_report.c \
              plot/lp_time.c plot/lp_cli.c plot/lp_outfile.c plot/lp_dot.c
 PLOT_OBJS := $(PLOT_SRCS:plot/%.c=plot/obj/%.o)
 PLOT_LIB  := plot/obj/libleakplot.a

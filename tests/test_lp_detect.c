@@ -920,6 +920,61 @@ static void test_stores_no_companions(void **state)
     assert_int_equal(beside_stores(false), DETECT_RISING);
 }
 
+/* A week at 10 minutes of a service's load: +-40% over the day, 30% less
+ * on Saturday and Sunday (the week starts on a Monday), driving twenty
+ * request types (3% noise).  app.Session follows the load too and keeps
+ * `pct_day` percent of its level a day on top.  Its verdict, and in
+ * *loaded whether its load was taken out. */
+static detect_verdict under_the_load(double pct_day, bool *loaded)
+{
+    lp_series_store *s = lp_series_new();
+    lp_error err;
+    long run = lp_series_add_run(s, 11, "h", "app", "log", &err);
+    long col[21];
+    for (size_t k = 0; k < 21; k++) {
+        char name[32];
+        snprintf(name, sizeof name, k == 0 ? "app.Session" : "app.Request%zu", k);
+        col[k] = lp_series_intern(s, name, strlen(name), lp_series_hash(name, strlen(name)),
+                                  LP_TYPE, &err);
+    }
+    unsigned seed = 13;
+    for (size_t i = 0; i < 1008; i++) {
+        double t = 1e9 + 600.0 * (double)i, day = (double)i / 144;
+        double load = (1 + 0.4 * cos(2 * M_PI * day)) * ((size_t)day % 7 >= 5 ? 0.7 : 1);
+        assert_int_equal(lp_series_add_row(s, t, (uint32_t)run, &err), 0);
+        for (size_t k = 0; k < 21; k++) {
+            double level = 2000 * (1 + (double)(k % 4)), kept = k == 0 ? pct_day / 100 * day : 0;
+            double v = level * (load * (1 + noise(&seed, 0.03)) + kept);
+            lp_series_put_count(s, (uint32_t)col[k], (uint64_t)v, &err);
+        }
+    }
+    assert_int_equal(lp_series_finish(s, &err), 0);
+    detect_report d;
+    judge_store(s, &d);
+    detect_verdict v = verdict_of(s, &d, "app.Session");
+    for (size_t i = 0; i < d.n_items; i++)
+        if (strcmp(s->cols[d.items[i].col].name, "app.Session") == 0) {
+            *loaded = d.items[i].r.st.loaded;
+            print_message("app.Session: z=%.2f period=%.1f (%s)\n", d.items[i].r.st.z,
+                          d.items[i].r.st.period, d.items[i].r.reason);
+        }
+    assert_int_equal(d.n_growing, v == DETECT_GROWING);
+    detect_report_free(&d);
+    lp_series_free(s);
+    return v;
+}
+
+/* 4% a day under the load's day and weekend is GROWING once the load is
+ * taken out; none is nothing, with or without it. */
+static void test_under_the_load(void **state)
+{
+    (void)state;
+    bool loaded = false;
+    assert_int_equal(under_the_load(4, &loaded), DETECT_GROWING);
+    assert_true(loaded);
+    assert_int_equal(under_the_load(0, &loaded), DETECT_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -942,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_lineage_streak),
         cmocka_unit_test(test_lineage_swing),
         cmocka_unit_test(test_lineage_latest),
+        cmocka_unit_test(test_under_the_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

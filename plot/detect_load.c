@@ -1,0 +1,146 @@
+/* detect_load: a trend under the load's swing (design step 5).  A type the
+ * load drives swings with the load's day and with its weekends; the phase
+ * means of one period take out the day but leave the weekends, and a slow
+ * leak under them is then no significant trend.  The types of a run that
+ * show a cycle share its load: their envelopes, each over its mean, give
+ * the load's shape (their median at each time).  A series whose trend was
+ * not significant under a cycle is judged again with that shape taken out
+ * where its envelope follows it (detect_series_loaded). */
+#include "detect_rules.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_kinds.h"
+#include "trend.h"
+
+/* Types showing a cycle that make a load, the series judged again apart. */
+#define LOAD_SOURCES 5
+
+static bool load_source(const lp_series_store *s, const detect_finding *f)
+{
+    return s->cols[f->col].kind == LP_TYPE && f->r.whole.period > 0 && f->r.n_env >= 8 &&
+           f->r.verdict != DETECT_GROWING;
+}
+
+/* Two days or more: a load's shape is told from a trend when it repeats. */
+#define LOAD_SPAN (2 * DETECT_DAY)
+
+static bool judged_again(const lp_series_store *s, const detect_finding *f)
+{
+    return load_source(s, f) && f->r.verdict == DETECT_OK &&
+           f->r.t_last - f->r.t_first >= LOAD_SPAN &&
+           strcmp(f->r.reason, "no significant trend") == 0;
+}
+
+/* Envelope r, over its mean, at time `at` (linearly between buckets). */
+static double relative_env(const detect_result *r, double mean, double at)
+{
+    unsigned k = 0;
+    double rel = at - r->t_first;
+    while (k + 2 < r->n_env && r->env_t[k + 1] < rel)
+        k++;
+    double a = r->env_t[k], b = r->env_t[k + 1], w = b > a ? (rel - a) / (b - a) : 0;
+    w = w < 0 ? 0 : w > 1 ? 1 : w;
+    return (r->env[k] + w * (r->env[k + 1] - r->env[k])) / mean;
+}
+
+/* The load of one run's items[0..n) whose sources src[0..m) were sampled
+ * at grid times into vals (m x grid->n), leaving out source `skip`: the
+ * median of the others at each time, into load.  Whether there are
+ * enough. */
+static bool load_without(const double *vals, size_t m, const detect_load *grid, size_t skip,
+                         detect_load *load, double *scratch)
+{
+    if (m - (skip < m) < LOAD_SOURCES)
+        return false;
+    load->n = grid->n;
+    double mean = 0;
+    for (size_t j = 0; j < grid->n; j++) {
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++)
+            if (i != skip)
+                scratch[k++] = vals[i * grid->n + j];
+        load->t[j] = grid->t[j];
+        load->l[j] = trend_median(scratch, k);
+        mean += load->l[j] / (double)grid->n;
+    }
+    for (size_t j = 0; j < grid->n && mean > 0; j++)
+        load->l[j] /= mean;
+    return mean > 0;
+}
+
+/* The sources of items[0..n), one run's, sampled at the bucket times of
+ * the one with the most buckets: their indices into src, their relative
+ * envelopes into vals, the times into grid.  Their number. */
+static size_t sample_sources(const lp_series_store *s, const detect_finding *items, size_t n,
+                             size_t *src, double *vals, detect_load *grid)
+{
+    size_t m = 0, widest = n;
+    for (size_t i = 0; i < n; i++)
+        if (load_source(s, &items[i])) {
+            src[m++] = i;
+            if (widest == n || items[i].r.n_env > items[widest].r.n_env)
+                widest = i;
+        }
+    if (m < LOAD_SOURCES)
+        return m;
+    const detect_result *w = &items[widest].r;
+    grid->n = w->n_env;
+    for (unsigned j = 0; j < w->n_env; j++)
+        grid->t[j] = w->t_first + w->env_t[j];
+    for (size_t i = 0; i < m; i++) {
+        const detect_result *r = &items[src[i]].r;
+        double mean = 0;
+        for (unsigned j = 0; j < r->n_env; j++)
+            mean += r->env[j] / (double)r->n_env;
+        for (size_t j = 0; j < grid->n; j++)
+            vals[i * grid->n + j] = mean > 0 ? relative_env(r, mean, grid->t[j]) : 1;
+    }
+    return m;
+}
+
+/* One run's items[0..n) (min_abs their floors): each series judged again
+ * under the load that becomes GROWING takes that verdict. */
+static int judge_run(const detect_pass *x, detect_finding *items, const double *min_abs,
+                     size_t n, size_t *src, double *vals, double *scratch)
+{
+    detect_load grid, load;
+    detect_params pg;
+    size_t m = sample_sources(x->s, items, n, src, vals, &grid);
+    if (m < LOAD_SOURCES)
+        return 0;
+    for (size_t k = 0; k < m; k++) {
+        detect_finding *f = &items[src[k]];
+        if (!judged_again(x->s, f) || !load_without(vals, m, &grid, k, &load, scratch))
+            continue;
+        size_t len = lp_series_extract(x->s, f->col, f->run, x->since, x->until, x->t, x->v);
+        detect_result again;
+        if (detect_series_loaded(x->t, x->v, len, detect_column_params(x->s, f->col, x->p, &pg),
+                                 min_abs[src[k]], x->z_crit, &load, &again, x->err) != 0)
+            return -1;
+        if (again.verdict == DETECT_GROWING) {
+            f->r = again;
+            f->r.reason = "growing (the load's swing taken out)";
+        }
+    }
+    return 0;
+}
+
+int detect_load_all(const detect_pass *x, detect_report *d, const double *min_abs)
+{
+    size_t n = d->n_items;
+    size_t *src = malloc((n + 1) * sizeof *src);
+    double *vals = malloc((n + 1) * DETECT_ENV * sizeof *vals);
+    double *scratch = malloc((n + 1) * sizeof *scratch);
+    int rc = src && vals && scratch ? 0 : lp_error_set(x->err, "out of memory (detector)");
+    for (size_t i = 0, end; rc == 0 && i < n; i = end) {
+        for (end = i + 1; end < n && d->items[end].run == d->items[i].run;)
+            end++;
+        rc = judge_run(x, d->items + i, min_abs + i, end - i, src, vals, scratch);
+    }
+    free(src);
+    free(vals);
+    free(scratch);
+    return rc;
+}
