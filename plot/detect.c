@@ -86,10 +86,6 @@ double detect_cycle_rise(double span)
 
 #define DESEASONED_SNR 50.0
 
-/* A leak in a type that also holds a store filling up slows as well, to
- * the leak's own rate: from the window alone it differs from a store
- * approaching its bound only by how far the rate falls, hence 0.6. */
-#define SLOWING_RATIO 0.6
 
 /* The first gate the stretch fails, or NULL when it passes them all. */
 static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
@@ -440,7 +436,8 @@ static double cycle_rate_ratio(double sep)
  * when the start did not rise).  A cache or a session store approaching
  * its bound slows steadily (an exponential approach of time constant tau
  * gives exp(-2/3 span / tau)): slowing is r3 below SLOWING_RATIO x what a
- * falling daily load could explain, and r1 - r3 beyond SLOWING_Z x its
+ * falling daily load could explain (unless the load was steady: no excuse
+ * then), and r1 - r3 beyond SLOWING_Z x its
  * noise, so that neither the noise of a slow leak, nor a staircase's
  * bursts, nor a leak of a falling load is taken for it (rate_var; the
  * rises of each third deviate from that third's rate, the middle one's
@@ -471,7 +468,7 @@ static double rate_var(const double *dev, double scale, size_t w, double a, doub
     return (2 * med * med + bursts) / ((b - a) * (b - a));
 }
 
-void detect_decay(const double *e, const double *x, size_t n, detect_stats *st)
+void detect_decay(const double *e, const double *x, size_t n, bool steady, detect_stats *st)
 {
     double m[6], c[6];
     size_t w = n / 6;
@@ -492,7 +489,7 @@ void detect_decay(const double *e, const double *x, size_t n, detect_stats *st)
     double r2 = (m[3] - m[2]) / (c[3] - c[2]), r[3] = {r1, r2, r3}, dev[MAX_BUCKETS];
     double scale = rise_deviations(e, n, r, dev);
     double sd = sqrt(rate_var(dev, scale, w, c[0], c[1]) + rate_var(dev, scale, w, c[4], c[5]));
-    double allowed = SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0]));
+    double allowed = SLOWING_RATIO * (steady ? 1 : cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0])));
     st->slower = r3 < allowed * r1;
     st->slowing = st->slower && r1 - r3 >= SLOWING_Z * sd;
 }
@@ -627,7 +624,7 @@ static int analyse(const double *t, const double *v, size_t lo, size_t n,
         jump = d > jump ? d : jump;
     }
     st->step = rise > 0 ? jump / rise : INFINITY;
-    detect_decay(e, x, nb, st);
+    detect_decay(e, x, nb, load != NULL && load->steady, st);
     st->slower = st->slower && p->slowing;
     st->slowing = st->slowing && p->slowing;
     return 0;

@@ -1,11 +1,14 @@
-/* detect_load: a trend under the load's swing (design step 5).  A type the
+/* detect_load: what a run's load did, for the series it drives (design
+ * step 5).  Two rules.  A trend under the load's swing: a type the
  * load drives swings with the load's day and with its weekends; the phase
  * means of one period take out the day but leave the weekends, and a slow
  * leak under them is then no significant trend.  The types of a run that
  * show a cycle share its load: their envelopes, each over its mean, give
  * the load's shape (their median at each time).  A series whose trend was
  * not significant under a cycle is judged again with that shape taken out
- * where its envelope follows it (detect_series_loaded). */
+ * where its envelope follows it (detect_series_loaded).  A steady load:
+ * under a day, a rise that slows is excused as the evening's fall of the
+ * load only when the load fell (judge_steady). */
 #include "detect_rules.h"
 
 #include <stdlib.h>
@@ -100,13 +103,22 @@ static size_t sample_sources(const lp_series_store *s, const detect_finding *ite
     return m;
 }
 
+/* f judged again under `load` (its floor min_abs), into *again.  0 or -1. */
+static int judge_again(const detect_pass *x, const detect_finding *f, double min_abs,
+                       const detect_load *load, detect_result *again)
+{
+    detect_params pg;
+    size_t len = lp_series_extract(x->s, f->col, f->run, x->since, x->until, x->t, x->v);
+    return detect_series_loaded(x->t, x->v, len, detect_column_params(x->s, f->col, x->p, &pg),
+                                min_abs, x->z_crit, load, again, x->err);
+}
+
 /* One run's items[0..n) (min_abs their floors): each series judged again
- * under the load that becomes GROWING takes that verdict. */
+ * under the load's shape that becomes GROWING takes that verdict. */
 static int judge_run(const detect_pass *x, detect_finding *items, const double *min_abs,
                      size_t n, size_t *src, double *vals, double *scratch)
 {
     detect_load grid, load;
-    detect_params pg;
     size_t m = sample_sources(x->s, items, n, src, vals, &grid);
     if (m < LOAD_SOURCES)
         return 0;
@@ -114,15 +126,60 @@ static int judge_run(const detect_pass *x, detect_finding *items, const double *
         detect_finding *f = &items[src[k]];
         if (!judged_again(x->s, f) || !load_without(vals, m, &grid, k, &load, scratch))
             continue;
-        size_t len = lp_series_extract(x->s, f->col, f->run, x->since, x->until, x->t, x->v);
+        load.steady = false;
         detect_result again;
-        if (detect_series_loaded(x->t, x->v, len, detect_column_params(x->s, f->col, x->p, &pg),
-                                 min_abs[src[k]], x->z_crit, &load, &again, x->err) != 0)
+        if (judge_again(x, f, min_abs[src[k]], &load, &again) != 0)
             return -1;
         if (again.verdict == DETECT_GROWING) {
             f->r = again;
             f->r.reason = "growing (the load's swing taken out)";
         }
+    }
+    return 0;
+}
+
+/* Whether the envelope of r fell: its last third's mean below LOAD_FELL of
+ * its first third's. */
+#define LOAD_FELL 0.85
+static bool envelope_fell(const detect_result *r)
+{
+    unsigned k = r->n_env / 3;
+    double first = 0, last = 0;
+    for (unsigned j = 0; j < k; j++) {
+        first += r->env[j];
+        last += r->env[r->n_env - k + j];
+    }
+    return k > 0 && last < LOAD_FELL * first;
+}
+
+/* Under a day, a rise that slowed is excused as a falling load's (the
+ * evening's) only when the load fell: then the types it drives fall
+ * too, DETECT_COMPANIONS of them or more.  In a run where fewer fell, each
+ * GROWING type whose rise slowed below what a steady load allows, over the
+ * run and over its late half alike (a store filling up slows ever after; a
+ * staircase's bursts come and go), is judged again with no excuse, and
+ * takes that verdict.  0 or -1. */
+static int judge_steady(const detect_pass *x, detect_finding *items, const double *min_abs,
+                        size_t n)
+{
+    size_t fell = 0;
+    for (size_t i = 0; i < n && fell < DETECT_COMPANIONS; i++)
+        fell += x->s->cols[items[i].col].kind == LP_TYPE && items[i].r.n_env >= 9 &&
+                envelope_fell(&items[i].r);
+    if (fell >= DETECT_COMPANIONS)
+        return 0;
+    const detect_load steady = {.steady = true};
+    for (size_t i = 0; i < n; i++) {
+        detect_finding *f = &items[i];
+        const detect_result *r = &f->r;
+        if (x->s->cols[f->col].kind != LP_TYPE || r->verdict != DETECT_GROWING ||
+            r->t_last - r->t_first >= DETECT_DAY || r->whole.slower ||
+            !(r->whole.decay < SLOWING_RATIO && r->late.decay < SLOWING_RATIO))
+            continue;
+        detect_result again;
+        if (judge_again(x, f, min_abs[i], &steady, &again) != 0)
+            return -1;
+        f->r = again;
     }
     return 0;
 }
@@ -138,6 +195,8 @@ int detect_load_all(const detect_pass *x, detect_report *d, const double *min_ab
         for (end = i + 1; end < n && d->items[end].run == d->items[i].run;)
             end++;
         rc = judge_run(x, d->items + i, min_abs + i, end - i, src, vals, scratch);
+        if (rc == 0)
+            rc = judge_steady(x, d->items + i, min_abs + i, end - i);
     }
     free(src);
     free(vals);

@@ -14,6 +14,11 @@
 
 #define DETECT_DAY 86400.0
 
+/* A leak in a type that also holds a store filling up slows as well, to
+ * the leak's own rate: from the window alone it differs from a store
+ * approaching its bound only by how far the rate falls, hence 0.6. */
+#define SLOWING_RATIO 0.6
+
 /* One detect_store call as every rule reads it: the store, the user's
  * parameters, the trend threshold, the window, and scratch room. */
 typedef struct detect_pass {
@@ -28,12 +33,15 @@ typedef struct detect_pass {
     lp_error *err;
 } detect_pass;
 
-/* The relative load of a run (mean 1) at times t[0..n), strictly
- * increasing: what the types a load drives share (detect_load.c). */
+/* What a run's load did (detect_load.c): its relative level (mean 1) at
+ * times t[0..n), strictly increasing (n 0: not known), what the types a
+ * load drives share; and whether it was steady (none of them fell), so
+ * that a slowing rise is no falling load's. */
 typedef struct detect_load {
     size_t n;
     double t[DETECT_ENV];
     double l[DETECT_ENV];
+    bool steady;
 } detect_load;
 
 /* detect.c: detect_series, with the run's load taken out of each
@@ -53,8 +61,9 @@ void detect_apply_gates(detect_result *r, const detect_params *p, double min_abs
 bool detect_cycle_sized(const detect_result *r);
 
 /* detect.c: how the rise of envelope e[0..n) (bucket centres x) slows,
- * into st->decay, st->slower and st->slowing. */
-void detect_decay(const double *e, const double *x, size_t n, detect_stats *st);
+ * into st->decay, st->slower and st->slowing; with `steady`, a falling
+ * load excuses none of it. */
+void detect_decay(const double *e, const double *x, size_t n, bool steady, detect_stats *st);
 
 /* detect_store.c: the parameters a gauge (a sum of every type) is judged
  * with: p without the slowing gate, in *gauge. */

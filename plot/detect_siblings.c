@@ -93,7 +93,7 @@ static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, si
             sum[ne++] = sum[j];
         }
     detect_stats st;
-    detect_decay(sum, centre, ne, &st);
+    detect_decay(sum, centre, ne, false, &st);
     *told = ne >= 8 && 4 * ne >= 3 * nb;
     return st.slowing;
 }
