@@ -53,11 +53,13 @@
  *              bursts make its rate uncertain): a cache or a session store
  *              approaching its bound, still filling at the end of a short
  *              run, is no leak.  That falling load is only an excuse
- *              when the load fell: under a day, in a run where fewer than
+ *              when the load fell: in a run where fewer than
  *              DETECT_COMPANIONS types fell (their envelope's last third
  *              below 0.85 of the first), a series whose rate fell below
  *              0.6 over the run and over its late half alike is judged
- *              against 0.6 alone (detect_load.c).  Not for gauges: a leak
+ *              against 0.6 alone (detect_load.c), under a day, and from
+ *              two days on when it shows no cycle (the day's load does
+ *              not move it) and had no load taken out.  Not for gauges: a leak
  *              summed with a store filling up slows too.  Workers side by
  *              side (runs
  *              of one group overlapping in time) share the load: a series

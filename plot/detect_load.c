@@ -7,8 +7,8 @@
  * the load's shape (their median at each time).  A series whose trend was
  * not significant under a cycle is judged again with that shape taken out
  * where its envelope follows it (detect_series_loaded).  A steady load:
- * under a day, a rise that slows is excused as the evening's fall of the
- * load only when the load fell (judge_steady). */
+ * a rise that slows is excused as a falling load's only when the load
+ * fell (judge_steady). */
 #include "detect_rules.h"
 
 #include <stdlib.h>
@@ -152,13 +152,24 @@ static bool envelope_fell(const detect_result *r)
     return k > 0 && last < LOAD_FELL * first;
 }
 
-/* Under a day, a rise that slowed is excused as a falling load's (the
- * evening's) only when the load fell: then the types it drives fall
- * too, DETECT_COMPANIONS of them or more.  In a run where fewer fell, each
- * GROWING type whose rise slowed below what a steady load allows, over the
- * run and over its late half alike (a store filling up slows ever after; a
- * staircase's bursts come and go), is judged again with no excuse, and
- * takes that verdict.  0 or -1. */
+/* Whether the excuse of a falling daily load rests on the run's load
+ * alone for r: under a day (the evening's fall); from two days on, for a
+ * series that shows no cycle and had no load taken out: the day's load
+ * does not move it, so only a load that fell over the days could slow
+ * it.  (Between, a cycle cannot be told yet.) */
+static bool load_blind(const detect_result *r)
+{
+    double span = r->t_last - r->t_first;
+    return span < DETECT_DAY || (span >= LOAD_SPAN && r->whole.period == 0 && !r->whole.loaded);
+}
+
+/* A rise that slowed is excused as a falling load's only when the load
+ * fell: then the types it drives fall too, DETECT_COMPANIONS of them or
+ * more.  In a run where fewer fell, each GROWING type the excuse rests on
+ * the load alone for (load_blind) whose rise slowed below what a steady
+ * load allows, over the run and over its late half alike (a store
+ * filling up slows ever after; a staircase's bursts come and go), is
+ * judged again with no excuse, and takes that verdict.  0 or -1. */
 static int judge_steady(const detect_pass *x, detect_finding *items, const double *min_abs,
                         size_t n)
 {
@@ -173,7 +184,7 @@ static int judge_steady(const detect_pass *x, detect_finding *items, const doubl
         detect_finding *f = &items[i];
         const detect_result *r = &f->r;
         if (x->s->cols[f->col].kind != LP_TYPE || r->verdict != DETECT_GROWING ||
-            r->t_last - r->t_first >= DETECT_DAY || r->whole.slower ||
+            !load_blind(r) || r->whole.slower ||
             !(r->whole.decay < SLOWING_RATIO && r->late.decay < SLOWING_RATIO))
             continue;
         detect_result again;
