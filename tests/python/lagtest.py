@@ -102,23 +102,30 @@ def log_files(path):
     return [p for _, p in sorted(found)]
 
 
+# The detail records' tags (DESIGN.md, "Why it grows"; plot/lp_records.c).
+RECORD_TAGS = ("#REFS", "#BYTES", "#LEN", "#EXACT", "#CHAIN", "#GONE")
+
+
 def parse_snapshots(text, bad=None):
     """[(start_fields, {name: count})] of every #START in text (log format 1).
     A line that is not "name count" raises ValueError, or, given a list
-    `bad`, is appended to it and skipped; so is a record line ("#BYTES ...")
-    a crash cut, which the next start ended with "<cut>".  What follows the
+    `bad`, is appended to it and skipped; so is a detail record ("#BYTES
+    name bytes", RECORD_TAGS) that a crash cut, which the next start ended
+    with "<cut>": as for leakplot, a bad record, where a line cut inside
+    its tag ("#BYT<cut>") is a comment like any other.  What follows the
     last newline is a line still being written (a live log read while the
     agent writes) and is left out."""
     snaps = []
     for line in text[:text.rfind("\n") + 1].splitlines():
-        if line.startswith("#START"):
+        tag = line.split(None, 1)[0] if line.strip() else ""
+        if tag == "#START":
             parts = line.split()
             fields = {"time": float(parts[1])}
             for kv in parts[2:]:
                 k, _, v = kv.partition("=")
                 fields[k] = v
             snaps.append((fields, {}))
-        elif bad is not None and line.startswith("#") and line.endswith("<cut>"):
+        elif bad is not None and tag in RECORD_TAGS and line.endswith("<cut>"):
             bad.append(line)
         elif line.startswith("#") or not line.strip():
             continue

@@ -141,5 +141,21 @@ leakagent.stop()
         self.assertEqual(report["snapshots"], sum(len(s) for s in by_pid.values()))
 
 
+    def test_cut_lines_read_alike(self):
+        """The test's reader and leakplot agree on every kind of line a kill
+        can cut, as the next start leaves it: a count, a detail record,
+        a record cut inside its tag, the #START line cut inside its tag."""
+        log = self.path("cut.log")
+        with open(log, "w") as f:
+            f.write("# leakagent 1 pid=7 start=90\n#START 100.5 pid=7 rss=5\na.A 1\n"
+                    "#BYTES a.A 72<cut>\n#START 101.5 pid=7\na.A 2\n#BYT<cut>\n"
+                    "#START<cut>\n#START 102.5 pid=7\na.A 3\nb.B 4<cut>\n")
+        bad = []
+        snaps = parse_snapshots(read_text(log), bad)
+        report = leakplot_json(log)
+        self.assertEqual(bad, ["#BYTES a.A 72<cut>", "b.B 4<cut>"])
+        self.assertEqual((report["snapshots"], report["bad_lines"]), (len(snaps), len(bad)))
+
+
 if __name__ == "__main__":
     unittest.main()
