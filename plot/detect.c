@@ -86,7 +86,6 @@ double detect_cycle_rise(double span)
 
 #define DESEASONED_SNR 50.0
 
-
 /* The first gate the stretch fails, or NULL when it passes them all. */
 static const char *gate(const detect_stats *st, const detect_params *p, double min_abs,
                         double z_crit, double last)
@@ -276,18 +275,22 @@ static void deseasonalise(double *e, const double *r, size_t n, double period)
     }
 }
 
-/* The run's load at each bucket centre x[0..n), linearly between its
- * samples, into lb; their mean. */
+double detect_interpolate(const double *t, const double *v, size_t n, double at)
+{
+    size_t k = 0;
+    while (k + 2 < n && t[k + 1] < at)
+        k++;
+    double a = t[k], b = t[k + 1], w = b > a ? (at - a) / (b - a) : 0;
+    w = w < 0 ? 0 : w > 1 ? 1 : w;
+    return v[k] + w * (v[k + 1] - v[k]);
+}
+
+/* The run's load at each bucket centre x[0..n) into lb; their mean. */
 static double load_at(const detect_load *load, const double *x, size_t n, double *lb)
 {
     double mean = 0;
-    size_t k = 0;
     for (size_t j = 0; j < n; j++) {
-        while (k + 2 < load->n && load->t[k + 1] < x[j])
-            k++;
-        double a = load->t[k], b = load->t[k + 1], w = b > a ? (x[j] - a) / (b - a) : 0;
-        w = w < 0 ? 0 : w > 1 ? 1 : w;
-        lb[j] = load->l[k] + w * (load->l[k + 1] - load->l[k]);
+        lb[j] = detect_interpolate(load->t, load->l, load->n, x[j]);
         mean += lb[j] / (double)n;
     }
     return mean;

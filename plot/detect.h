@@ -59,14 +59,13 @@
  *              0.6 over the run and over its late half alike is judged
  *              against 0.6 alone (detect_load.c), under a day, and from
  *              two days on when it shows no cycle (the day's load does
- *              not move it) and had no load taken out.  Not for gauges: a leak
- *              summed with a store filling up slows too.  Workers side by
- *              side (runs
- *              of one group overlapping in time) share the load: a series
- *              that fails only for slowing is judged without this gate
- *              when the sum of its group's envelopes over the time they
- *              share (each run taken while that stays half its stretch)
- *              does not slow: a load that moved between workers leaves
+ *              not move it) and had no load taken out.  Not for gauges: a
+ *              leak summed with a store filling up slows too.  Workers side
+ *              by side (runs of one group overlapping in time) share the
+ *              load: a series that fails only for slowing is judged
+ *              without this gate when the sum of its group's envelopes
+ *              over the time they share (each run taken while that stays
+ *              half its stretch) does not slow: a load that moved between workers leaves
  *              the sum steady, a store filling up in every worker slows
  *              in the sum too.  Conversely, a stretch whose rate falls
  *              below that 0.6 but within its noise fails the gate when

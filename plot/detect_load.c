@@ -29,23 +29,25 @@ static bool load_source(const lp_series_store *s, const detect_finding *f)
 /* Two days or more: a load's shape is told from a trend when it repeats. */
 #define LOAD_SPAN (2 * DETECT_DAY)
 
-static bool judged_again(const lp_series_store *s, const detect_finding *f)
+/* Whether a load source, f, is judged again under the others' load. */
+static bool judged_again(const detect_finding *f)
 {
-    return load_source(s, f) && f->r.verdict == DETECT_OK &&
-           f->r.t_last - f->r.t_first >= LOAD_SPAN &&
+    return f->r.verdict == DETECT_OK && f->r.t_last - f->r.t_first >= LOAD_SPAN &&
            strcmp(f->r.reason, "no significant trend") == 0;
 }
 
-/* Envelope r, over its mean, at time `at` (linearly between buckets). */
-static double relative_env(const detect_result *r, double mean, double at)
+/* Envelope r, over its mean, at each time grid->t[0..grid->n) into out. */
+static void relative_env(const detect_result *r, const detect_load *grid, double *out)
 {
-    unsigned k = 0;
-    double rel = at - r->t_first;
-    while (k + 2 < r->n_env && r->env_t[k + 1] < rel)
-        k++;
-    double a = r->env_t[k], b = r->env_t[k + 1], w = b > a ? (rel - a) / (b - a) : 0;
-    w = w < 0 ? 0 : w > 1 ? 1 : w;
-    return (r->env[k] + w * (r->env[k + 1] - r->env[k])) / mean;
+    double t[DETECT_ENV], v[DETECT_ENV], mean = 0;
+    for (unsigned j = 0; j < r->n_env; j++) {
+        t[j] = r->env_t[j];
+        v[j] = r->env[j];
+        mean += r->env[j] / (double)r->n_env;
+    }
+    for (size_t j = 0; j < grid->n; j++)
+        out[j] = mean > 0 ? detect_interpolate(t, v, r->n_env, grid->t[j] - r->t_first) / mean
+                          : 1;
 }
 
 /* The load of one run's items[0..n) whose sources src[0..m) were sampled
@@ -92,14 +94,8 @@ static size_t sample_sources(const lp_series_store *s, const detect_finding *ite
     grid->n = w->n_env;
     for (unsigned j = 0; j < w->n_env; j++)
         grid->t[j] = w->t_first + w->env_t[j];
-    for (size_t i = 0; i < m; i++) {
-        const detect_result *r = &items[src[i]].r;
-        double mean = 0;
-        for (unsigned j = 0; j < r->n_env; j++)
-            mean += r->env[j] / (double)r->n_env;
-        for (size_t j = 0; j < grid->n; j++)
-            vals[i * grid->n + j] = mean > 0 ? relative_env(r, mean, grid->t[j]) : 1;
-    }
+    for (size_t i = 0; i < m; i++)
+        relative_env(&items[src[i]].r, grid, vals + i * grid->n);
     return m;
 }
 
@@ -124,7 +120,7 @@ static int judge_run(const detect_pass *x, detect_finding *items, const double *
         return 0;
     for (size_t k = 0; k < m; k++) {
         detect_finding *f = &items[src[k]];
-        if (!judged_again(x->s, f) || !load_without(vals, m, &grid, k, &load, scratch))
+        if (!judged_again(f) || !load_without(vals, m, &grid, k, &load, scratch))
             continue;
         load.steady = false;
         detect_result again;

@@ -5,7 +5,7 @@
  *   detect_siblings.c  workers side by side pool their slowing (step 5);
  *   detect_gauges.c    memory gauges filled by stores, untracked memory (6);
  *   detect_rising.c    a rise the load shares with other types (6);
- *   detect_load.c      a trend under the load's swing (5);
+ *   detect_load.c      a trend under the load's swing, a steady load (5);
  *   detect_lineage.c   a run judged by the runs before it (7). */
 #ifndef DETECT_RULES_H
 #define DETECT_RULES_H
@@ -43,6 +43,10 @@ typedef struct detect_load {
     double l[DETECT_ENV];
     bool steady;
 } detect_load;
+
+/* detect.c: v at `at`, linearly between the samples (t[k], v[k]) of
+ * t[0..n) (n >= 2, increasing); the first or last beyond them. */
+double detect_interpolate(const double *t, const double *v, size_t n, double at);
 
 /* detect.c: detect_series, with the run's load taken out of each
  * stretch's envelope, where the envelope follows it, instead of a cycle
@@ -90,7 +94,9 @@ int detect_gauges_all(const detect_pass *x, detect_report *d);
 
 /* detect_load.c: every series of d (its items still in run order, with
  * the floors min_abs) whose trend a cycle hid judged again with its run's
- * load taken out; GROWING there, it takes that verdict.  0 or -1. */
+ * load taken out (GROWING there, it takes that verdict), and every growing
+ * one whose slowing only a load that did not fall excused judged again
+ * without that excuse.  0 or -1. */
 int detect_load_all(const detect_pass *x, detect_report *d, const double *min_abs);
 
 /* detect_rising.c: whether the envelope of an [rss], r, follows that of a

@@ -988,7 +988,7 @@ static void test_under_the_load(void **state)
     assert_int_equal(under_the_load(0, &loaded), DETECT_OK);
 }
 
-/* `hours` of 720 snapshots of app.Store filling up (3,000 objects above
+/* `hours_in_all` hours of 720 snapshots of app.Store filling up (3,000 objects above
  * 1,000, time constant `tau` hours) beside twenty types: flat, or with
  * `evening`, six of them falling with the load by 40%.  Its verdict. */
 static detect_verdict store_beside(double hours_in_all, double tau, bool evening)

@@ -140,7 +140,6 @@ leakagent.stop()
         self.assertEqual(report["bad_lines"], len(bad))
         self.assertEqual(report["snapshots"], sum(len(s) for s in by_pid.values()))
 
-
     def test_cut_lines_read_alike(self):
         """The test's reader and leakplot agree on every kind of line a kill
         can cut, as the next start leaves it: a count, a detail record,
