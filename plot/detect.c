@@ -129,6 +129,21 @@ static bool held(const detect_result *r, const detect_params *p, double min_abs)
            w->fall <= p->max_fall && w->step <= p->max_step;
 }
 
+/* The least decay the late half of a run whose whole slowed must show to
+ * rise steadily again: SLOWING_RATIO; under a steady load, where no load
+ * excuses the whole run's slowing, closer to a leak's steady rate (1)
+ * than to the store's, which goes on slowing as it did over the whole
+ * run (an exponential approach: whole.decay to the power of the late
+ * half's share of the span). */
+static double late_rate_least(const detect_result *r)
+{
+    if (!r->whole.steady || !(r->whole.span > 0))
+        return SLOWING_RATIO;
+    double store = r->whole.decay > 0 ? pow(r->whole.decay, r->late.span / r->whole.span) : 0;
+    double least = (1 + store) / 2;
+    return least > SLOWING_RATIO ? least : SLOWING_RATIO;
+}
+
 /* Both stretches through the gates (detect_rules.h). */
 void detect_apply_gates(detect_result *r, const detect_params *p, double min_abs,
                         double z_crit)
@@ -147,7 +162,7 @@ void detect_apply_gates(detect_result *r, const detect_params *p, double min_abs
      * below SLOWING_RATIO of its own start (a store filling up slows ever
      * after; a leak whose share of the load fell keeps its new rate) */
     detect_stats half = r->late;
-    if (r->whole.slowing && half.decay < SLOWING_RATIO)
+    if (r->whole.slowing && half.decay < late_rate_least(r))
         half.slowing = true;
     const char *late = whole && late_ok
                            ? gate(&half, p, min_abs, z_crit, r->last) : whole;
@@ -433,6 +448,11 @@ static double cycle_rate_ratio(double sep)
     return (1 - CYCLE_SWING * s) / (1 + CYCLE_SWING * s);
 }
 
+double detect_steady_ratio(double span)
+{
+    return span < DETECT_DAY ? 0.75 : SLOWING_RATIO;
+}
+
 /* How the rise of e[0..n) (centres x) slows down (detect_decay).  The
  * envelope is cut in sixths; the rise rates between the medians of sixths
  * 0-1 and 4-5 are r1 and r3 (per bucket).  decay is r3 / r1 (INFINITY
@@ -476,6 +496,7 @@ void detect_decay(const double *e, const double *x, size_t n, bool steady, detec
     double m[6], c[6];
     size_t w = n / 6;
     st->decay = INFINITY;
+    st->steady = steady;
     st->slower = false;
     st->slowing = false;
     if (w < 1 || n < 8)
@@ -492,7 +513,9 @@ void detect_decay(const double *e, const double *x, size_t n, bool steady, detec
     double r2 = (m[3] - m[2]) / (c[3] - c[2]), r[3] = {r1, r2, r3}, dev[MAX_BUCKETS];
     double scale = rise_deviations(e, n, r, dev);
     double sd = sqrt(rate_var(dev, scale, w, c[0], c[1]) + rate_var(dev, scale, w, c[4], c[5]));
-    double allowed = SLOWING_RATIO * (steady ? 1 : cycle_rate_ratio(2.0 / 3.0 * (x[n - 1] - x[0])));
+    double span = x[n - 1] - x[0];
+    double allowed = steady ? detect_steady_ratio(span)
+                            : SLOWING_RATIO * cycle_rate_ratio(2.0 / 3.0 * span);
     st->slower = r3 < allowed * r1;
     st->slowing = st->slower && r1 - r3 >= SLOWING_Z * sd;
 }

@@ -55,9 +55,11 @@
  *              run, is no leak.  That falling load is only an excuse
  *              when the load fell: in a run where fewer than
  *              DETECT_COMPANIONS types fell (their envelope's last third
- *              below 0.85 of the first), a series whose rate fell below
- *              0.6 over the run and over its late half alike is judged
- *              against 0.6 alone (detect_load.c), under a day, and from
+ *              below 0.85 of the first), a series whose rate fell over
+ *              the run below 0.75 under a day (a steady load leaves a
+ *              leak's rate as it was), 0.6 beyond (the weekends), and did
+ *              not speed up over its late half is judged against that
+ *              alone (detect_load.c), under a day, and from
  *              two days on when it shows no cycle (the day's load does
  *              not move it) and had no load taken out.  Not for gauges: a
  *              leak summed with a store filling up slows too.  Workers side
@@ -95,7 +97,10 @@
  *      slows (its own slowing gate, and its rate at least 0.6 of its start:
  *      the load's allowance was spent on the whole run): a store filling
  *      up slows ever after, a leak whose share of the load fell rises
- *      steadily again.
+ *      steadily again.  Under a steady load (above), that half's rate
+ *      must be nearer a leak's steady rate than the store's: at least
+ *      the mean of 1 and the whole run's decay to the power of the half's
+ *      share of the span (an exponential approach slows at that rate).
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
  *      with a rise at least DETECT_COMPANIONS other types share (on less
  *      than a day, DETECT_COMPANIONS_DAY: a morning moves every type the
@@ -206,6 +211,7 @@ typedef struct detect_stats {
     bool slower;             /* the last third's rate below what a load's
                                 fall allows of the first's (noise not weighed) */
     bool slowing;            /* slower, and beyond the noise of both rates */
+    bool steady;             /* judged under a steady load: no slowing excused */
     double period;           /* cycle in the envelope, in buckets; 0: none */
     bool loaded;             /* the run's load was taken out of the envelope
                                 (detect_load.c) instead of a cycle */

@@ -159,13 +159,23 @@ static bool load_blind(const detect_result *r)
     return span < DETECT_DAY || (span >= LOAD_SPAN && r->whole.period == 0 && !r->whole.loaded);
 }
 
+/* Whether growing r's rise slowed below what a steady load allows over
+ * the run (detect_steady_ratio) and did not speed up over its late half
+ * (a store filling up slows ever after; a staircase's bursts come and
+ * go), where the excuse of a falling load let it pass: the whole run was
+ * not slower than that excuse allowed, or the late half passed after the
+ * whole run slowed. */
+static bool slowed_unexcused(const detect_result *r)
+{
+    return (!r->whole.slower || r->late_half) &&
+           r->whole.decay < detect_steady_ratio(r->whole.span) && r->late.decay < 1;
+}
+
 /* A rise that slowed is excused as a falling load's only when the load
  * fell: then the types it drives fall too, DETECT_COMPANIONS of them or
  * more.  In a run where fewer fell, each GROWING type the excuse rests on
- * the load alone for (load_blind) whose rise slowed below what a steady
- * load allows, over the run and over its late half alike (a store
- * filling up slows ever after; a staircase's bursts come and go), is
- * judged again with no excuse, and takes that verdict.  0 or -1. */
+ * the load alone for (load_blind) whose rise slowed unexcused is judged
+ * again with no excuse, and takes that verdict.  0 or -1. */
 static int judge_steady(const detect_pass *x, detect_finding *items, const double *min_abs,
                         size_t n)
 {
@@ -180,8 +190,7 @@ static int judge_steady(const detect_pass *x, detect_finding *items, const doubl
         detect_finding *f = &items[i];
         const detect_result *r = &f->r;
         if (x->s->cols[f->col].kind != LP_TYPE || r->verdict != DETECT_GROWING ||
-            !load_blind(r) || r->whole.slower ||
-            !(r->whole.decay < SLOWING_RATIO && r->late.decay < SLOWING_RATIO))
+            !load_blind(r) || !slowed_unexcused(r))
             continue;
         detect_result again;
         if (judge_again(x, f, min_abs[i], &steady, &again) != 0)

@@ -19,6 +19,12 @@
  * approaching its bound only by how far the rate falls, hence 0.6. */
 #define SLOWING_RATIO 0.6
 
+/* detect.c: the least a rise's rate may fall to over `span` seconds
+ * under a steady load.  A leak keeps its rate there, and within a day no
+ * weekly swing moves it either: 0.75 (noise aside, which the slowing gate
+ * weighs); beyond a day, SLOWING_RATIO (the weekends). */
+double detect_steady_ratio(double span);
+
 /* One detect_store call as every rule reads it: the store, the user's
  * parameters, the trend threshold, the window, and scratch room. */
 typedef struct detect_pass {

@@ -988,10 +988,23 @@ static void test_under_the_load(void **state)
     assert_int_equal(under_the_load(0, &loaded), DETECT_OK);
 }
 
-/* `hours_in_all` hours of 720 snapshots of app.Store filling up (3,000 objects above
- * 1,000, time constant `tau` hours) beside twenty types: flat, or with
- * `evening`, six of them falling with the load by 40%.  Its verdict. */
-static detect_verdict store_beside(double hours_in_all, double tau, bool evening)
+/* What app.Store holds `hours` in: 1,000 objects, a store of `amount`
+ * filling up with time constant `tau` hours, a second one (`amount2`,
+ * `tau2`: sessions of two lifetimes), and a leak of `per_hour`. */
+typedef struct store_shape {
+    double amount, tau, amount2, tau2, per_hour;
+} store_shape;
+
+static double store_at(const store_shape *st, double hours)
+{
+    double second = st->amount2 > 0 ? st->amount2 * (1 - exp(-hours / st->tau2)) : 0;
+    return 1000 + st->amount * (1 - exp(-hours / st->tau)) + second + st->per_hour * hours;
+}
+
+/* `hours_in_all` hours of 720 snapshots of app.Store (shape) beside
+ * twenty types: flat, or with `evening`, six of them falling with the
+ * load by 40%.  Its verdict. */
+static detect_verdict store_beside(double hours_in_all, store_shape shape, bool evening)
 {
     lp_error err;
     long run, col[21];
@@ -1001,7 +1014,7 @@ static detect_verdict store_beside(double hours_in_all, double tau, bool evening
         double u = (double)i / 719, hours = hours_in_all * u;
         assert_int_equal(lp_series_add_row(s, 1e9 + hours * 3600, (uint32_t)run, &err), 0);
         for (size_t k = 0; k < 21; k++) {
-            double v = k == 0 ? 1000 + 3000 * (1 - exp(-hours / tau))
+            double v = k == 0 ? store_at(&shape, hours)
                               : 2000 * (evening && k <= 6 ? 1 - 0.4 * u : 1);
             lp_series_put_count(s, (uint32_t)col[k], (uint64_t)(v + noise(&seed, 5)), &err);
         }
@@ -1018,14 +1031,30 @@ static detect_verdict store_beside(double hours_in_all, double tau, bool evening
 /* A rise that slows is a falling load's only when the load fell.  Under
  * a day (12 hours, the store's time constant 6: its rate falls to a
  * quarter in 8 hours, as a leak's would in the evening), when no type
- * fell with it, a store filling up is not GROWING; over three days (time
- * constant 36 hours), neither, as it shows no daily cycle. */
+ * fell with it, a store filling up is not GROWING; nor one that slows
+ * less (time constant 18: its rate falls to 0.68), which a steady load
+ * does not slow within a day; over three days (time constant 36 hours),
+ * neither, as it shows no daily cycle.  Over 3 minutes, a session store
+ * of two lifetimes slows to 0.17 over the run and to 0.64 over its late
+ * half, as its longer sessions fill: that half goes on slowing as a
+ * store does, and is no leak's steady rate again, unless the load fell;
+ * a leak that began with a burst (a store filling in 20 s) rises
+ * steadily over its late half, and is GROWING. */
 static void test_steady_load(void **state)
 {
     (void)state;
-    assert_int_equal(store_beside(12, 6, true), DETECT_GROWING);
-    assert_int_equal(store_beside(12, 6, false), DETECT_OK);
-    assert_int_equal(store_beside(72, 36, false), DETECT_OK);
+    const store_shape quick = {3000, 6, 0, 0, 0}, slow = {3000, 18, 0, 0, 0};
+    const store_shape long_week = {3000, 36, 0, 0, 0};
+    const store_shape two_lives = {3000, 0.006, 2000, 0.06, 0};
+    const store_shape burst_then_leak = {3000, 0.006, 0, 0, 20000};
+    assert_int_equal(store_beside(12, quick, true), DETECT_GROWING);
+    assert_int_equal(store_beside(12, quick, false), DETECT_OK);
+    assert_int_equal(store_beside(12, slow, true), DETECT_GROWING);
+    assert_int_equal(store_beside(12, slow, false), DETECT_OK);
+    assert_int_equal(store_beside(72, long_week, false), DETECT_OK);
+    assert_int_equal(store_beside(0.05, two_lives, true), DETECT_GROWING);
+    assert_int_equal(store_beside(0.05, two_lives, false), DETECT_OK);
+    assert_int_equal(store_beside(0.05, burst_then_leak, false), DETECT_GROWING);
 }
 
 int main(void)
