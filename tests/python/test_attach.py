@@ -15,7 +15,7 @@ import time
 import unittest
 
 from lagtest import (PYTHON, TmpDirTest, assert_stderr_is_warnings, child_env,
-                     parse_snapshots, read_text, rounds)
+                     needs_gdb_call, parse_snapshots, read_text, rounds)
 
 IDLE = """
 import sys, time
@@ -133,12 +133,15 @@ class AttachTest(TmpDirTest):
         self.assertGreaterEqual(len(parse_snapshots(text)), 2 * n)
         self.assertEqual(text.count("# leakagent 1 "), n)    # one header a start
 
+    @needs_gdb_call
     def test_idle_main_loop_sleeping(self):
         self.attach_many(IDLE_SLEEPING, rounds(3, 50))
 
+    @needs_gdb_call
     def test_busy_threads_allocating(self):
         self.attach_many(BUSY, rounds(3, 50))
 
+    @needs_gdb_call
     def test_already_running(self):
         target = Target(self, IDLE_SLEEPING)
         args = [str(target.pid), "-o", "log.path=" + self.path("a.log"), "-o", "interval=1h"]
@@ -182,6 +185,7 @@ class AttachTest(TmpDirTest):
             self.assertEqual(t.finish(), 0)
             self.assertEqual(t.output(), ("target up\n", ""))
 
+    @needs_gdb_call
     def test_another_interpreter(self):
         # Debian's python3 of the same minor version has no leakagent of its
         # own; one of another version is refused before gdb runs.
