@@ -6,6 +6,7 @@ logs they write.  Nothing here imports leakagent into the test process
 itself, so one test's agent never leaks into another.
 """
 
+import functools
 import gzip
 import json
 import os
@@ -37,17 +38,13 @@ HARDENING = os.environ.get("LEAKAGENT_HARDENING") == "1"
 QUIET_FORK = "import warnings; warnings.simplefilter('ignore', DeprecationWarning)\n"
 
 
-_GDB_CALL = []
-
-
+@functools.lru_cache(maxsize=None)
 def gdb_call_problem():
     """Why gdb cannot call a function in a process on this host, or None.
     Some kernel, CPU and gdb combinations (Debian 12's gdb 13.1 on a host
     with AMX: "Couldn't write extended state status: Bad address") fail
     every inferior call, whatever leakagent does; tests that need one say
     so and skip.  Probed once, on a throwaway process."""
-    if _GDB_CALL:
-        return _GDB_CALL[0]
     gdb = shutil.which("gdb")
     problem = None
     if gdb is not None:
@@ -67,19 +64,17 @@ def gdb_call_problem():
         finally:
             child.kill()
             child.wait()
-    _GDB_CALL.append(problem)
     return problem
 
 
 def needs_gdb_call(test):
     """Skip `test` where gdb_call_problem() says gdb cannot do its part."""
+    @functools.wraps(test)
     def wrapper(self, *args, **kwargs):
         problem = gdb_call_problem()
         if problem:
             self.skipTest(problem)
         return test(self, *args, **kwargs)
-    wrapper.__name__ = test.__name__
-    wrapper.__doc__ = test.__doc__
     return wrapper
 
 
