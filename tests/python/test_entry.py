@@ -74,6 +74,21 @@ class EntryTest(TmpDirTest):
         self.assertEqual(headers(text)[0]["program"], "worker")
         self.assertEqual(parse_snapshots(text)[-1][1].get("__main__.Payload"), 321)
 
+    def test_python_m_leakagent_keeps_the_scripts_globals_until_exit(self):
+        # As under `python script.py`, the script's objects are alive while its
+        # atexit handlers run: this one takes the last snapshot.
+        cfg = self.config()
+        script = self.write("worker.py", """\
+            import atexit, leakagent
+            class Payload: pass
+            keep = [Payload() for _ in range(321)]
+            atexit.register(leakagent.sample_now)
+            """)
+        res = self.run_cmd([PYTHON, "-m", "leakagent", "-c", cfg, script])
+        self.assertEqual(res.returncode, 0, res.stderr)
+        snapshots = parse_snapshots(read_text(self.path("most_common.log")))
+        self.assertEqual(snapshots[-1][1].get("__main__.Payload"), 321)
+
     def test_python_m_leakagent_module_and_overrides(self):
         self.write("mymod.py", SCRIPT)
         log = self.path("mod-%p.log")

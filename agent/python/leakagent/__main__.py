@@ -42,6 +42,13 @@ def overrides_of(parser, items):
     return overrides
 
 
+# The target's globals, kept until the interpreter exits as `python script.py`
+# keeps its __main__'s: runpy hands back a copy of them and drops the module,
+# so without this the script's objects would be freed before its atexit
+# handlers run and the agent's last snapshots would no longer count them.
+_target_globals = {}
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["attach"]:
@@ -51,10 +58,8 @@ def main(argv=None):
     overrides = overrides_of(parser, opts.set)
     config = opts.config or os.environ.get("LEAKAGENT_CONFIG") or None
 
-    if opts.module:
-        sys.argv = [opts.target] + opts.args
-    else:
-        sys.argv = [opts.target] + opts.args
+    sys.argv = [opts.target] + opts.args
+    if not opts.module:
         sys.path[0] = os.path.dirname(os.path.abspath(opts.target))
 
     # An agent started by the .pth autostart gives way to the explicit one.
@@ -70,9 +75,10 @@ def main(argv=None):
         return 2
 
     if opts.module:
-        runpy.run_module(opts.target, run_name="__main__", alter_sys=True)
+        ran = runpy.run_module(opts.target, run_name="__main__", alter_sys=True)
     else:
-        runpy.run_path(opts.target, run_name="__main__")
+        ran = runpy.run_path(opts.target, run_name="__main__")
+    _target_globals.update(ran)
     return 0
 
 
