@@ -2,7 +2,8 @@
 in) real running processes through gdb, idle ones (a main loop that
 sleeps) and busy ones (threads allocating, a main thread computing), many
 times over with no hang and no crash, the log then written and the target's
-output its own; and the refusals: gdb missing, ptrace not permitted, another
+output its own; and the refusals: gdb missing, ptrace not permitted, a gdb
+that cannot call into any process (the target left untouched), another
 Python version, leakagent not importable there, no such process.
 make hardening repeats the attaches 50 times (LEAKAGENT_HARDENING=1).
 """
@@ -15,7 +16,7 @@ import time
 import unittest
 
 from lagtest import (PYTHON, TmpDirTest, assert_stderr_is_warnings, child_env,
-                     needs_gdb_call, parse_snapshots, read_text, rounds)
+                     gdb_call_problem, needs_gdb_call, parse_snapshots, read_text, rounds)
 
 IDLE = """
 import sys, time
@@ -184,6 +185,42 @@ class AttachTest(TmpDirTest):
         for t in (target, undumpable):
             self.assertEqual(t.finish(), 0)
             self.assertEqual(t.output(), ("target up\n", ""))
+
+    def test_gdb_that_cannot_call_is_found_before_the_target(self):
+        # A gdb whose every inferior call fails, as Debian 12's gdb 13.1 on
+        # some hosts with AMX: attach asks it of a throwaway process, refuses,
+        # and never runs gdb on the target.
+        target = Target(self, IDLE_SLEEPING)
+        calls = self.path("gdb-calls")
+        fake = self.path("bin")
+        os.mkdir(fake)
+        self.write("bin/gdb", """\
+            #!/bin/sh
+            echo "$*" >> %s
+            echo "Couldn't write extended state status: Bad address." >&2
+            exit 1
+            """ % calls)
+        os.chmod(self.path("bin/gdb"), 0o755)
+        res = attach(str(target.pid), env=child_env(PATH=fake + os.pathsep + os.environ["PATH"]))
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("gdb cannot call a function in a process on this host (gdb: Couldn't "
+                      "write extended state status: Bad address.); process %d was not touched"
+                      % target.pid, res.stderr)
+        (call,) = read_text(calls).splitlines()
+        self.assertIn("call (int)getpid()", call)
+        self.assertNotIn("-p %d " % target.pid, call)
+        self.assertEqual(target.finish(), 0)
+        self.assertEqual(target.output(), ("target up\n", ""))
+
+    def test_real_gdb_that_cannot_call_leaves_the_target_alone(self):
+        if not gdb_call_problem():
+            self.skipTest("gdb can call into a process here")
+        target = Target(self, IDLE_SLEEPING)
+        res = attach(str(target.pid))
+        self.assertEqual(res.returncode, 2, res.stderr)
+        self.assertIn("process %d was not touched" % target.pid, res.stderr)
+        self.assertEqual(target.finish(), 0)
+        self.assertEqual(target.output(), ("target up\n", ""))
 
     @needs_gdb_call
     def test_another_interpreter(self):

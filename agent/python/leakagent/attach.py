@@ -9,13 +9,16 @@ detaches.  The target's output stays its own: what happened comes back
 through a file in a private directory.  On 3.14+, where the interpreter
 has sys.remote_exec, that is used instead of gdb.
 
-Refused, with what to do: ptrace not permitted, gdb missing, a target that
-runs another Python version than this one, leakagent not importable there.
+Refused, with what to do: ptrace not permitted, gdb missing, gdb unable to
+call a function in any process on this host (asked of a throwaway process
+first, so that the target is never touched then), a target that runs
+another Python version than this one, leakagent not importable there.
 """
 
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,7 +96,6 @@ def _ptrace_hint():
 
 def _version_of(pid):
     """(major, minor) of the CPython library mapped into pid, if it tells."""
-    import re
     try:
         with open("/proc/%d/maps" % pid) as f:
             maps = f.read()
@@ -165,11 +167,53 @@ def _wait_for(result, timeout):
         return json.load(f)
 
 
+# A throwaway process for _gdb_call_problem: a Python sleeping in a system
+# call, as a target waiting for work is, that lets any tracer in where Yama's
+# ptrace_scope is 1 (PR_SET_PTRACER, PR_SET_PTRACER_ANY).
+PROBE_CODE = ("import ctypes, time; ctypes.CDLL(None).prctl(0x59616d61, ctypes.c_long(-1), "
+              "0, 0, 0); print('up', flush=True); time.sleep(120)")
+
+
+def _gdb_call_problem(gdb):
+    """Why gdb cannot call a function in a process on this host, or None
+    (it can, or the probe could not tell).  On some kernel, CPU and gdb
+    combinations every inferior call fails (Debian 12's gdb 13.1 on a host
+    with AMX: "Couldn't write extended state status: Bad address") and the
+    failed call also breaks the system call the process was in, so this is
+    asked of a throwaway process before the target is touched."""
+    child = subprocess.Popen([sys.executable, "-c", PROBE_CODE], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        if child.stdout.readline() != "up\n":
+            return None
+        res = subprocess.run([gdb, "-q", "-nx", "-batch", "-p", str(child.pid),
+                              "-ex", "call (int)getpid()"], capture_output=True, text=True,
+                             timeout=60, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return "gdb did not finish a call into a throwaway process in 60 s"
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+    if re.search(r"^\$1 = %d$" % child.pid, res.stdout, re.M):
+        return None
+    said = [ln.strip() for ln in (res.stdout + "\n" + res.stderr).splitlines()
+            if ln.strip() and not ln.startswith("[")]
+    if any("ptrace" in ln for ln in said):
+        return None     # not allowed to trace even that: the target's attach will say so
+    return "gdb cannot call a function in a process on this host (gdb: %s)" % (
+        said[-1] if said else "no output")
+
+
 def _via_gdb(pid, code, result, timeout):
     gdb = shutil.which("gdb")
     if gdb is None:
         raise AttachError("gdb is not installed (Debian: apt-get install gdb); or restart the "
                           "service with LEAKAGENT_CONFIG set")
+    problem = _gdb_call_problem(gdb)
+    if problem:
+        raise AttachError("%s; process %d was not touched: restart the service with "
+                          "LEAKAGENT_CONFIG set instead" % (problem, pid))
     env = dict(os.environ, LEAKAGENT_ATTACH_PID=str(pid), LEAKAGENT_ATTACH_CODE=code,
                LEAKAGENT_ATTACH_TIMEOUT=str(timeout))
     env.pop("PYTHONPATH", None)      # gdb's own Python
