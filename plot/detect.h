@@ -102,7 +102,10 @@
  *      the mean of 1 and the whole run's decay to the power of the half's
  *      share of the span (an exponential approach slows at that rate).
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share (on less
+ *      with a rise at least DETECT_COMPANIONS other types share, of its
+ *      run or of the workers beside it over the same span (one traffic
+ *      feeds them all; a companion is another type, as the same type in
+ *      another worker may be the same leak) (on less
  *      than a day, DETECT_COMPANIONS_DAY: a morning moves every type the
  *      load drives; from a day on, their bucket-to-bucket changes
  *      correlate with its own, positively: a load moves its types up and
@@ -284,7 +287,8 @@ int detect_series(const double *t, const double *v, size_t n,
  * `span` seconds: the rise from its trough to its peak from half a day on
  * (3x the level), whatever the span, as a load moves a type by its swing.
  * A series within it is RISING only when at least DETECT_COMPANIONS other
- * types of its run (DETECT_COMPANIONS_DAY on less than a day) rose alike
+ * types of its run or of the workers beside it over the same span
+ * (DETECT_COMPANIONS_DAY on less than a day) rose alike
  * (envelopes correlated >= 0.9, >= 0.85 for a gauge, which sums every
  * type; from a day on, their changes correlated > 0 too): a daily cycle is
  * the load's, and the load moves many types at once; alone, the rise is
