@@ -290,7 +290,9 @@ int detect_series(const double *t, const double *v, size_t n,
  * types of its run or of the workers beside it over the same span
  * (DETECT_COMPANIONS_DAY on less than a day) rose alike
  * (envelopes correlated >= 0.9, >= 0.85 for a gauge, which sums every
- * type; from a day on, their changes correlated > 0 too): a daily cycle is
+ * type; on less than a day, each envelope averaged over 5 points first,
+ * as a morning's few tens of percent compete with the bucket minima's
+ * scatter; from a day on, their changes correlated > 0 too): a daily cycle is
  * the load's, and the load moves many types at once; alone, the rise is
  * GROWING. */
 double detect_cycle_rise(double span);

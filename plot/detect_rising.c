@@ -40,21 +40,45 @@ static double change_correlation(const float *a, const float *b, unsigned n)
     return env_correlation(da, db, n - 1);
 }
 
+/* a[0..n) averaged over windows of SMOOTH_WIDTH points, into out. */
+#define SMOOTH_WIDTH 5
+static void smooth(const float *a, unsigned n, float *out)
+{
+    for (unsigned j = 0; j < n; j++) {
+        unsigned lo = j >= SMOOTH_WIDTH / 2 ? j - SMOOTH_WIDTH / 2 : 0;
+        unsigned hi = j + SMOOTH_WIDTH / 2 + 1 < n ? j + SMOOTH_WIDTH / 2 + 1 : n;
+        double sum = 0;
+        for (unsigned k = lo; k < hi; k++)
+            sum += a[k];
+        out[j] = (float)(sum / (double)(hi - lo));
+    }
+}
+
 /* Whether o rose alike with r, a RISING candidate: their envelopes
  * correlate by rho and, from a day on, so do their changes (positively):
  * a load moves its types together bucket by bucket, up and down with the
  * hours; a leak keeps a share of the requests and rises in every bucket
- * whatever the load does then, so its changes do not follow the load's
- * (on less than a day, a morning's rise moves every type alike).  From a
- * day on, a store filling up (slowing) does not speak for the load of a
- * candidate whose rise never slowed: its shape is its bound's. */
+ * whatever the load does then, so its changes do not follow the load's.
+ * On less than a day a morning's rise moves every type alike, by a few
+ * tens of percent at most, against which the scatter of the bucket
+ * minima weighs (independent from bucket to bucket): there the envelopes
+ * are compared by their course, each averaged over SMOOTH_WIDTH points.
+ * From a day on, a store filling up (slowing) does not speak for the
+ * load of a candidate whose rise never slowed: its shape is its bound's. */
 static bool rose_alike(const detect_result *r, const detect_result *o, double rho)
 {
-    bool daily = detect_rising_daily(r);
-    if (!daily && o->whole.slowing && r->whole.decay >= 1)
+    if (o->n_env != r->n_env)
         return false;
-    return o->n_env == r->n_env && env_correlation(r->env, o->env, r->n_env) >= rho &&
-           (daily || change_correlation(r->env, o->env, r->n_env) > 0);
+    if (detect_rising_daily(r)) {
+        float a[DETECT_ENV], b[DETECT_ENV];
+        smooth(r->env, r->n_env, a);
+        smooth(o->env, o->n_env, b);
+        return env_correlation(a, b, r->n_env) >= rho;
+    }
+    if (o->whole.slowing && r->whole.decay >= 1)
+        return false;
+    return env_correlation(r->env, o->env, r->n_env) >= rho &&
+           change_correlation(r->env, o->env, r->n_env) > 0;
 }
 
 #define MAX_RISING_CHECKED 64

@@ -186,31 +186,36 @@ def c6_rotation(rnd):
     return files, ("growing", "app.Job", 8101)
 
 
-def c7_rising(rnd):
-    """8 hours from the night's trough: 12 request-scoped types follow the
-    load up (+-50%); one of them is the type judged."""
-    n = 8 * 60
+def load_log(rnd, hours, n_types, scatter, leak=False):
+    """`hours` from the night's trough at 1-minute snapshots: n_types
+    request-scoped types follow the load up (+-50% over the day) with a
+    scatter from snapshot to snapshot; with `leak`, app.Leak rises x20."""
+    n = hours * 60
 
     def curve(i, t):
         load = 1 + 0.5 * math.sin(2 * math.pi * (t - T0 - 6 * HOUR) / DAY)
-        return {"app.Req%d" % k: 300 * (k + 1) * load * (1 + rnd.gauss(0, 0.005))
-                for k in range(12)}
-    lines = run_log(rnd, n, 60, None, curve)
-    return {"most_common.log": lines}, ("rising", "app.Req5")
+        out = {"app.Req%d" % k: 300 * (k + 1) * load * (1 + rnd.gauss(0, scatter))
+               for k in range(n_types)}
+        if leak:
+            out["app.Leak"] = 100 + 2000 * i / n
+        return out
+    return {"most_common.log": run_log(rnd, n, 60, None, curve)}
+
+
+def c7_rising(rnd):
+    """8 hours: 12 load types; one of them is the type judged."""
+    return load_log(rnd, 8, 12, 0.005), ("rising", "app.Req5")
+
+
+def c7_rising_scattered(rnd):
+    """3 hours: 4 load types of a few hundred objects (+29%), through the
+    scatter such counts have, 5%."""
+    return load_log(rnd, 3, 4, 0.05), ("rising", "app.Req1")
 
 
 def c7_fast(rnd):
     """3 hours; a leak far beyond any cycle's swing (x20) among load types."""
-    n = 3 * 60
-
-    def curve(i, t):
-        load = 1 + 0.5 * math.sin(2 * math.pi * (t - T0 - 6 * HOUR) / DAY)
-        out = {"app.Req%d" % k: 300 * (k + 1) * load * (1 + rnd.gauss(0, 0.005))
-               for k in range(12)}
-        out["app.Leak"] = 100 + 2000 * i / n
-        return out
-    lines = run_log(rnd, n, 60, None, curve)
-    return {"most_common.log": lines}, ("growing", "app.Leak")
+    return load_log(rnd, 3, 12, 0.005, leak=True), ("growing", "app.Leak")
 
 
 def workers_log(rnd, leak=None):
@@ -246,7 +251,7 @@ def c7_fast_workers(rnd):
 
 CASES = [c1_dict, c1_blocks, c1_recipe, c1_tuple, c2_daily_leak, c2_daily_only,
          c3_restarts_leak, c3_restarts_fixed, c4_short_runs, c5_held, c6_rotation,
-         c7_rising, c7_fast, c7_rising_workers, c7_fast_workers]
+         c7_rising, c7_rising_scattered, c7_fast, c7_rising_workers, c7_fast_workers]
 
 
 def write(d, files):
