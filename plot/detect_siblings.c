@@ -47,10 +47,13 @@ static size_t overlapping_siblings(const detect_pass *x, const detect_finding *f
 /* Whether the sum of the lower envelopes of column col over runs
  * sibs[0..n) in [lo, hi] is slowing: buckets of equal time (two of the
  * first run's points each), each run's minimum there, kept where every
- * run has a point.  *told is false when too few buckets are kept to tell. */
+ * run has a point.  *told is false when too few buckets are kept to tell;
+ * *slower, whether its rate fell at all as a store's does (slowing, or
+ * within the noise). */
 static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, size_t n,
-                        double lo, double hi, bool *told)
+                        double lo, double hi, bool *told, bool *slower)
 {
+    *slower = false;
     const double *t = x->t, *v = x->v;
     double sum[DETECT_ENV] = {0}, centre[DETECT_ENV] = {0};
     bool kept[DETECT_ENV];
@@ -95,13 +98,15 @@ static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, si
     detect_stats st;
     detect_decay(sum, centre, ne, false, &st);
     *told = ne >= 8 && 4 * ne >= 3 * nb;
+    *slower = st.slower;
     return st.slowing;
 }
 
 /* A series that failed for slowing, in a run with siblings: when the sum
- * over them does not slow, the load moved between workers (a leak of
+ * over them kept its rate, the load moved between workers (a leak of
  * each keeps its share of the requests), and it is judged without the
- * slowing gate; a store filling up in every worker slows in the sum too. */
+ * slowing gate; a store filling up in every worker slows in the sum too,
+ * if only within the sum's noise (that is no evidence of a kept rate). */
 static void judge_by_siblings(const detect_pass *x, detect_finding *f, const detect_params *p,
                               double min_abs)
 {
@@ -110,8 +115,9 @@ static void judge_by_siblings(const detect_pass *x, detect_finding *f, const det
     if (!r->judged || r->growing || !r->whole.slowing)
         return;
     size_t n = overlapping_siblings(x, f, p->warmup, &lo, &hi);
-    bool told;
-    if (n < 2 || !(hi > lo) || sum_slowing(x, f->col, x->sibs, n, lo, hi, &told) || !told)
+    bool told, slower;
+    if (n < 2 || !(hi > lo) || sum_slowing(x, f->col, x->sibs, n, lo, hi, &told, &slower) ||
+        !told || slower)
         return;
     r->whole.slowing = false;
     r->late.slowing = false;
@@ -136,9 +142,9 @@ static bool pool_slowing(const detect_pass *x, detect_finding *f, const detect_p
             continue;
         double lo, hi;
         size_t n = overlapping_siblings(x, f, late ? 0.5 : p->warmup, &lo, &hi);
-        bool told = false;
-        if (n < 3 || !(hi > lo) || !sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told) ||
-            !told)
+        bool told = false, slower;
+        if (n < 3 || !(hi > lo) ||
+            !sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told, &slower) || !told)
             break;
         st->slowing = true;
         pooled = true;
@@ -193,9 +199,9 @@ static bool siblings_filled(const detect_pass *x, const detect_report *d,
             most = o->r.whole.rel > most ? o->r.whole.rel : most;
         }
     }
-    bool told = false;
+    bool told = false, slower;
     return found >= 3 && 3 * filled >= 2 * found && r->st.rel <= most && hi > lo &&
-           sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told) && told;
+           sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told, &slower) && told;
 }
 
 void detect_siblings_stores(const detect_pass *x, detect_report *d)
