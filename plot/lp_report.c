@@ -273,13 +273,16 @@ void lp_report_explain(FILE *out, const lp_series_store *s, const detect_report 
     fprintf(out, "leakplot: %zu series judged, z threshold %.2f\n", d->n_items, d->z_crit);
     for (size_t i = 0; i < d->n_items; i++) {
         const detect_result *r = &d->items[i].r;
+        /* which load the figures were judged under: its swing taken out,
+         * a steady one that excused no slowing, or the run as it was */
+        const char *load = r->st.loaded ? "taken-out" : r->whole.steady ? "steady" : "-";
         fprintf(out, "%-9s %s pid %ld: n=%zu z=%.2f growth=%.4g rel=%.3f snr=%.1f "
                      "week=%.3f recent=%.2f step=%.2f fall=%.2f decay=%.2f/%.2f level=%.4g period=%.1f "
-                     "runs=%zu (%s)\n",
+                     "stretch=%s load=%s runs=%zu (%s)\n",
                 verdict_word(r->verdict), s->cols[d->items[i].col].name,
                 s->runs[d->items[i].run].pid, r->n, r->st.z, r->st.growth, r->st.rel,
                 r->st.snr, r->st.week, r->st.recent, r->st.step, r->st.fall, r->st.decay,
                 r->whole.decay, r->st.level,
-                r->st.period, r->runs, r->reason);
+                r->st.period, r->late_half ? "late" : "whole", load, r->runs, r->reason);
     }
 }

@@ -44,6 +44,9 @@ check leak-line grep -qx 'GROWING amqplib.client_0_8.Message 1,229 -> 48,987 (+1
 check leak-one-line test "$(wc -l <"$T/out")" -eq 1
 check quiet-stderr test ! -s "$T/err"
 
+expect explain 1 $LP --check -q --explain $FX/leak.log
+check explain-stretch grep -q '^GROWING   amqplib.client_0_8.Message pid 31337: n=200 .* stretch=whole load=- runs=1 (growing)$' "$T/err"
+
 expect quiet 0 $LP --check $FX/quiet.log
 check quiet-empty-stdout test ! -s "$T/out"
 check summary-on-stderr grep -q 'series in 1 run judged, 0 growing' "$T/err"
