@@ -103,23 +103,26 @@
  *      the mean of 1 and the whole run's decay to the power of the half's
  *      share of the span (an exponential approach slows at that rate).
  *   6. Verdicts besides GROWING: RISING, a series that passes every gate
- *      with a rise at least DETECT_COMPANIONS other types share, of its
- *      run or of the workers beside it over the same span (one traffic
- *      feeds them all; a companion is another type, as the same type in
- *      another worker may be the same leak) (on less
- *      than a day, DETECT_COMPANIONS_DAY: a morning moves every type the
- *      load drives; from a day on, their bucket-to-bucket changes
- *      correlate with its own, positively: a load moves its types up and
- *      down together with the hours; a leak keeps a share of the requests
- *      and rises in every bucket whatever the load does then; nor is a
- *      store filling up, slowing, the companion of a rise that never
- *      slowed: its shape is its bound's), of a size a
- *      load could make: on less
- *      than a day of data, what a daily cycle could make over the span
- *      (detect_cycle_rise); from a day on, what it makes by half a day (3x
- *      the level: a load moves a type by its swing, however long the run, so
- *      a leak of an object graph, several types in lockstep, is GROWING
- *      beyond that); HELD, a rise of at least 2x that stopped dead (not a
+ *      with a rise of a size a load could make, which at least
+ *      DETECT_COMPANIONS other types of its run share.
+ *      - The size: on less than a day of data, what a daily cycle could
+ *        make over the span (detect_cycle_rise); from a day on, what it
+ *        makes by half a day (3x the level: a load moves a type by its
+ *        swing, however long the run, so a leak of an object graph,
+ *        several types in lockstep, is GROWING beyond that).
+ *      - The companions: on less than a day DETECT_COMPANIONS_DAY, as a
+ *        morning moves every type the load drives, their envelopes
+ *        compared after each is averaged over 5 points (a rise of a few
+ *        tens of percent competes with the scatter of bucket minima).
+ *        From a day on, their bucket-to-bucket changes correlate with
+ *        its own, positively: a load moves its types up and down
+ *        together with the hours; a leak keeps a share of the requests
+ *        and rises in every bucket whatever the load does then; nor is a
+ *        store filling up, slowing, the companion of a rise that never
+ *        slowed: its shape is its bound's.
+ *      - Only the run's own types: the same types in the workers beside
+ *        it may be the same leak's object graph, not the load.
+ *      And HELD, a rise of at least 2x that stopped dead (not a
  *      cache's slowing approach) and was never released, even one that
  *      passed every gate when the stop is plain: flat for 1.5 kf buckets
  *      (not in a deseasonalised envelope), rising less than a tenth of what the
@@ -288,8 +291,7 @@ int detect_series(const double *t, const double *v, size_t n,
  * `span` seconds: the rise from its trough to its peak from half a day on
  * (3x the level), whatever the span, as a load moves a type by its swing.
  * A series within it is RISING only when at least DETECT_COMPANIONS other
- * types of its run or of the workers beside it over the same span
- * (DETECT_COMPANIONS_DAY on less than a day) rose alike
+ * types of its run (DETECT_COMPANIONS_DAY on less than a day) rose alike
  * (envelopes correlated >= 0.9, >= 0.85 for a gauge, which sums every
  * type; on less than a day, each envelope averaged over 5 points first,
  * as a morning's few tens of percent compete with the bucket minima's

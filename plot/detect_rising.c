@@ -109,18 +109,15 @@ static bool untracked_rss(const lp_series_store *s, const detect_finding *items,
 }
 
 /* A growing series whose rise a load could make (detect_cycle_sized) is
- * RISING when the load moved: DETECT_COMPANIONS other types of its run,
- * or of the workers beside it over the same span (they serve the same
- * traffic), rose alike (see detect_cycle_rise), DETECT_COMPANIONS_DAY on
- * less than a day (a morning's rise moves every type the load drives, and
- * a rise that far could be the day's whatever the types).  A companion is
- * another type: the same type in another worker may be the same leak.
- * idx[0..n) index one run's items, pool[0..n_pool) those and the
- * workers' beside it; beyond MAX_RISING_CHECKED candidates in one run the
- * load is evident and all are RISING.  O(candidates x items of the pool x
+ * RISING when the load moved: DETECT_COMPANIONS other types of its run
+ * rose alike (see detect_cycle_rise), DETECT_COMPANIONS_DAY on less than a
+ * day (a morning's rise moves every type the load drives, and a rise that
+ * far could be the day's whatever the types).  idx[0..n) index one run's
+ * items; beyond MAX_RISING_CHECKED candidates in one run the load is
+ * evident and all are RISING.  O(candidates x items of the run x
  * DETECT_ENV). */
 static void confirm_rising(const lp_series_store *s, detect_finding *items, const size_t *idx,
-                           size_t n, const size_t *pool, size_t n_pool)
+                           size_t n)
 {
     size_t candidates = 0;
     for (size_t i = 0; i < n; i++)
@@ -140,10 +137,10 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
          * (rss: the allocator's) with the load's: it follows any one type
          * less closely than two types of the same load follow each other */
         double rho = s->cols[items[idx[i]].col].kind == LP_GAUGE ? RISING_RHO_GAUGE : RISING_RHO;
-        for (size_t j = 0; j < n_pool && alike < need; j++) {
-            const detect_finding *o = &items[pool[j]];
-            if (o->col != items[idx[i]].col && s->cols[o->col].kind == LP_TYPE &&
-                o->r.whole.z >= 2 && rose_alike(r, &o->r, rho))
+        for (size_t j = 0; j < n && alike < need; j++) {
+            const detect_result *o = &items[idx[j]].r;
+            if (j != i && s->cols[items[idx[j]].col].kind == LP_TYPE && o->whole.z >= 2 &&
+                rose_alike(r, o, rho))
                 alike++;
         }
         if (alike >= need) {
@@ -156,38 +153,6 @@ static void confirm_rising(const lp_series_store *s, detect_finding *items, cons
     }
 }
 
-/* Whether run b spans what run a does: both ends within a twentieth of
- * a's span, so that their envelopes' buckets fall at the same times. */
-#define SAME_SPAN 0.05
-static bool same_span(const detect_pass *x, size_t a, size_t b)
-{
-    double a0, a1, b0, b1;
-    if (!lp_series_run_span(x->s, a, x->since, x->until, &a0, &a1) ||
-        !lp_series_run_span(x->s, b, x->since, x->until, &b0, &b1))
-        return false;
-    double slack = SAME_SPAN * (a1 - a0);
-    return fabs(a0 - b0) <= slack && fabs(a1 - b1) <= slack;
-}
-
-/* The items of run r and of the runs of its group beside it over the
- * same span (same_span), by their indexes idx[start[k]..start[k+1]) per
- * run k, into pool; their number. */
-static size_t pool_of(const detect_pass *x, const size_t *start, const size_t *idx, size_t r,
-                      size_t *pool)
-{
-    const lp_series_store *s = x->s;
-    size_t n = 0;
-    uint32_t g = s->runs[r].group;
-    for (size_t k = s->group_start[g]; k < s->group_start[g + 1]; k++) {
-        size_t o = s->group_runs[k];
-        if (o != r && !same_span(x, r, o))
-            continue;
-        memcpy(pool + n, idx + start[o], (start[o + 1] - start[o]) * sizeof *pool);
-        n += start[o + 1] - start[o];
-    }
-    return n;
-}
-
 /* confirm_rising over every run: items indexed by run with a counting
  * sort. */
 int detect_rising_all(const detect_pass *x, detect_report *d)
@@ -195,11 +160,9 @@ int detect_rising_all(const detect_pass *x, detect_report *d)
     const lp_series_store *s = x->s;
     size_t *start = calloc(s->n_runs + 2, sizeof *start);
     size_t *idx = malloc((d->n_items + 1) * sizeof *idx);
-    size_t *pool = malloc((d->n_items + 1) * sizeof *pool);
-    if (start == NULL || idx == NULL || pool == NULL) {
+    if (start == NULL || idx == NULL) {
         free(start);
         free(idx);
-        free(pool);
         return -1;
     }
     for (size_t i = 0; i < d->n_items; i++)
@@ -208,14 +171,9 @@ int detect_rising_all(const detect_pass *x, detect_report *d)
         start[r + 2] += start[r + 1];
     for (size_t i = 0; i < d->n_items; i++)
         idx[start[d->items[i].run + 1]++] = i;
-    for (size_t r = 0; r < s->n_runs; r++) {
-        if (start[r + 1] == start[r])
-            continue;
-        size_t n_pool = pool_of(x, start, idx, r, pool);
-        confirm_rising(s, d->items, idx + start[r], start[r + 1] - start[r], pool, n_pool);
-    }
+    for (size_t r = 0; r < s->n_runs; r++)
+        confirm_rising(s, d->items, idx + start[r], start[r + 1] - start[r]);
     free(start);
     free(idx);
-    free(pool);
     return 0;
 }

@@ -218,40 +218,28 @@ def c7_fast(rnd):
     return load_log(rnd, 3, 12, 0.005, leak=True), ("growing", "app.Leak")
 
 
-def workers_log(rnd, leak=None):
-    """Four gunicorn workers share one log for 3 hours from the night's
-    trough; each has three request-scoped types that follow the traffic
-    up, too few on its own to show the load; `leak` (a name) rises x20
-    in the first worker."""
+def c7_graph_leak_workers(rnd):
+    """Four gunicorn workers of one program, 3 hours after a deploy, all
+    leaking one object graph (an app.Order holding three app.Line, +60%)
+    with nothing else rising: the same types in the other workers are the
+    same leak, not a load, so it is GROWING, not a rise a morning could
+    make."""
     pids = [9101, 9102, 9103, 9104]
     bg = background(rnd, 30)
     lines = [header(pid, program="gunicorn") for pid in pids]
     for i in range(3 * 60):
         for k, pid in enumerate(pids):
-            t = T0 + i * 60 + k
-            load = 1 + 0.5 * math.sin(2 * math.pi * (t - T0 - 6 * HOUR) / DAY)
             counts = quiet_counts(rnd, bg)
-            counts.update({"app.Req%d" % j: int(300 * (j + 1) * load * (1 + rnd.gauss(0, 0.005)))
-                           for j in range(3)})
-            if leak and k == 0:
-                counts[leak] = int(100 + 2000 * i / 180)
-            snapshot(lines, t, pid, counts, {"rss": 5e7, "blocks": 3e5 + rnd.gauss(0, 50)})
-    return lines
-
-
-def c7_rising_workers(rnd):
-    """The workers beside a worker show the traffic's rise with it."""
-    return {"most_common.log": workers_log(rnd)}, ("rising", "app.Req1", 9101)
-
-
-def c7_fast_workers(rnd):
-    """...and a leak far beyond the traffic's swing is still GROWING."""
-    return {"most_common.log": workers_log(rnd, "app.Leak")}, ("growing", "app.Leak", 9101)
+            orders = 1000 * (1 + 0.6 * i / 180) * (1 + rnd.gauss(0, 0.005))
+            counts.update({"app.Order": int(orders), "app.Line": int(3 * orders)})
+            snapshot(lines, T0 + i * 60 + k, pid, counts,
+                     {"rss": 5e7, "blocks": 3e5 + rnd.gauss(0, 50)})
+    return {"most_common.log": lines}, ("growing", "app.Order", 9101, ["app.Line"])
 
 
 CASES = [c1_dict, c1_blocks, c1_recipe, c1_tuple, c2_daily_leak, c2_daily_only,
          c3_restarts_leak, c3_restarts_fixed, c4_short_runs, c5_held, c6_rotation,
-         c7_rising, c7_rising_scattered, c7_fast, c7_rising_workers, c7_fast_workers]
+         c7_rising, c7_rising_scattered, c7_fast, c7_graph_leak_workers]
 
 
 def write(d, files):
@@ -284,7 +272,9 @@ def judge(leakplot, d, want):
     if not has(kind):
         return "%s not %s; growing %s rising %s held %s" % (
             name, kind.upper(), listed["growing"], listed["rising"], listed["held"])
-    others = [g for g in listed["growing"] if g[0] != name and not g[0].startswith("[")]
+    also = want[3] if len(want) > 3 else []      # names that may be flagged too
+    others = [g for g in listed["growing"]
+              if g[0] != name and g[0] not in also and not g[0].startswith("[")]
     if others:
         return "also flagged %s" % others
     want_rc = 1 if listed["growing"] else 0
