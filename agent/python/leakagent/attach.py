@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -169,9 +170,11 @@ def _wait_for(result, timeout):
 
 # A throwaway process for _gdb_call_problem: a Python sleeping in a system
 # call, as a target waiting for work is, that lets any tracer in where Yama's
-# ptrace_scope is 1 (PR_SET_PTRACER, PR_SET_PTRACER_ANY).
+# ptrace_scope is 1 (PR_SET_PTRACER, PR_SET_PTRACER_ANY).  Isolated, with no
+# site (-I -S): no .pth, so no agent of its own started by LEAKAGENT_CONFIG.
 PROBE_CODE = ("import ctypes, time; ctypes.CDLL(None).prctl(0x59616d61, ctypes.c_long(-1), "
               "0, 0, 0); print('up', flush=True); time.sleep(120)")
+PROBE_START = 30.0
 
 
 def _gdb_call_problem(gdb):
@@ -181,16 +184,23 @@ def _gdb_call_problem(gdb):
     with AMX: "Couldn't write extended state status: Bad address") and the
     failed call also breaks the system call the process was in, so this is
     asked of a throwaway process before the target is touched."""
-    child = subprocess.Popen([sys.executable, "-c", PROBE_CODE], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        if child.stdout.readline() != "up\n":
-            return None
+        child = subprocess.Popen([sys.executable, "-I", "-S", "-c", PROBE_CODE],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+    except OSError:
+        return None
+    try:
+        ready, _, _ = select.select([child.stdout], [], [], PROBE_START)
+        if not ready or child.stdout.readline() != "up\n":
+            return None     # no throwaway process to ask: the target's attach tells
         res = subprocess.run([gdb, "-q", "-nx", "-batch", "-p", str(child.pid),
                               "-ex", "call (int)getpid()"], capture_output=True, text=True,
                              timeout=60, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return "gdb did not finish a call into a throwaway process in 60 s"
+    except OSError:
+        return None
     finally:
         child.kill()
         child.wait()
@@ -199,7 +209,7 @@ def _gdb_call_problem(gdb):
         return None
     said = [ln.strip() for ln in (res.stdout + "\n" + res.stderr).splitlines()
             if ln.strip() and not ln.startswith("[")]
-    if any("ptrace" in ln for ln in said):
+    if any("ptrace: Operation not permitted" in ln for ln in said):
         return None     # not allowed to trace even that: the target's attach will say so
     return "gdb cannot call a function in a process on this host (gdb: %s)" % (
         said[-1] if said else "no output")
