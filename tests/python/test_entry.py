@@ -76,18 +76,23 @@ class EntryTest(TmpDirTest):
 
     def test_python_m_leakagent_keeps_the_scripts_globals_until_exit(self):
         # As under `python script.py`, the script's objects are alive while its
-        # atexit handlers run: this one takes the last snapshot.
-        cfg = self.config()
-        script = self.write("worker.py", """\
-            import atexit, leakagent
-            class Payload: pass
-            keep = [Payload() for _ in range(321)]
-            atexit.register(leakagent.sample_now)
-            """)
-        res = self.run_cmd([PYTHON, "-m", "leakagent", "-c", cfg, script])
-        self.assertEqual(res.returncode, 0, res.stderr)
-        snapshots = parse_snapshots(read_text(self.path("most_common.log")))
-        self.assertEqual(snapshots[-1][1].get("__main__.Payload"), 321)
+        # atexit handlers run (this one takes the last snapshot), however the
+        # script ends: at its last line, by sys.exit(), by an error.
+        for end, rc in (("", 0), ("import sys; sys.exit(3)", 3), ("1 / 0", 1)):
+            with self.subTest(end=end):
+                log = "mc-%d.log" % rc
+                script = self.write("worker.py", """\
+                    import atexit, leakagent
+                    class Payload: pass
+                    keep = [Payload() for _ in range(321)]
+                    atexit.register(leakagent.sample_now)
+                    %s
+                    """ % end)
+                res = self.run_cmd([PYTHON, "-m", "leakagent", "-c", self.config(log=log),
+                                    script])
+                self.assertEqual(res.returncode, rc, res.stderr)
+                snapshots = parse_snapshots(read_text(self.path(log)))
+                self.assertEqual(snapshots[-1][1].get("__main__.Payload"), 321)
 
     def test_python_m_leakagent_module_and_overrides(self):
         self.write("mymod.py", SCRIPT)

@@ -74,12 +74,27 @@ def main(argv=None):
         sys.stderr.write("leakagent: %s\n" % e)
         return 2
 
-    if opts.module:
-        ran = runpy.run_module(opts.target, run_name="__main__", alter_sys=True)
-    else:
-        ran = runpy.run_path(opts.target, run_name="__main__")
+    try:
+        if opts.module:
+            ran = runpy.run_module(opts.target, run_name="__main__", alter_sys=True)
+        else:
+            ran = runpy.run_path(opts.target, run_name="__main__")
+    except BaseException as e:      # sys.exit() or an error: kept all the same
+        _target_globals.update(_globals_left(e.__traceback__) or {})
+        raise
     _target_globals.update(ran)
     return 0
+
+
+def _globals_left(tb):
+    """The globals the target ran in, from the traceback of what ended it:
+    those of the frame runpy's _run_code ran it in, or None."""
+    while tb is not None and tb.tb_next is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "_run_code" and frame.f_globals is vars(runpy):
+            return tb.tb_next.tb_frame.f_globals
+        tb = tb.tb_next
+    return None
 
 
 if __name__ == "__main__":
