@@ -70,7 +70,8 @@
  *              half its stretch) kept its rate (not slower by the
  *              ratio above, not even within its noise): a load that
  *              moved between workers leaves the sum steady, a store
- *              filling up in every worker slows in the sum too.  Conversely, a stretch whose rate falls
+ *              filling up in every worker slows in the sum too.
+ *              Conversely, a stretch whose rate falls
  *              below that 0.6 but within its noise fails the gate when
  *              the sum of two siblings or more (itself left out) slows
  *              beyond theirs: the store they all hold, too noisy in one

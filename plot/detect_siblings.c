@@ -44,16 +44,15 @@ static size_t overlapping_siblings(const detect_pass *x, const detect_finding *f
     return count;
 }
 
-/* Whether the sum of the lower envelopes of column col over runs
- * sibs[0..n) in [lo, hi] is slowing: buckets of equal time (two of the
- * first run's points each), each run's minimum there, kept where every
- * run has a point.  *told is false when too few buckets are kept to tell;
- * *slower, whether its rate fell at all as a store's does (slowing, or
- * within the noise). */
-static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, size_t n,
-                        double lo, double hi, bool *told, bool *slower)
+/* How the sum of the lower envelopes of column col over runs sibs[0..n)
+ * in [lo, hi] slows (detect_decay), into *st: buckets of equal time (two
+ * of the first run's points each), each run's minimum there, kept where
+ * every run has a point.  Whether enough buckets were kept to tell (*st
+ * says nothing slowed when not). */
+static bool sum_decay(const detect_pass *x, size_t col, const size_t *sibs, size_t n,
+                      double lo, double hi, detect_stats *st)
 {
-    *slower = false;
+    *st = (detect_stats){0};
     const double *t = x->t, *v = x->v;
     double sum[DETECT_ENV] = {0}, centre[DETECT_ENV] = {0};
     bool kept[DETECT_ENV];
@@ -65,7 +64,6 @@ static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, si
             for (size_t i = 0; i < m; i++)
                 nb += t[i] >= lo && t[i] <= hi;
             nb = nb / 2 < DETECT_ENV ? nb / 2 : DETECT_ENV;
-            *told = false;
             if (nb < 8)        /* too few to tell (and no bucket to fill) */
                 return false;
             for (size_t j = 0; j < nb; j++)
@@ -95,11 +93,8 @@ static bool sum_slowing(const detect_pass *x, size_t col, const size_t *sibs, si
             centre[ne] = lo + ((double)j + 0.5) * (hi - lo) / (double)nb;
             sum[ne++] = sum[j];
         }
-    detect_stats st;
-    detect_decay(sum, centre, ne, false, &st);
-    *told = ne >= 8 && 4 * ne >= 3 * nb;
-    *slower = st.slower;
-    return st.slowing;
+    detect_decay(sum, centre, ne, false, st);
+    return ne >= 8 && 4 * ne >= 3 * nb;
 }
 
 /* A series that failed for slowing, in a run with siblings: when the sum
@@ -115,9 +110,8 @@ static void judge_by_siblings(const detect_pass *x, detect_finding *f, const det
     if (!r->judged || r->growing || !r->whole.slowing)
         return;
     size_t n = overlapping_siblings(x, f, p->warmup, &lo, &hi);
-    bool told, slower;
-    if (n < 2 || !(hi > lo) || sum_slowing(x, f->col, x->sibs, n, lo, hi, &told, &slower) ||
-        !told || slower)
+    detect_stats sum;
+    if (n < 2 || !(hi > lo) || !sum_decay(x, f->col, x->sibs, n, lo, hi, &sum) || sum.slower)
         return;
     r->whole.slowing = false;
     r->late.slowing = false;
@@ -142,9 +136,9 @@ static bool pool_slowing(const detect_pass *x, detect_finding *f, const detect_p
             continue;
         double lo, hi;
         size_t n = overlapping_siblings(x, f, late ? 0.5 : p->warmup, &lo, &hi);
-        bool told = false, slower;
-        if (n < 3 || !(hi > lo) ||
-            !sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told, &slower) || !told)
+        detect_stats sum;
+        if (n < 3 || !(hi > lo) || !sum_decay(x, f->col, x->sibs + 1, n - 1, lo, hi, &sum) ||
+            !sum.slowing)
             break;
         st->slowing = true;
         pooled = true;
@@ -199,9 +193,9 @@ static bool siblings_filled(const detect_pass *x, const detect_report *d,
             most = o->r.whole.rel > most ? o->r.whole.rel : most;
         }
     }
-    bool told = false, slower;
+    detect_stats sum;
     return found >= 3 && 3 * filled >= 2 * found && r->st.rel <= most && hi > lo &&
-           sum_slowing(x, f->col, x->sibs + 1, n - 1, lo, hi, &told, &slower) && told;
+           sum_decay(x, f->col, x->sibs + 1, n - 1, lo, hi, &sum) && sum.slowing;
 }
 
 void detect_siblings_stores(const detect_pass *x, detect_report *d)
